@@ -1,0 +1,51 @@
+"""Make untrusted strings safe to show in a terminal.
+
+Every string that came from an API (titles, descriptions, header values, error bodies)
+is data. Shown as-is, an ESC or C1 byte could move the cursor, set the clipboard (OSC 52)
+or forge a link (OSC 8), and a bidi override could reorder what the reader sees. `visible()`
+turns every such character into a printable escape, so the reader sees exactly what was
+sent and the terminal is never driven by it. Rich markup is a separate concern: callers
+wrap the result in `rich.text.Text` (never `Text.from_markup`) so `[bold]` stays literal.
+"""
+
+from __future__ import annotations
+
+import re
+
+# C0 controls, DEL, C1 controls; the bidi embeddings, overrides and isolates; the Unicode
+# line and paragraph separators (they break a line in some terminals but not in others).
+_UNSAFE = re.compile("[\x00-\x1f\x7f-\x9f\u202a-\u202e\u2066-\u2069\u2028\u2029\ufeff]")
+_UNSAFE_KEEP_LINES = re.compile("[\x00-\x08\x0b-\x1f\x7f-\x9f\u202a-\u202e\u2066-\u2069\u2028\u2029\ufeff]")
+
+_NAMED = {"\n": "\\n", "\r": "\\r", "\t": "\\t", "\x1b": "\\e"}
+
+
+def _escape(match: re.Match[str]) -> str:
+    char = match.group()
+    named = _NAMED.get(char)
+    if named is not None:
+        return named
+    code = ord(char)
+    return f"\\x{code:02x}" if code <= 0xFF else f"\\u{code:04x}"
+
+
+def visible(text: str, *, keep_newlines: bool = False) -> str:
+    """Return `text` with every control or reordering character shown as an escape.
+
+    With `keep_newlines`, "\\n" and "\\t" stay as they are (for multi-line bodies whose
+    lines are split by the caller); everything else is escaped the same way.
+    """
+    pattern = _UNSAFE_KEEP_LINES if keep_newlines else _UNSAFE
+    if pattern.search(text) is None:
+        return text
+    return pattern.sub(_escape, text)
+
+
+def visible_bytes(data: bytes, *, keep_newlines: bool = True) -> str:
+    """Decode bytes as UTF-8, showing invalid bytes as \\xNN, then make the text visible."""
+    return visible(data.decode("utf-8", errors="backslashreplace"), keep_newlines=keep_newlines)
+
+
+def is_safe(text: str) -> bool:
+    """True when `text` has nothing that `visible()` would escape (newlines included)."""
+    return _UNSAFE.search(text) is None
