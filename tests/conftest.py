@@ -1,0 +1,29 @@
+"""Shared test set-up.
+
+Every test runs with its own empty config folder and with the system keyring switched off,
+so no test reads or writes the real user's profiles or secrets. Sandbox fixtures live in
+sandbox_fixtures.py (a real server on a free loopback port: no mocks).
+"""
+
+from __future__ import annotations
+
+import pytest
+
+from sandbox_fixtures import *  # noqa: F403  (sandbox_server, sandbox, make_sandbox)
+
+
+@pytest.fixture(autouse=True)
+def isolated_config(tmp_path, monkeypatch):
+    """A private config dir, no keyring, no EDXTUI_* variables from the developer's shell."""
+    config_dir = tmp_path / "config"
+    monkeypatch.setenv("EDXTUI_CONFIG_DIR", str(config_dir))
+    monkeypatch.setenv("PYTHON_KEYRING_BACKEND", "keyring.backends.fail.Keyring")
+    for name in (
+        "EDXTUI_PROFILE",
+        "EDXTUI_TOKEN_URL",
+        "EDXTUI_API_URL",
+        "EDXTUI_CLIENT_ID",
+        "EDXTUI_CLIENT_SECRET",
+    ):
+        monkeypatch.delenv(name, raising=False)
+    return config_dir
