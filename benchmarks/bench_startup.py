@@ -1,0 +1,114 @@
+"""Time from launch to the first useful screen, in a real terminal (tmux), and import times.
+
+Baseline, measured in the same run: a Textual hello-world app showing one line. edxtui's
+figure is `edxtui --sandbox` until a live token countdown (mm:ss) is on screen. Each is run
+several times and the median is reported.
+
+    python benchmarks/bench_startup.py [--runs N]
+"""
+
+from __future__ import annotations
+
+import argparse
+import os
+import re
+import shutil
+import subprocess
+import sys
+import tempfile
+import time
+from pathlib import Path
+
+sys.path.insert(0, str(Path(__file__).parent))
+from _table import Row, median, print_table  # noqa: E402
+
+HELLO = """
+from textual.app import App
+from textual.widgets import Static
+class Hello(App):
+    def compose(self):
+        yield Static("hello-world-ready")
+Hello().run()
+"""
+
+# The token panel shows the time left as mm:ss next to the word "left" once a token is live.
+COUNTDOWN = re.compile(r"\b\d\d:\d\d\b.*left|left.*\b\d\d:\d\d\b")
+
+
+def time_to_screen(command: list[str], ready: re.Pattern[str], env: dict[str, str]) -> float:
+    """Start `command` in a fresh 160x50 tmux session; seconds until `ready` is on screen."""
+    session = f"edxtui-bench-{os.getpid()}-{time.monotonic_ns()}"
+    shell_cmd = " ".join(f"'{part}'" for part in command)
+    start = time.perf_counter()
+    subprocess.run(
+        ["tmux", "new-session", "-d", "-s", session, "-x", "160", "-y", "50", shell_cmd],
+        check=True,
+        env=env,
+    )
+    try:
+        deadline = start + 30
+        while time.perf_counter() < deadline:
+            screen = subprocess.run(
+                ["tmux", "capture-pane", "-p", "-t", session], capture_output=True, text=True
+            ).stdout
+            if ready.search(screen):
+                return time.perf_counter() - start
+            time.sleep(0.005)
+        raise RuntimeError(f"{command} did not show {ready.pattern!r} within 30 s")
+    finally:
+        subprocess.run(["tmux", "kill-session", "-t", session], capture_output=True)
+
+
+def import_time(module: str) -> float:
+    """Median wall time of `python -c 'import module'` minus `python -c pass`."""
+
+    def run(code: str) -> float:
+        start = time.perf_counter()
+        subprocess.run([sys.executable, "-c", code], check=True)
+        return time.perf_counter() - start
+
+    bare = median([run("pass") for _ in range(5)])
+    return median([run(f"import {module}") for _ in range(5)]) - bare
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("--runs", type=int, default=5)
+    args = parser.parse_args()
+    if shutil.which("tmux") is None:
+        print("tmux is not installed: skipping the startup benchmark")
+        return
+    env = dict(os.environ)
+    with tempfile.TemporaryDirectory() as config_dir:
+        env["EDXTUI_CONFIG_DIR"] = config_dir  # never touch the user's profiles
+        hello_file = Path(config_dir) / "hello.py"
+        hello_file.write_text(HELLO)
+        hello, edxtui = [], []
+        for _ in range(args.runs):  # interleaved, so machine noise hits both alike
+            hello.append(
+                time_to_screen(
+                    [sys.executable, str(hello_file)], re.compile("hello-world-ready"), env
+                )
+            )
+            edxtui.append(
+                time_to_screen([sys.executable, "-m", "edxtui", "--sandbox"], COUNTDOWN, env)
+            )
+    h, e = median(hello), median(edxtui)
+    ratio = e / h
+    rows = [
+        Row(
+            "launch `edxtui --sandbox` → live countdown",
+            f"{e:.3f} s",
+            f"{h:.3f} s (hello-world)",
+            f"{ratio:.2f}×",
+            "≤ 1.5×",
+            "ok" if ratio <= 1.5 else "MISSED",
+        ),
+    ]
+    for module in ("edxtui.api", "edxtui.tui.app"):
+        rows.append(Row(f"import {module}", f"{import_time(module) * 1000:.0f} ms"))
+    print_table(f"Startup (tmux 160×50, median of {args.runs})", rows)
+
+
+if __name__ == "__main__":
+    main()
