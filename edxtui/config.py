@@ -47,7 +47,7 @@ PLACEHOLDER_HOSTS = ("lms.example.org", "discovery.example.org")
 # `edxtui sandbox` defaults; kept in step with edxtui.sandbox (see _sandbox_defaults()).
 _SANDBOX_PORT = 8765
 _SANDBOX_CLIENT_ID = "edxtui-sandbox"
-_SANDBOX_CLIENT_SECRET = "edxtui-sandbox-secret"
+_SANDBOX_CLIENT_SECRET = "sandbox-secret"
 
 
 @dataclass(frozen=True)
@@ -78,15 +78,15 @@ class Preset:
 
 
 def _sandbox_defaults() -> tuple[int, str, str]:
-    """The port, client id and secret of `edxtui sandbox`, from the sandbox when it exists."""
+    """The port, client id and secret of `edxtui sandbox`, from the sandbox's own settings."""
     try:
-        from edxtui.sandbox import defaults  # type: ignore[attr-defined]
-    except ImportError:
+        from edxtui.sandbox import config as sandbox_config
+    except ImportError:  # a trimmed install without the sandbox
         return _SANDBOX_PORT, _SANDBOX_CLIENT_ID, _SANDBOX_CLIENT_SECRET
     return (
-        int(getattr(defaults, "DEFAULT_PORT", _SANDBOX_PORT)),
-        str(getattr(defaults, "CLIENT_ID", _SANDBOX_CLIENT_ID)),
-        str(getattr(defaults, "CLIENT_SECRET", _SANDBOX_CLIENT_SECRET)),
+        int(getattr(sandbox_config, "DEFAULT_PORT", _SANDBOX_PORT)),
+        str(getattr(sandbox_config, "SANDBOX_CLIENT_ID", _SANDBOX_CLIENT_ID)),
+        str(getattr(sandbox_config, "SANDBOX_CLIENT_SECRET", _SANDBOX_CLIENT_SECRET)),
     )
 
 

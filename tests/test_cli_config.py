@@ -1,0 +1,186 @@
+"""The CLI's configuration side: profiles, exit codes and messages for bad set-ups.
+
+Everything here fails (or succeeds) before any network traffic, so no server is needed.
+"""
+
+from __future__ import annotations
+
+import io
+import os
+import stat
+
+from edxtui import __version__, cli, config
+
+SECRET = "very-secret-value-123"
+
+
+def run(capsys, *argv: str) -> tuple[int, str, str]:
+    code = cli.main(list(argv))
+    out, err = capsys.readouterr()
+    return code, out, err
+
+
+def save_work(tmp_path, capsys, secret: str = SECRET, *extra: str) -> None:
+    secret_file = tmp_path / "secret"
+    secret_file.write_text(secret + "\n")
+    code, out, err = run(
+        capsys,
+        "profile",
+        "save",
+        "work",
+        "--token-url",
+        "https://lms.example.com/oauth2/access_token",
+        "--api-url",
+        "https://discovery.example.com/api/v1",
+        "--client-id",
+        "cid",
+        "--client-secret-file",
+        str(secret_file),
+        *extra,
+    )
+    assert code == 0, err
+    assert SECRET not in out + err
+
+
+def test_version(capsys):
+    code, out, _ = run(capsys, "--version")
+    assert (code, out.strip()) == (0, f"edxtui {__version__}")
+
+
+def test_usage_errors_exit_2_with_a_short_message(capsys):
+    code, out, err = run(capsys, "get")
+    assert code == 2 and out == ""
+    assert "the following arguments are required: PATH_OR_URL" in err
+    assert "Traceback" not in err
+    code, _, err = run(capsys, "export", "1", "--concurrency", "0")
+    assert code == 2 and "must be at least 1" in err
+    code, _, err = run(capsys, "frobnicate")
+    assert code == 2 and "invalid choice" in err
+
+
+def test_there_is_no_secret_flag(capsys):
+    code, _, err = run(capsys, "token", "--profile", "sandbox", "--client-secret", SECRET)
+    assert code == 2 and "unrecognized arguments: --client-secret" in err
+    assert SECRET not in err
+
+
+def test_profile_save_show_list_delete(tmp_path, capsys, isolated_config):
+    save_work(tmp_path, capsys)
+    path = isolated_config / "config.toml"
+    assert stat.S_IMODE(os.stat(path).st_mode) == 0o600
+
+    code, out, err = run(capsys, "profile", "show", "work")
+    assert code == 0
+    assert "https://discovery.example.com/api/v1/" in out
+    assert f"in {path}" in out  # where the secret is, never the secret
+    assert SECRET not in out + err
+
+    code, out, _ = run(capsys, "profile", "list")
+    assert code == 0
+    lines = out.splitlines()
+    assert lines[0].startswith("* work")  # the first saved profile is the default
+    assert any(line.strip().startswith("sandbox") for line in lines)
+
+    code, out, _ = run(capsys, "profile", "delete", "work")
+    assert code == 0
+    assert "work" not in config.load_config().profiles
+    code, _, err = run(capsys, "profile", "delete", "work")
+    assert code == 2 and "no saved profile named 'work'" in err
+
+
+def test_profile_save_reports_the_file_storage(tmp_path, capsys, isolated_config):
+    secret_file = tmp_path / "s"
+    secret_file.write_text(SECRET)
+    code, out, err = run(
+        capsys, "profile", "save", "uni", "--preset", "edx.org", "--client-id", "c",
+        "--client-secret-file", str(secret_file),
+    )  # fmt: skip
+    assert code == 0, err
+    assert f"secret saved in {isolated_config / 'config.toml'} (mode 0600)" in out
+    assert SECRET not in out + err
+
+
+def test_profile_save_reads_the_secret_from_stdin(capsys, monkeypatch):
+    monkeypatch.setattr("sys.stdin", io.StringIO(SECRET + "\n"))
+    code, out, err = run(
+        capsys, "profile", "save", "uni", "--preset", "edx.org", "--client-id", "c",
+        "--client-secret-file", "-",
+    )  # fmt: skip
+    assert code == 0, err
+    assert config.resolve("uni", env={})[1].client_secret == SECRET
+
+
+def test_profile_save_with_placeholder_hosts_is_a_config_error(capsys):
+    code, out, err = run(
+        capsys, "profile", "save", "uni", "--preset", "openedx", "--client-id", "c", "--no-secret"
+    )
+    assert code == 2
+    assert "placeholder host lms.example.org" in err
+    assert len(err.strip().splitlines()) == 2  # what happened, what to do
+
+
+def test_unknown_profile_exits_2(capsys):
+    code, out, err = run(capsys, "token", "--profile", "nope")
+    assert code == 2 and out == ""
+    assert "unknown profile 'nope'" in err and "known profiles:" in err
+    assert len(err.strip().splitlines()) == 2
+
+
+def test_missing_secret_exits_2_and_says_how(tmp_path, capsys):
+    code, _, _ = run(
+        capsys, "profile", "save", "work", "--preset", "edx.org", "--client-id", "c", "--no-secret"
+    )
+    assert code == 0
+    code, out, err = run(capsys, "get", "catalogs/", "--profile", "work")
+    assert code == 2 and out == ""
+    assert "no client secret for profile work" in err
+    assert "EDXTUI_CLIENT_SECRET" in err and "--client-secret-file" in err
+
+
+def test_plain_http_to_a_remote_host_exits_2(capsys, monkeypatch):
+    monkeypatch.setenv("EDXTUI_CLIENT_SECRET", SECRET)
+    code, out, err = run(
+        capsys,
+        "token",
+        "--profile",
+        "edx.org",
+        "--client-id",
+        "c",
+        "--token-url",
+        "http://lms.example.com/oauth2/access_token",
+    )
+    assert code == 2 and out == ""
+    assert "refusing plain http to lms.example.com" in err
+    assert "insecure" in err
+    assert SECRET not in err
+
+
+def test_loose_config_permissions_warn_on_one_line(tmp_path, capsys, isolated_config):
+    save_work(tmp_path, capsys)
+    os.chmod(isolated_config / "config.toml", 0o640)
+    code, out, err = run(capsys, "profile", "list")
+    assert code == 0
+    warnings = [line for line in err.splitlines() if "warning" in line]
+    assert len(warnings) == 1 and "chmod 600" in warnings[0]
+
+
+def test_an_unexpected_exception_is_one_line_without_secrets(capsys, monkeypatch):
+    def boom(args):
+        raise RuntimeError(f"bad thing with {SECRET}")
+
+    cli._secrets.values.add(SECRET)
+    monkeypatch.setattr(cli, "cmd_profile_list", boom)
+    code, out, err = run(capsys, "profile", "list")
+    assert code == 1
+    assert err.count("\n") == 1
+    assert "internal error: RuntimeError" in err and "EDXTUI_DEBUG=1" in err
+    assert SECRET not in err and "Traceback" not in err
+
+
+def test_keyboard_interrupt_is_130_and_quiet(capsys, monkeypatch):
+    def interrupted(args):
+        raise KeyboardInterrupt
+
+    monkeypatch.setattr(cli, "cmd_profile_list", interrupted)
+    code, out, err = run(capsys, "profile", "list")
+    assert code == 130 and "Traceback" not in err and err.strip() == ""
