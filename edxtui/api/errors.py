@@ -49,11 +49,13 @@ class AuthError(EdxError):
         oauth_error: str | None = None,
         status: int | None = None,
         permanent: bool = False,
+        retry_after: float | None = None,
     ) -> None:
         super().__init__(message, hint)
         self.oauth_error = oauth_error
         self.status = status
         self.permanent = permanent
+        self.retry_after = retry_after  # seconds the server asked us to wait, if it said
 
 
 class ApiError(EdxError):
@@ -77,3 +79,151 @@ class OriginError(EdxError):
 
     The token is only ever sent to the API root's origin.
     """
+
+
+# --- turning what httpx reports into the errors above -------------------------------------
+
+_DETAIL_LIMIT = 200
+
+
+def _short(text: str, limit: int = _DETAIL_LIMIT) -> str:
+    from edxtui.textsafe import visible
+
+    text = visible(text)
+    return text if len(text) <= limit else text[: limit - 1] + "…"
+
+
+def _host(url: object) -> str:
+    import httpx
+
+    try:
+        parsed = httpx.URL(str(url))
+    except Exception:  # an unparsable URL: show nothing rather than crash
+        return "the server"
+    port = f":{parsed.port}" if parsed.port else ""
+    return _short(f"{parsed.host}{port}", 100)
+
+
+def transport_error(exc: Exception, url: object) -> TransportError:
+    """A person-readable TransportError for an httpx failure that got no (complete) response."""
+    import httpx
+
+    from edxtui.api.retry import is_name_error, is_tls_error
+
+    host = _host(url)
+    if isinstance(exc, httpx.ConnectTimeout):
+        return TransportError(
+            f"timed out connecting to {host}",
+            "check the URL and your network; the server may be down or firewalled",
+        )
+    if isinstance(exc, httpx.ConnectError):
+        if is_tls_error(exc):
+            return TransportError(
+                f"the TLS connection to {host} failed (certificate or handshake)",
+                "check the URL's host name and the system's CA certificates (SSL_CERT_FILE)",
+            )
+        if is_name_error(exc):
+            return TransportError(
+                f"the host name {host} does not resolve",
+                "check the URL for typos and your DNS or network connection",
+            )
+        if "refused" in str(exc).lower() or any(
+            isinstance(e, ConnectionRefusedError) for e in _causes(exc)
+        ):
+            return TransportError(
+                f"connection refused by {host}",
+                "the server is not running or not listening on that port; check the URL",
+            )
+        return TransportError(f"could not connect to {host}", "check the URL and your network")
+    if isinstance(exc, httpx.TimeoutException):
+        return TransportError(
+            f"{host} did not answer in time",
+            "the server is slow or stuck; try again later or raise the read timeout",
+        )
+    if isinstance(exc, httpx.RemoteProtocolError):
+        text = str(exc).lower()
+        if "without sending a response" in text or "disconnected" in text:
+            return TransportError(
+                f"{host} closed the connection without answering",
+                "the server or a proxy dropped the request; try again",
+            )
+        if "incomplete" in text or "complete message body" in text:
+            return TransportError(
+                f"{host} closed the connection before the response was complete",
+                "the response was cut short; try again",
+            )
+        return TransportError(f"{host} sent a malformed HTTP response", "try again later")
+    if isinstance(exc, httpx.ReadError | httpx.WriteError | httpx.NetworkError):
+        return TransportError(f"the connection to {host} dropped during the request", "try again")
+    if isinstance(exc, httpx.TooManyRedirects):
+        return TransportError(f"too many redirects from {host}", "check the URL")
+    if isinstance(exc, httpx.DecodingError):
+        return TransportError(f"{host} sent a body that could not be decoded", "try again later")
+    return TransportError(f"the request to {host} failed ({type(exc).__name__})", "try again")
+
+
+def _causes(exc: BaseException) -> list[BaseException]:
+    out: list[BaseException] = []
+    current: BaseException | None = exc
+    while current is not None and current not in out:
+        out.append(current)
+        current = current.__cause__ or current.__context__
+    return out
+
+
+def json_detail(body: bytes) -> str | None:
+    """The `detail` (or OAuth `error_description`/`error`) of a JSON error body, made visible."""
+    import json
+
+    try:
+        data = json.loads(body)
+    except (ValueError, RecursionError):
+        return None
+    if not isinstance(data, dict):
+        return None
+    for key in ("detail", "error_description", "error"):
+        value = data.get(key)
+        if isinstance(value, str) and value.strip():
+            return _short(value)
+    return None
+
+
+_STATUS_HINTS = {
+    400: "the server rejected the request's parameters; check the path and query",
+    401: "check the client id and secret; the token may have been revoked",
+    403: "this client has no permission on this resource",
+    404: "not found, or not available on this server (the edX.org gateway exposes only catalogs)",
+    405: "this resource does not accept that method",
+    500: "the server failed; try again later or report it to the server's operators",
+    502: "a gateway in front of the API failed; try again later",
+    503: "the API is unavailable right now; try again later",
+    504: "a gateway in front of the API timed out; try again later",
+}
+
+
+def api_error(
+    response: object, *, retry_after: float | None = None, after_refresh: bool = False
+) -> ApiError:
+    """An ApiError for an HTTP error status, with the server's `detail` when it is JSON."""
+    import httpx
+
+    assert isinstance(response, httpx.Response)
+    status = response.status_code
+    url = str(response.request.url) if response.request is not None else ""
+    detail = json_detail(response.content)
+    reason = response.reason_phrase or ""
+    head = f"HTTP {status}{' ' + reason if reason else ''} from {_short(url, 300)}"
+    message = f"{head}: {detail}" if detail else head
+    if status == 429:
+        hint = (
+            f"the API is throttling this client; retry after {retry_after:.0f} s"
+            if retry_after is not None
+            else "the API is throttling this client; wait a minute and retry"
+        )
+    else:
+        hint = _STATUS_HINTS.get(status, "")
+    if status == 401 and after_refresh:
+        message = f"the API refused a freshly fetched token too ({head})" + (
+            f": {detail}" if detail else ""
+        )
+    return ApiError(message, hint, status=status, url=url, detail=detail)

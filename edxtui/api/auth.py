@@ -1,0 +1,50 @@
+"""`Authorization: JWT <token>` on every API request, with one retry after a 401.
+
+The flow asks the TokenManager for a token before each request (waiting for the single
+in-flight refresh when one is needed), and after a 401 that our token caused it
+invalidates that token, gets a new one and sends the request once more. A second 401 goes
+back to the session, which raises an ApiError. No lock is held across `yield request`:
+waiting for a token is awaiting the TokenManager's shared fetch task, nothing more.
+The token request itself never goes through this flow (the session sends it without auth).
+"""
+
+from __future__ import annotations
+
+from collections.abc import AsyncGenerator, Generator
+
+import httpx
+
+from edxtui.api.tokens import TokenManager
+
+
+class JWTAuth(httpx.Auth):
+    def __init__(self, tokens: TokenManager) -> None:
+        self._tokens = tokens
+
+    def __repr__(self) -> str:
+        return "<JWTAuth>"
+
+    def sync_auth_flow(
+        self, request: httpx.Request
+    ) -> Generator[httpx.Request, httpx.Response, None]:
+        raise RuntimeError("JWTAuth needs httpx.AsyncClient (the token manager is async)")
+
+    async def async_auth_flow(
+        self, request: httpx.Request
+    ) -> AsyncGenerator[httpx.Request, httpx.Response]:
+        token = await self._tokens.get_token()
+        request.headers["Authorization"] = f"JWT {token}"
+        response = yield request
+        if response.status_code != 401 or not _carried(response, token):
+            return
+        # The API refused this token (revoked, or expired by the server's clock): replace it.
+        self._tokens.invalidate(token)
+        token = await self._tokens.get_token()
+        request.headers["Authorization"] = f"JWT {token}"
+        yield request
+
+
+def _carried(response: httpx.Response, token: str) -> bool:
+    """Did the request that got this response carry our token? (Not after a redirect to
+    another origin, where httpx drops Authorization: a 401 there says nothing about it.)"""
+    return response.request.headers.get("authorization") == f"JWT {token}"

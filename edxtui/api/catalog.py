@@ -1,0 +1,207 @@
+"""Catalog API resources: their paths, the pagination envelope, and fetch helpers.
+
+Paths are relative to the API root (both layouts: the edX.org gateway's /catalog/v1/ and
+an Open edX discovery's /api/v1/), so the same helpers work for either. Keys go into a
+path segment quoted: '/', '?', '#', '%', spaces and non-ASCII are percent-encoded, while
+'+' and ':' stay literal (course keys like "course-v1:edX+DemoX+1T2024" are sent as the
+server writes them; in a path '+' is just '+').
+"""
+
+from __future__ import annotations
+
+import re
+from collections.abc import AsyncIterator, Iterable
+from dataclasses import dataclass, field
+from typing import TYPE_CHECKING, Any
+from urllib.parse import quote
+
+from edxtui.api.errors import ConfigError, ResponseFormatError
+from edxtui.api.exchange import Exchange
+from edxtui.textsafe import visible
+
+if TYPE_CHECKING:
+    from edxtui.api.session import Session
+
+# --- paths -----------------------------------------------------------------------------------
+
+
+def segment(value: object) -> str:
+    """One path segment: quoted, and never empty, "." or ".." (which would change the path)."""
+    text = str(value)
+    if text in ("", ".", ".."):
+        raise ConfigError(f"{text!r} is not a valid id or key", "give the id or key as listed")
+    return quote(text, safe="+:@!$&'()*,;=-._~")
+
+
+def catalogs() -> str:
+    return "catalogs/"
+
+
+def catalog(catalog_id: object) -> str:
+    return f"catalogs/{segment(catalog_id)}/"
+
+
+def catalog_courses(catalog_id: object) -> str:
+    return f"catalogs/{segment(catalog_id)}/courses/"
+
+
+def catalog_contains(catalog_id: object) -> str:
+    return f"catalogs/{segment(catalog_id)}/contains/"
+
+
+def catalog_csv(catalog_id: object) -> str:
+    return f"catalogs/{segment(catalog_id)}/csv/"
+
+
+def courses() -> str:
+    return "courses/"
+
+
+def course(key: object) -> str:
+    return f"courses/{segment(key)}/"
+
+
+def course_runs() -> str:
+    return "course_runs/"
+
+
+def course_run(key: object) -> str:
+    return f"course_runs/{segment(key)}/"
+
+
+def programs() -> str:
+    return "programs/"
+
+
+def program(uuid: object) -> str:
+    return f"programs/{segment(uuid)}/"
+
+
+def organizations() -> str:
+    return "organizations/"
+
+
+def organization(uuid: object) -> str:
+    return f"organizations/{segment(uuid)}/"
+
+
+# --- pages -----------------------------------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class Page:
+    """One page of a list: the envelope's fields and the exchange that brought it."""
+
+    count: int
+    next: str | None
+    previous: str | None
+    results: list[Any]
+    exchange: Exchange | None = field(default=None, compare=False)
+
+
+def _bad(what: str, where: str) -> ResponseFormatError:
+    place = f" from {visible(where)[:200]}" if where else ""
+    return ResponseFormatError(
+        f"the API sent a list page whose {what}{place}",
+        "this is not the catalog API's pagination envelope; check the API root and path",
+    )
+
+
+def parse_page(data: Any, *, url: str = "", exchange: Exchange | None = None) -> Page:
+    """Validate `{"count", "next", "previous", "results"}`; ResponseFormatError if malformed."""
+    if not isinstance(data, dict):
+        raise _bad(f"body is a JSON {type(data).__name__}, not an object", url)
+    if "results" not in data:
+        raise _bad("envelope has no results", url)
+    results = data["results"]
+    if not isinstance(results, list):
+        raise _bad(f"results is a {type(results).__name__}, not a list", url)
+    count = data.get("count")
+    if isinstance(count, bool) or not isinstance(count, int) or count < 0:
+        raise _bad("count is missing or not a whole number", url)
+    links = {}
+    for name in ("next", "previous"):
+        value = data.get(name)
+        if value is not None and (not isinstance(value, str) or not value):
+            raise _bad(f"{name} link is neither a URL nor null", url)
+        links[name] = value
+    return Page(count, links["next"], links["previous"], results, exchange)
+
+
+async def fetch_page(session: Session, path: str, params: dict[str, Any] | None = None) -> Page:
+    """GET one page (a path under the API root, or a same-origin absolute URL)."""
+    data, exchange = await session.get_json(path, params)
+    return parse_page(data, url=exchange.url if exchange else path, exchange=exchange)
+
+
+async def iter_pages(
+    session: Session, path: str, params: dict[str, Any] | None = None
+) -> AsyncIterator[Page]:
+    """Every page of a list, following the absolute `next` links (same origin only:
+    a link to another server raises OriginError before anything is sent to it)."""
+    page = await fetch_page(session, path, params)
+    yield page
+    seen: set[str] = set()
+    while page.next is not None:
+        if page.next in seen:
+            raise _bad("next link points back to a page already fetched (a loop)", page.next)
+        seen.add(page.next)
+        page = await fetch_page(session, page.next)
+        yield page
+
+
+async def fetch_all(session: Session, path: str, params: dict[str, Any] | None = None) -> list[Any]:
+    """Every result of a list, all pages merged (for small lists; stream big ones)."""
+    results: list[Any] = []
+    async for page in iter_pages(session, path, params):
+        results.extend(page.results)
+    return results
+
+
+async def fetch_object(
+    session: Session, path: str, params: dict[str, Any] | None = None
+) -> tuple[dict[str, Any], Exchange | None]:
+    """GET a detail resource (a catalog, a course, ...) that must be a JSON object."""
+    data, exchange = await session.get_json(path, params)
+    if not isinstance(data, dict):
+        raise ResponseFormatError(
+            f"the API sent a JSON {type(data).__name__} where an object was expected "
+            f"from {visible(path)[:200]}",
+            "check the API root and path",
+        )
+    return data, exchange
+
+
+async def contains(
+    session: Session,
+    catalog_id: object,
+    course_ids: Iterable[str] = (),
+    course_run_ids: Iterable[str] = (),
+) -> dict[str, bool]:
+    """Which of these course and course-run keys a catalog contains."""
+    params = {}
+    if course_ids := list(course_ids):
+        params["course_id"] = ",".join(course_ids)
+    if course_run_ids := list(course_run_ids):
+        params["course_run_id"] = ",".join(course_run_ids)
+    data, _ = await fetch_object(session, catalog_contains(catalog_id), params)
+    found = data.get("courses")
+    if not isinstance(found, dict) or not all(isinstance(v, bool) for v in found.values()):
+        raise ResponseFormatError(
+            "the API's contains answer has no {courses: {key: true|false}} map",
+            "check the API root; the edX.org gateway does not expose contains",
+        )
+    return found
+
+
+_FILENAME = re.compile(r'filename\*?=(?:UTF-8\'\')?"?([^";]+)"?', re.IGNORECASE)
+
+
+async def fetch_csv(session: Session, catalog_id: object) -> tuple[bytes, str, Exchange | None]:
+    """A catalog as CSV: (body, file name from Content-Disposition, exchange)."""
+    response = await session.get(catalog_csv(catalog_id), headers={"Accept": "text/csv"})
+    match = _FILENAME.search(response.headers.get("content-disposition", ""))
+    name = match.group(1) if match else f"catalog_{catalog_id}.csv"
+    # the server names the file: keep only a plain base name, never a path
+    name = re.sub(r"[^A-Za-z0-9._-]", "_", name.rsplit("/", 1)[-1]).lstrip(".") or "catalog.csv"
+    return response.content, name, session.exchange_for(response)

@@ -1,0 +1,454 @@
+"""The Session: one httpx.AsyncClient, the TokenManager and the exchange log.
+
+    async with Session(credentials) as session:
+        data, exchange = await session.get_json("catalogs/")
+
+Everything goes through the one client (created inside the running loop on enter, closed
+on exit): the token POST (without auth, never following redirects so the secret cannot
+be re-sent elsewhere) and every API GET (with JWTAuth, following redirects; httpx drops
+Authorization when a redirect leaves the origin). Each request on the wire, retries and
+the retry after a 401 included, is recorded in `session.log` by the client's event hooks.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import ipaddress
+import json
+import logging
+import shlex
+import time
+from collections.abc import Awaitable, Callable
+from dataclasses import dataclass
+from typing import Any
+from urllib.parse import parse_qsl, quote_plus
+
+import httpx
+
+from edxtui import __version__
+from edxtui.api.auth import JWTAuth
+from edxtui.api.credentials import Credentials
+from edxtui.api.errors import (
+    ConfigError,
+    OriginError,
+    ResponseFormatError,
+    api_error,
+    transport_error,
+)
+from edxtui.api.exchange import REDACTED, Exchange, ExchangeLog
+from edxtui.api.retry import RetryPolicy
+from edxtui.api.tokens import TokenManager
+from edxtui.textsafe import visible
+
+log = logging.getLogger("edxtui.api")
+
+DEFAULT_TIMEOUT = httpx.Timeout(10.0, connect=5.0)
+USER_AGENT = f"edxtui/{__version__}"
+_SECRET_HEADERS = {"cookie", "set-cookie", "proxy-authorization"}
+_CALL = "edxtui_call"  # request extension: the logical call a wire request belongs to
+_EXCHANGE = "edxtui_exchange"  # response extension: its Exchange
+
+
+# --- URL rules -----------------------------------------------------------------------------
+
+
+def is_loopback(host: str) -> bool:
+    host = host.strip("[]").lower()
+    if host == "localhost" or host.endswith(".localhost"):
+        return True
+    try:
+        return ipaddress.ip_address(host).is_loopback
+    except ValueError:
+        return False
+
+
+def origin(url: httpx.URL) -> tuple[str, str, int]:
+    default = {"http": 80, "https": 443}.get(url.scheme, 0)
+    return url.scheme, url.host.lower(), url.port or default
+
+
+def _origin_text(url: httpx.URL) -> str:
+    scheme, host, port = origin(url)
+    return visible(f"{scheme}://{host}:{port}")
+
+
+def check_url(url: str, label: str, *, insecure: bool = False) -> httpx.URL:
+    """A usable http(s) URL, or ConfigError; plain http only to loopback unless insecure."""
+    try:
+        parsed = httpx.URL(url)
+    except (httpx.InvalidURL, TypeError):
+        parsed = None
+    if parsed is None or parsed.scheme not in ("http", "https") or not parsed.host:
+        raise ConfigError(
+            f"the {label} is not an http(s) URL: {visible(str(url))[:200]!r}",
+            "write it in full, e.g. https://api.edx.org/oauth2/v1/access_token",
+        )
+    if parsed.scheme == "http" and not insecure and not is_loopback(parsed.host):
+        raise ConfigError(
+            f"the {label} uses plain http to {visible(parsed.host)}: the secret and the token "
+            "would cross the network unencrypted",
+            "use https, or mark the profile insecure if it is a test server you trust",
+        )
+    return parsed
+
+
+def check_credentials(credentials: Credentials) -> None:
+    """ConfigError unless both URLs are acceptable and the client id and secret are set."""
+    check_url(credentials.token_url, "token URL", insecure=credentials.insecure)
+    check_url(credentials.api_root, "API root", insecure=credentials.insecure)
+    if not credentials.client_id:
+        raise ConfigError("no client id is set", "set it in the profile or EDXTUI_CLIENT_ID")
+    if not credentials.client_secret:
+        raise ConfigError(
+            "no client secret is set", "set it in the profile or EDXTUI_CLIENT_SECRET"
+        )
+
+
+# --- redaction -----------------------------------------------------------------------------
+
+
+def _redact_headers(headers: httpx.Headers) -> list[tuple[str, str]]:
+    out = []
+    for name, value in headers.multi_items():
+        lname = name.lower()
+        if lname == "authorization":
+            scheme = value.split(" ", 1)[0] if " " in value else ""
+            value = f"{scheme} {REDACTED}" if scheme else REDACTED
+        elif lname in _SECRET_HEADERS:
+            value = REDACTED
+        out.append((name, value))
+    return out
+
+
+def _redact_form(body: bytes) -> bytes:
+    """The token request's form body with client_secret's value replaced."""
+    pairs = parse_qsl(body.decode("ascii", errors="replace"), keep_blank_values=True)
+    return "&".join(
+        f"{quote_plus(k)}={REDACTED if k == 'client_secret' else quote_plus(v)}" for k, v in pairs
+    ).encode()
+
+
+def _redact_token_body(body: bytes) -> bytes:
+    """The token response's exact bytes, with the access_token value replaced."""
+    try:
+        data = json.loads(body)
+    except (ValueError, RecursionError):
+        return body
+    token = data.get("access_token") if isinstance(data, dict) else None
+    if isinstance(token, str) and token:
+        for form in (token, json.dumps(token)[1:-1]):
+            body = body.replace(form.encode(), REDACTED.encode())
+    return body
+
+
+# --- the session ---------------------------------------------------------------------------
+
+
+@dataclass
+class _Call:
+    """One logical request (a GET or a token POST) across its retries, 401 retry, redirects."""
+
+    kind: str
+    attempts: int = 0
+    pending: Exchange | None = None
+    t0: float = 0.0
+
+
+class Session:
+    def __init__(
+        self,
+        credentials: Credentials,
+        *,
+        timeout: httpx.Timeout = DEFAULT_TIMEOUT,
+        log: ExchangeLog | None = None,
+        transport: httpx.AsyncBaseTransport | None = None,
+        clock: Callable[[], float] = time.time,
+        monotonic: Callable[[], float] = time.monotonic,
+        sleep: Callable[[float], Awaitable[Any]] = asyncio.sleep,
+        retry: RetryPolicy | None = None,
+        limits: httpx.Limits | None = None,
+    ) -> None:
+        check_credentials(credentials)
+        self.credentials = credentials
+        self.log = log if log is not None else ExchangeLog()
+        self.retry = retry or RetryPolicy()
+        self._timeout = timeout
+        self._transport = transport
+        self._limits = limits or httpx.Limits(max_connections=20, max_keepalive_connections=20)
+        self._clock = clock
+        self._sleep = sleep
+        self._root = httpx.URL(credentials.api_root)
+        self._client: httpx.AsyncClient | None = None
+        self.tokens = TokenManager(self._post_token, clock=clock, monotonic=monotonic, sleep=sleep)
+        self._auth = JWTAuth(self.tokens)
+
+    def __repr__(self) -> str:
+        return f"<Session {visible(self.credentials.api_root)}>"
+
+    async def __aenter__(self) -> Session:
+        await self.open()
+        return self
+
+    async def __aexit__(self, *exc_info: object) -> None:
+        await self.aclose()
+
+    async def open(self) -> None:
+        """Create the one AsyncClient (inside the running loop)."""
+        if self._client is not None:
+            return
+        self._client = httpx.AsyncClient(
+            timeout=self._timeout,
+            limits=self._limits,
+            transport=self._transport,
+            headers={"User-Agent": USER_AGENT},
+            event_hooks={"request": [self._on_request], "response": [self._on_response]},
+        )
+
+    async def aclose(self) -> None:
+        await self.tokens.aclose()
+        if self._client is not None:
+            client, self._client = self._client, None
+            await client.aclose()
+
+    @property
+    def client(self) -> httpx.AsyncClient:
+        if self._client is None:
+            raise RuntimeError("the session is not open: use `async with Session(...)`")
+        return self._client
+
+    # -- URLs -----------------------------------------------------------------------------
+
+    def resolve(self, path_or_url: str) -> str:
+        """An absolute URL under the API root's origin; OriginError for any other origin."""
+        try:
+            url = self._root.join(path_or_url)
+        except (httpx.InvalidURL, TypeError):
+            raise ConfigError(
+                f"not a valid path or URL: {visible(str(path_or_url))[:200]!r}",
+                "give a path under the API root (e.g. catalogs/) or a URL on the same server",
+            ) from None
+        if origin(url) != origin(self._root):
+            raise OriginError(
+                f"refusing to send the token to {_origin_text(url)}: "
+                f"the API is at {_origin_text(self._root)}",
+                "edxtui only follows links on the API's own server; this one points elsewhere",
+            )
+        return str(url)
+
+    # -- requests -------------------------------------------------------------------------
+
+    async def get(
+        self,
+        path_or_url: str,
+        params: dict[str, Any] | None = None,
+        *,
+        headers: dict[str, str] | None = None,
+    ) -> httpx.Response:
+        """GET with the token, retries and the 401 refresh; ApiError for an error status."""
+        url = self.resolve(path_or_url)
+        response = await self._send(
+            "GET",
+            url,
+            kind="api",
+            params=params,
+            headers=headers,
+            auth=self._auth,
+            follow_redirects=True,
+        )
+        if response.status_code >= 400:
+            after = self.retry.retry_after(response) if response.status_code == 429 else None
+            refreshed = any(r.status_code == 401 for r in response.history)
+            raise api_error(response, retry_after=after, after_refresh=refreshed)
+        return response
+
+    async def get_json(
+        self, path_or_url: str, params: dict[str, Any] | None = None
+    ) -> tuple[Any, Exchange | None]:
+        """GET and parse JSON; returns (data, the exchange that produced it)."""
+        response = await self.get(path_or_url, params)
+        try:
+            data = json.loads(response.content)
+        except (ValueError, RecursionError):
+            ctype = visible(response.headers.get("content-type", "no content type"))[:80]
+            raise ResponseFormatError(
+                f"the API answered {response.status_code} with a body that is not JSON "
+                f"({ctype}, {len(response.content)} bytes) from {visible(str(response.url))[:200]}",
+                "check that the API root points at the catalog API (…/api/v1/ or …/catalog/v1/)",
+            ) from None
+        return data, self.exchange_for(response)
+
+    def exchange_for(self, response: httpx.Response) -> Exchange | None:
+        """The exchange-log entry of a response this session received."""
+        return response.extensions.get(_EXCHANGE)
+
+    async def _post_token(self) -> httpx.Response:
+        """The client-credentials POST (TokenManager calls this; it parses the answer)."""
+        creds = self.credentials
+        form = {
+            "grant_type": "client_credentials",
+            "client_id": creds.client_id,
+            "client_secret": creds.client_secret,
+            "token_type": "jwt",
+        }
+        return await self._send(
+            "POST",
+            creds.token_url,
+            kind="token",
+            data=form,
+            headers={"X-Token-Type": "jwt", "Accept": "application/json"},
+            auth=None,
+            follow_redirects=False,
+        )
+
+    async def _send(
+        self,
+        method: str,
+        url: str,
+        *,
+        kind: str,
+        auth: httpx.Auth | None,
+        follow_redirects: bool,
+        params: dict[str, Any] | None = None,
+        data: dict[str, str] | None = None,
+        headers: dict[str, str] | None = None,
+    ) -> httpx.Response:
+        """Send with retries (RetryPolicy); return the last response, whatever its status."""
+        client = self.client
+        call = _Call(kind)
+        retry = 0
+        while True:
+            request = client.build_request(
+                method,
+                url,
+                params=params,
+                data=data,
+                headers=headers,
+                extensions={_CALL: call},
+            )
+            try:
+                response = await client.send(
+                    request,
+                    auth=auth if auth is not None else httpx.USE_CLIENT_DEFAULT,
+                    follow_redirects=follow_redirects,
+                )
+            except httpx.HTTPError as exc:
+                error = transport_error(exc, url)
+                self._fail_pending(call, error.message)
+                retry += 1
+                delay = self.retry.delay_for_error(exc, retry)
+                if delay is None:
+                    raise error from None
+            else:
+                retry += 1
+                delay = self.retry.delay_for_response(response, retry)
+                if delay is None:
+                    return response
+            log.debug("retrying %s %s in %.1f s (retry %d)", method, url, delay, retry)
+            await self._sleep(delay)
+
+    # -- the exchange log (client event hooks) ----------------------------------------------
+
+    async def _on_request(self, request: httpx.Request) -> None:
+        call = request.extensions.get(_CALL)
+        if not isinstance(call, _Call):
+            return
+        call.attempts += 1
+        body = request.content if isinstance(request.stream, httpx.ByteStream) else b""
+        if call.kind == "token":
+            body = _redact_form(body)
+        call.pending = Exchange(
+            id=self.log.next_id(),
+            kind=call.kind,
+            method=request.method,
+            url=str(request.url),
+            request_headers=_redact_headers(request.headers),
+            request_body=body,
+            started_at=self._clock(),
+            attempt=call.attempts,
+        )
+        call.t0 = time.monotonic()
+
+    async def _on_response(self, response: httpx.Response) -> None:
+        call = response.request.extensions.get(_CALL)
+        if not isinstance(call, _Call) or call.pending is None:
+            return
+        try:
+            await response.aread()
+        except httpx.HTTPError as exc:
+            self._fail_pending(call, transport_error(exc, response.request.url).message)
+            raise
+        exchange, call.pending = call.pending, None
+        body = response.content
+        exchange.status = response.status_code
+        exchange.reason = response.reason_phrase
+        exchange.http_version = response.http_version
+        exchange.response_headers = _redact_headers(response.headers)
+        exchange.body = _redact_token_body(body) if call.kind == "token" else body
+        exchange.elapsed = time.monotonic() - call.t0
+        response.extensions[_EXCHANGE] = exchange
+        self.log.add(exchange)
+        log.debug(
+            "%s %s -> %s (%d bytes, %.3f s, attempt %d)",
+            exchange.method,
+            exchange.url,
+            exchange.status,
+            exchange.size,
+            exchange.elapsed,
+            exchange.attempt,
+        )
+
+    def _fail_pending(self, call: _Call, message: str) -> None:
+        exchange, call.pending = call.pending, None
+        if exchange is None:
+            return
+        exchange.error = message
+        exchange.elapsed = time.monotonic() - call.t0
+        self.log.add(exchange)
+        log.debug("%s %s failed: %s", exchange.method, exchange.url, message)
+
+    # -- copy as curl -------------------------------------------------------------------------
+
+    def curl(self, exchange: Exchange, reveal_token: bool = False) -> str:
+        """The exchange's request as a curl command line, shell-quoted.
+
+        The token is written out only with `reveal_token` (the live token, which may be
+        newer than the one that was sent); otherwise the command reads $EDXTUI_TOKEN.
+        The client secret is never written out: a token request reads $EDXTUI_CLIENT_SECRET.
+        """
+        parts = ["curl", "-sS"]
+        if exchange.method != "GET" and not (exchange.method == "POST" and exchange.request_body):
+            parts += ["-X", exchange.method]
+        skip = {
+            "host",
+            "content-length",
+            "content-type",
+            "accept-encoding",
+            "connection",
+            "user-agent",
+            *_SECRET_HEADERS,
+        }
+        for name, value in exchange.request_headers:
+            lname = name.lower()
+            if lname in skip:
+                continue
+            if lname == "authorization":
+                token = self.tokens.current_token if reveal_token else None
+                if token is not None:
+                    parts += ["-H", shlex.quote(f"Authorization: JWT {token}")]
+                else:
+                    parts += ["-H", '"Authorization: JWT $EDXTUI_TOKEN"']
+                continue
+            if lname == "accept" and value == "*/*":
+                continue  # curl's default
+            parts += ["-H", shlex.quote(f"{name}: {value}")]
+        if exchange.request_body:
+            pairs = parse_qsl(
+                exchange.request_body.decode("utf-8", "replace"), keep_blank_values=True
+            )
+            for key, value in pairs:
+                if key == "client_secret":
+                    parts += ["--data-urlencode", '"client_secret=$EDXTUI_CLIENT_SECRET"']
+                else:
+                    parts += ["--data-urlencode", shlex.quote(f"{key}={value}")]
+        parts.append(shlex.quote(exchange.url))
+        return " ".join(parts)
