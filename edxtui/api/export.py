@@ -93,6 +93,9 @@ async def fetch_catalog_courses(
         nonlocal done
         async with semaphore:
             page = await catalog.fetch_page(session, path, {"limit": step, "offset": offset})
+        if page.count != total:
+            # Offsets shifted under us: some course could be missed or seen twice.
+            raise _changed(catalog_id, f"its count went from {total} to {page.count}")
         pages[offset] = list(page.results)
         done += len(page.results)
         if progress:
@@ -131,12 +134,15 @@ async def fetch_catalog_courses(
             seen.add(key)
             courses.append(course)
     if len(courses) != total:
-        raise ExportError(
-            f"catalog {catalog_id} changed during the export: expected {total} courses, "
-            f"found {len(courses)} distinct ones; nothing was written",
-            "run the export again",
-        )
+        raise _changed(catalog_id, f"expected {total} courses, found {len(courses)} distinct ones")
     return courses, ExportResult(len(courses), len(pages), duplicates)
+
+
+def _changed(catalog_id: str, why: str) -> ExportError:
+    return ExportError(
+        f"catalog {catalog_id} changed during the export ({why}); nothing was written",
+        "run the export again",
+    )
 
 
 # ---------------------------------------------------------------------------------------
