@@ -1,4 +1,45 @@
-"""Sandbox fixtures: sandbox_server (session), sandbox (reset per test), make_sandbox (custom).
+"""Sandbox fixtures: a real server on a free loopback port, real HTTP, no mocks.
 
-Owned by the sandbox work; filled in with edxtui.sandbox.SandboxServer.
+- `sandbox_server` (session): one default server for the whole run.
+- `sandbox` (function): that same server with faults and counters reset before and after the test.
+- `make_sandbox` (function): a factory for a server with its own SandboxConfig (or keyword
+  settings); every server it made is stopped at teardown.
 """
+
+from __future__ import annotations
+
+from collections.abc import Callable, Iterator
+from typing import Any
+
+import pytest
+
+from edxtui.sandbox import SandboxConfig, SandboxServer
+
+__all__ = ["make_sandbox", "sandbox", "sandbox_server"]
+
+
+@pytest.fixture(scope="session")
+def sandbox_server() -> Iterator[SandboxServer]:
+    with SandboxServer(SandboxConfig()) as server:
+        yield server
+
+
+@pytest.fixture
+def sandbox(sandbox_server: SandboxServer) -> Iterator[SandboxServer]:
+    sandbox_server.reset()
+    yield sandbox_server
+    sandbox_server.reset()
+
+
+@pytest.fixture
+def make_sandbox() -> Iterator[Callable[..., SandboxServer]]:
+    servers: list[SandboxServer] = []
+
+    def factory(config: SandboxConfig | None = None, **settings: Any) -> SandboxServer:
+        server = SandboxServer(config, **settings).start()
+        servers.append(server)
+        return server
+
+    yield factory
+    for server in servers:
+        server.stop()

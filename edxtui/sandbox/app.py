@@ -1,0 +1,442 @@
+"""The sandbox ASGI app: the edX.org gateway and an Open edX instance side by side.
+
+Layouts (API.md): the gateway serves `POST /oauth2/v1/access_token` and `GET /catalog/v1/`
+catalogs, catalog detail and catalog courses only; Open edX serves `POST /oauth2/access_token[/]`
+and every resource under `/api/v1/`. `/_sandbox/...` is the control API for tests and the CLI.
+Every API request goes: count -> latency -> check the token -> fault? -> auth -> handler.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import secrets
+from collections.abc import Awaitable, Callable
+from datetime import UTC, datetime
+from typing import Any
+from urllib.parse import parse_qsl
+
+from starlette.applications import Starlette
+from starlette.exceptions import HTTPException
+from starlette.requests import Request
+from starlette.responses import RedirectResponse, Response, StreamingResponse
+from starlette.routing import Match, Route
+from starlette.types import Receive, Scope, Send
+
+from edxtui.sandbox.config import CLIENTS, SandboxClient, SandboxConfig
+from edxtui.sandbox.data import SandboxData, render_json
+from edxtui.sandbox.faults import Counters, Faults
+from edxtui.sandbox.pagination import InvalidPage, paginate
+from edxtui.sandbox.responses import (
+    API_HEADERS,
+    RAW_SEND,
+    detail,
+    fault_response,
+    html_not_found,
+    json_response,
+    truncated,
+)
+from edxtui.sandbox.tokens import SCOPES, TokenAuthority
+
+FORBIDDEN = "You do not have permission to perform this action."
+Handler = Callable[[Request, SandboxClient], Awaitable[Response]]
+
+
+def _page_body(count: int, window: Any, items: list[bytes]) -> bytes:
+    """The pagination envelope around already-rendered items (a page costs a join, not a dump)."""
+    head = render_json({"count": count, "next": window.next, "previous": window.previous})
+    return head[:-1] + b',"results":[' + b",".join(items) + b"]}"
+
+
+class SandboxApp:
+    """State (data, faults, counters, signing key) plus the routes that use it."""
+
+    def __init__(
+        self,
+        config: SandboxConfig | None = None,
+        *,
+        faults: Faults | None = None,
+        counters: Counters | None = None,
+    ) -> None:
+        self.config = config or SandboxConfig()
+        self.data = SandboxData(
+            self.config.seed, self.config.courses, self.config.large_catalog_courses
+        )
+        self.faults = faults or Faults(expires_in=self.config.expires_in, **self.config.faults)
+        self.counters = counters or Counters()
+        self.authority = TokenAuthority(CLIENTS)
+        self.starlette = Starlette(
+            routes=self._routes(),
+            exception_handlers={HTTPException: self._http_exception},
+        )
+        self.starlette.router.redirect_slashes = False  # Django's APPEND_SLASH instead (below)
+
+    async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
+        if scope["type"] == "http":
+            scope[RAW_SEND] = send  # uvicorn's own send: faults that break the connection use it
+        await self.starlette(scope, receive, send)
+
+    # --- routing ------------------------------------------------------------------------------
+
+    def _routes(self) -> list[Route]:
+        methods = ["GET", "HEAD", "POST", "PUT", "PATCH", "DELETE", "OPTIONS"]
+
+        def api(path: str, handler: Handler) -> Route:
+            async def endpoint(request: Request) -> Response:
+                return await self._api(request, handler)
+
+            return Route(path, endpoint, methods=methods)
+
+        shared = [
+            ("catalogs/", self.catalogs),
+            ("catalogs/{id}/", self.catalog),
+            ("catalogs/{id}/courses/", self.catalog_courses),
+        ]
+        openedx_only = [
+            ("catalogs/{id}/contains/", self.catalog_contains),
+            ("catalogs/{id}/csv/", self.catalog_csv),
+            ("courses/", self.courses),
+            ("courses/{key}/", self.course),
+            ("course_runs/", self.course_runs),
+            ("course_runs/{key}/", self.course_run),
+            ("programs/", self.programs),
+            ("programs/{uuid}/", self.program),
+            ("organizations/", self.organizations),
+            ("organizations/{uuid}/", self.organization),
+        ]
+        routes = [api("/catalog/v1/" + p, h) for p, h in shared]
+        routes += [api("/api/v1/" + p, h) for p, h in shared + openedx_only]
+        routes += [
+            Route("/oauth2/v1/access_token", self.token, methods=["POST"]),
+            Route("/oauth2/access_token", self.token, methods=["POST"]),
+            Route("/oauth2/access_token/", self.token, methods=["POST"]),
+            Route("/_sandbox/faults", self.control_faults, methods=["GET", "POST"]),
+            Route("/_sandbox/counters", self.control_counters, methods=["GET"]),
+            Route("/_sandbox/reset", self.control_reset, methods=["POST"]),
+            Route("/_sandbox/revoke", self.control_revoke, methods=["POST"]),
+            Route("/_sandbox/ping", self.control_ping, methods=["GET"]),
+        ]
+        return routes
+
+    async def _http_exception(self, request: Request, exc: Exception) -> Response:
+        assert isinstance(exc, HTTPException)
+        if exc.status_code == 404:
+            # Django's APPEND_SLASH: a GET to a known path without its slash is a 301.
+            path = request.url.path
+            if request.method in ("GET", "HEAD") and not path.endswith("/"):
+                probe = {**request.scope, "path": path + "/"}
+                if any(r.matches(probe)[0] == Match.FULL for r in self.starlette.routes):
+                    target = request.url.replace(path=path + "/")
+                    return RedirectResponse(str(target), status_code=301)
+            return html_not_found()
+        return Response(exc.detail, exc.status_code, headers=exc.headers)
+
+    # --- the API pipeline ---------------------------------------------------------------------
+
+    async def _api(self, request: Request, handler: Handler) -> Response:
+        counters, faults = self.counters, self.faults
+        counters.bump(api_requests=1)
+        counters.count_path(request.url.path)
+        counters.enter()
+        try:
+            if faults.api_latency > 0:
+                await asyncio.sleep(faults.api_latency)
+            verdict = self.authority.verify(
+                request.headers.get("authorization"),
+                now=faults.now(),
+                generation=faults.token_generation,
+            )
+            if verdict.expired:
+                counters.bump(expired_token_requests=1)
+            if verdict.invalid:
+                counters.bump(invalid_token_requests=1)
+            fault = faults.take("api")
+            if fault is not None:
+                counters.bump(faults_applied=1)
+                replacement = fault_response(*fault)
+                if replacement is not None:
+                    return replacement
+            response = await self._authorized(request, handler, verdict)
+            if fault is not None:  # the one fault that wraps a real response
+                response = await self._truncate(response, fault[1])
+            return response
+        finally:
+            counters.leave()
+
+    async def _authorized(self, request: Request, handler: Handler, verdict: Any) -> Response:
+        if verdict.client is None:
+            self.counters.bump(unauthorized=1)
+            return detail(401, verdict.detail, {"WWW-Authenticate": 'JWT realm="api"'})
+        if request.method not in ("GET", "HEAD"):
+            return detail(405, f'Method "{request.method}" not allowed.', API_HEADERS)
+        return await handler(request, verdict.client)
+
+    async def _truncate(self, response: Response, rule: Any) -> Response:
+        if isinstance(response, StreamingResponse):  # collect it, so it can be cut
+            chunks = [
+                c if isinstance(c, bytes) else c.encode() async for c in response.body_iterator
+            ]
+            response = Response(b"".join(chunks), response.status_code, dict(response.headers))
+        return truncated(response, rule)
+
+    def _page(
+        self, request: Request, count: int, items: Callable[[int, int], list[bytes]]
+    ) -> Response:
+        try:
+            window = paginate(str(request.url), dict(request.query_params), count)
+        except InvalidPage:
+            return detail(404, "Invalid page.", API_HEADERS)
+        offset = min(window.offset, count)
+        return json_response(
+            None, headers=API_HEADERS, raw=_page_body(count, window, items(offset, window.limit))
+        )
+
+    # --- catalogs -----------------------------------------------------------------------------
+
+    def _visible_catalogs(self, client: SandboxClient) -> list[Any]:
+        if not client.sees_catalogs:
+            return []
+        return list(self.data.catalogs.values())
+
+    def _catalog_for(self, request: Request, client: SandboxClient) -> Any:
+        """The catalog in the path, or the 404/403 response that answers instead."""
+        try:
+            catalog = self.data.catalogs.get(int(request.path_params["id"]))
+        except ValueError:
+            catalog = None
+        if catalog is None:
+            return detail(404, "Not found.", API_HEADERS)
+        # The partner-only catalog is listed (so a client can meet the 403) but not viewable.
+        if not client.sees_catalogs or client.username not in catalog.viewers:
+            return detail(403, FORBIDDEN, API_HEADERS)
+        return catalog
+
+    async def catalogs(self, request: Request, client: SandboxClient) -> Response:
+        cats = self._visible_catalogs(client)
+        return self._page(
+            request, len(cats), lambda o, n: [render_json(c.as_json()) for c in cats[o : o + n]]
+        )
+
+    async def catalog(self, request: Request, client: SandboxClient) -> Response:
+        catalog = self._catalog_for(request, client)
+        if isinstance(catalog, Response):
+            return catalog
+        return json_response(catalog.as_json(), headers=API_HEADERS)
+
+    async def catalog_courses(self, request: Request, client: SandboxClient) -> Response:
+        catalog = self._catalog_for(request, client)
+        if isinstance(catalog, Response):
+            return catalog
+        return self._page(
+            request, catalog.count, lambda o, n: self.data.catalog_course_json(catalog, o, n)
+        )
+
+    async def catalog_contains(self, request: Request, client: SandboxClient) -> Response:
+        catalog = self._catalog_for(request, client)
+        if isinstance(catalog, Response):
+            return catalog
+        result: dict[str, bool] = {}
+        for key in _csv_param(request, "course_id"):
+            i = self.data.course_index_by_key(key)
+            result[key] = i is not None and catalog.contains_index(i)
+        for key in _csv_param(request, "course_run_id"):
+            run = self.data.find_run(key)
+            i = None if run is None else self.data.course_index_by_key(run["course"])
+            result[key] = i is not None and catalog.contains_index(i)
+        return json_response({"courses": result}, headers=API_HEADERS)
+
+    async def catalog_csv(self, request: Request, client: SandboxClient) -> Response:
+        catalog = self._catalog_for(request, client)
+        if isinstance(catalog, Response):
+            return catalog
+        stamp = datetime.now(UTC).strftime("%Y-%m-%d-%H-%M")
+        return StreamingResponse(
+            self.data.catalog_csv(catalog),
+            media_type="text/csv",
+            headers={
+                "Content-Disposition": f'attachment; filename="catalog_{catalog.id}_{stamp}.csv"',
+                **API_HEADERS,
+            },
+        )
+
+    # --- courses, runs, programs, organizations -----------------------------------------------
+
+    async def courses(self, request: Request, client: SandboxClient) -> Response:
+        return self._page(
+            request,
+            self.data.universe,
+            lambda o, n: [
+                self.data.course_json(i) for i in range(o, min(o + n, self.data.universe))
+            ],
+        )
+
+    async def course(self, request: Request, client: SandboxClient) -> Response:
+        course = self.data.find_course(request.path_params["key"])
+        if course is None:
+            return detail(404, "Not found.", API_HEADERS)
+        return json_response(course, headers=API_HEADERS)
+
+    async def course_runs(self, request: Request, client: SandboxClient) -> Response:
+        return self._page(
+            request,
+            self.data.runs_total,
+            lambda o, n: [render_json(r) for r in self.data.runs_slice(o, n)],
+        )
+
+    async def course_run(self, request: Request, client: SandboxClient) -> Response:
+        run = self.data.find_run(request.path_params["key"])
+        if run is None:
+            return detail(404, "Not found.", API_HEADERS)
+        return json_response(run, headers=API_HEADERS)
+
+    async def programs(self, request: Request, client: SandboxClient) -> Response:
+        progs = self.data.programs
+        return self._page(
+            request,
+            len(progs),
+            lambda o, n: [render_json(self.data.program_summary(p)) for p in progs[o : o + n]],
+        )
+
+    async def program(self, request: Request, client: SandboxClient) -> Response:
+        program = self.data.programs_by_uuid.get(request.path_params["uuid"])
+        if program is None:
+            return detail(404, "Not found.", API_HEADERS)
+        return json_response(program, headers=API_HEADERS)
+
+    async def organizations(self, request: Request, client: SandboxClient) -> Response:
+        orgs = self.data.organizations
+        return self._page(
+            request, len(orgs), lambda o, n: [render_json(x) for x in orgs[o : o + n]]
+        )
+
+    async def organization(self, request: Request, client: SandboxClient) -> Response:
+        org = self.data.organizations_by_uuid.get(request.path_params["uuid"])
+        if org is None:
+            return detail(404, "Not found.", API_HEADERS)
+        return json_response(org, headers=API_HEADERS)
+
+    # --- the token endpoint -------------------------------------------------------------------
+
+    async def token(self, request: Request) -> Response:
+        counters, faults = self.counters, self.faults
+        counters.bump(token_requests=1)
+        counters.count_path(request.url.path)
+        if faults.token_latency > 0:
+            await asyncio.sleep(faults.token_latency)
+        fault = faults.take("token")
+        if fault is not None:
+            counters.bump(faults_applied=1)
+            replacement = fault_response(*fault)
+            if replacement is not None:
+                return replacement
+        response = await self._issue(request)
+        if fault is not None:
+            response = truncated(response, fault[1])
+        return response
+
+    async def _issue(self, request: Request) -> Response:
+        form: list[tuple[str, str]] = []
+        if request.headers.get("content-type", "").startswith("application/x-www-form-urlencoded"):
+            body = await request.body()
+            form = parse_qsl(body.decode("utf-8", "replace"), keep_blank_values=True)
+        fields: dict[str, list[str]] = {}
+        for name, value in form:
+            fields.setdefault(name, []).append(value)
+
+        def oauth_error(status: int, error: str, description: str | None = None) -> Response:
+            body: dict[str, str] = {"error": error}
+            if description:
+                body["error_description"] = description
+            headers = {"Cache-Control": "no-store", "Pragma": "no-cache"}
+            if error == "invalid_client":
+                headers["WWW-Authenticate"] = 'Bearer error="invalid_client"'
+            return json_response(body, status, headers)
+
+        grant = fields.get("grant_type", [])
+        if len(grant) > 1:
+            return oauth_error(400, "invalid_request", "Duplicate grant_type parameter.")
+        if grant != ["client_credentials"]:
+            return oauth_error(400, "unsupported_grant_type")
+        for name in ("client_id", "client_secret"):
+            if not fields.get(name, [""])[0]:
+                return oauth_error(400, "invalid_request", f"Missing {name} parameter.")
+        client = CLIENTS.get(fields["client_id"][0])
+        if client is None or not secrets.compare_digest(
+            client.client_secret.encode(), fields["client_secret"][0].encode()
+        ):
+            return oauth_error(401, "invalid_client")
+        requested = fields.get("scope", [""])[0].split()
+        if any(s not in SCOPES for s in requested):
+            return oauth_error(400, "invalid_scope", "The requested scope is invalid.")
+        scopes = requested or list(SCOPES)
+
+        expires_in = 0 if client.restricted else self.faults.expires_in
+        token_type = fields.get("token_type", [request.headers.get("x-token-type", "")])[0]
+        if token_type.lower() == "jwt":
+            access_token = self.authority.issue(
+                client,
+                now=self.faults.now(),
+                expires_in=expires_in,
+                issuer=f"{request.url.scheme}://{request.url.netloc}/oauth2",
+                scopes=scopes,
+                generation=self.faults.token_generation,
+            )
+            kind = "JWT"
+        else:  # edx-platform hands out an opaque Bearer token, which the catalog API rejects
+            access_token, kind = secrets.token_urlsafe(22), "Bearer"
+        payload: dict[str, Any] = {
+            "access_token": access_token,
+            "expires_in": expires_in,
+            "token_type": kind,
+            "scope": " ".join(scopes),
+        }
+        fmt = self.faults.expires_in_format
+        if fmt == "string":
+            payload["expires_in"] = str(expires_in)
+        elif fmt == "float":
+            payload["expires_in"] = float(expires_in)
+        elif fmt == "null":
+            payload["expires_in"] = None
+        elif fmt == "missing":
+            del payload["expires_in"]
+        self.counters.bump(token_successes=1)
+        return json_response(payload, headers={"Cache-Control": "no-store", "Pragma": "no-cache"})
+
+    # --- control API --------------------------------------------------------------------------
+
+    async def control_faults(self, request: Request) -> Response:
+        if request.method == "POST":
+            try:
+                changes = await request.json()
+                if not isinstance(changes, dict):
+                    raise ValueError("send a JSON object of fault names to values")
+                self.faults.update(**changes)
+            except ValueError as exc:  # includes JSONDecodeError
+                return json_response({"error": str(exc)}, 400)
+        return json_response(self.faults.snapshot())
+
+    async def control_counters(self, request: Request) -> Response:
+        return json_response(self.counters.snapshot())
+
+    async def control_reset(self, request: Request) -> Response:
+        self.faults.reset()
+        self.counters.reset()
+        return json_response(
+            {"faults": self.faults.snapshot(), "counters": self.counters.snapshot()}
+        )
+
+    async def control_revoke(self, request: Request) -> Response:
+        self.faults.revoke_tokens()
+        return json_response(self.faults.snapshot())
+
+    async def control_ping(self, request: Request) -> Response:
+        """A constant answer: the benchmark's baseline for 'how fast can this server answer'."""
+        return json_response({"ok": True})
+
+
+def _csv_param(request: Request, name: str) -> list[str]:
+    raw = request.query_params.get(name, "")
+    return [k for k in (part.strip() for part in raw.split(",")) if k]
+
+
+def create_app(config: SandboxConfig | None = None) -> SandboxApp:
+    return SandboxApp(config)

@@ -1,0 +1,55 @@
+"""Sandbox settings and its known OAuth clients (fixed, documented, so curl examples work)."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from typing import Any
+
+# The sandbox's own credentials: not secrets (they open a loopback toy), published in the docs.
+SANDBOX_CLIENT_ID = "edxtui-sandbox"
+SANDBOX_CLIENT_SECRET = "sandbox-secret"  # noqa: S105 (documented demo credential)
+
+
+@dataclass(frozen=True)
+class SandboxClient:
+    client_id: str
+    client_secret: str = field(repr=False)
+    username: str
+    sees_catalogs: bool = True  # False: catalog list is empty, every catalog is 403
+    restricted: bool = False  # a "restricted application": its tokens are born expired
+
+
+CLIENTS: dict[str, SandboxClient] = {
+    c.client_id: c
+    for c in (
+        SandboxClient(SANDBOX_CLIENT_ID, SANDBOX_CLIENT_SECRET, "edxtui_sandbox_worker"),
+        # Valid tokens, but no catalog permissions (the API.md "no access" rows).
+        SandboxClient("edxtui-noaccess", "noaccess-secret", "noaccess_worker", sees_catalogs=False),
+        # A restricted application: 200 with expires_in <= 0 (API.md token table).
+        SandboxClient(
+            "edxtui-restricted", "restricted-secret", "restricted_worker", restricted=True
+        ),
+    )
+}
+
+LAYOUTS = ("edx", "openedx")
+TOKEN_PATHS = {"edx": "/oauth2/v1/access_token", "openedx": "/oauth2/access_token"}
+API_ROOTS = {"edx": "/catalog/v1/", "openedx": "/api/v1/"}
+
+
+@dataclass
+class SandboxConfig:
+    """What to serve. Sizes are cheap: courses are generated on demand from (seed, index)."""
+
+    seed: int = 0
+    courses: int = 300  # the regular catalog ("All courses") and friends
+    large_catalog_courses: int = 10_000  # one big catalog, for benchmarks and scrolling
+    expires_in: int = 3600  # token lifetime the token endpoint reports (and signs into exp)
+    faults: dict[str, Any] = field(default_factory=dict)  # initial fault settings (faults.py)
+    host: str = "127.0.0.1"  # loopback only; the server refuses anything else
+    port: int = 0  # 0: a free port chosen by the OS
+    log_level: str = "warning"  # uvicorn's; "info" prints one line per request
+
+    def __post_init__(self) -> None:
+        if self.courses < 0 or self.large_catalog_courses < 0:
+            raise ValueError("course counts must be >= 0")

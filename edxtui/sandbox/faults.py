@@ -1,0 +1,282 @@
+"""Fault switches and counters, shared by the server thread and the test (or CLI) thread.
+
+Faults are plain settings (`expires_in`, latencies, clock skew, how `expires_in` is written)
+plus counted one-shot rules ("the next N api requests get a 503"). Every read-modify-write goes
+through one lock because the app runs in uvicorn's thread while tests flip switches from theirs.
+The same names work from Python (`faults.update(...)`), from JSON (`POST /_sandbox/faults`) and
+from the CLI (`--fault name=value`).
+"""
+
+from __future__ import annotations
+
+import threading
+import time
+from collections.abc import Callable
+from dataclasses import asdict, dataclass, field, fields
+from typing import Any
+
+SCOPES = ("token", "api", "any")
+EXPIRES_IN_FORMATS = ("int", "string", "float", "null", "missing")
+TRUNCATE_MODES = ("short_body", "json")  # Content-Length larger than sent / complete but cut JSON
+
+
+@dataclass
+class Rule:
+    """Apply a fault to the next `count` matching requests (count < 0: every request)."""
+
+    count: int = 1
+    scope: str = "api"
+    status: int = 503  # for "errors"
+    retry_after: int | None = None  # for "rate_limit": None means no Retry-After header
+    mode: str = "short_body"  # for "truncate"
+
+    def __post_init__(self) -> None:
+        if self.scope not in SCOPES:
+            raise ValueError(f"scope must be one of {SCOPES}, not {self.scope!r}")
+        if self.mode not in TRUNCATE_MODES:
+            raise ValueError(f"mode must be one of {TRUNCATE_MODES}, not {self.mode!r}")
+        if not 400 <= int(self.status) <= 599:
+            raise ValueError("status must be an HTTP error status (400-599)")
+
+    def matches(self, scope: str) -> bool:
+        return self.count != 0 and self.scope in ("any", scope)
+
+
+# Counted rules, in the order they are checked; the first that matches a request wins.
+RULES = ("drop", "errors", "rate_limit", "token_throttle", "truncate", "not_json")
+_RULE_DEFAULTS: dict[str, dict[str, Any]] = {
+    "drop": {},
+    "errors": {"status": 503},
+    "rate_limit": {},
+    "token_throttle": {"scope": "token"},
+    "truncate": {},
+    "not_json": {},
+}
+SETTINGS = ("expires_in", "expires_in_format", "token_latency", "api_latency", "clock_skew")
+
+
+class Faults:
+    """The fault switches. Thread-safe; `snapshot()` is the JSON the control API serves."""
+
+    def __init__(self, expires_in: int = 3600, **initial: Any) -> None:
+        self._lock = threading.Lock()
+        self._default_expires_in = expires_in
+        self.token_generation = 0  # bumped by revoke_tokens(); part of the signing key
+        self._reset_locked()
+        if initial:
+            self.update(**initial)
+
+    def _reset_locked(self) -> None:
+        self.expires_in: int = self._default_expires_in
+        self.expires_in_format: str = "int"
+        self.token_latency: float = 0.0
+        self.api_latency: float = 0.0
+        self.clock_skew: float = 0.0  # seconds added to the server's clock for iat/exp/expiry
+        self.rules: dict[str, Rule] = {}
+
+    def reset(self) -> None:
+        """Back to no faults. Revoked tokens stay revoked (the generation only goes up)."""
+        with self._lock:
+            self._reset_locked()
+
+    def update(self, **changes: Any) -> None:
+        """Set settings and rules by name; a rule is a Rule, a dict of its fields, an int count,
+        or None/0 to clear it. Raises ValueError on an unknown name or a bad value."""
+        parsed: dict[str, Any] = {}
+        for name, value in changes.items():
+            if name in RULES:
+                parsed[name] = _parse_rule(name, value)
+            elif name == "expires_in":
+                parsed[name] = _int(name, value)
+            elif name == "expires_in_format":
+                if value not in EXPIRES_IN_FORMATS:
+                    raise ValueError(f"expires_in_format must be one of {EXPIRES_IN_FORMATS}")
+                parsed[name] = value
+            elif name in ("token_latency", "api_latency", "clock_skew"):
+                parsed[name] = _float(name, value)
+                if name != "clock_skew" and parsed[name] < 0:
+                    raise ValueError(f"{name} must be >= 0")
+            elif name == "revoke_tokens":
+                parsed[name] = bool(value)
+            else:
+                raise ValueError(f"unknown fault {name!r}; known: {', '.join(SETTINGS + RULES)}")
+        with self._lock:
+            for name, value in parsed.items():
+                if name in RULES:
+                    if value is None:
+                        self.rules.pop(name, None)
+                    else:
+                        self.rules[name] = value
+                elif name == "revoke_tokens":
+                    self.token_generation += int(value)
+                else:
+                    setattr(self, name, value)
+
+    def revoke_tokens(self) -> None:
+        """Every token issued so far stops verifying (the signing key changes)."""
+        with self._lock:
+            self.token_generation += 1
+
+    def take(self, scope: str) -> tuple[str, Rule] | None:
+        """The rule that applies to this request, if any, consuming one of its count."""
+        with self._lock:
+            for name in RULES:
+                rule = self.rules.get(name)
+                if rule is not None and rule.matches(scope):
+                    if rule.count > 0:
+                        rule.count -= 1
+                    if rule.count == 0:
+                        del self.rules[name]
+                    return name, Rule(**asdict(rule))
+        return None
+
+    def now(self) -> float:
+        """The server's clock: the wall clock shifted by `clock_skew`."""
+        return time.time() + self.clock_skew
+
+    def snapshot(self) -> dict[str, Any]:
+        with self._lock:
+            return {
+                "expires_in": self.expires_in,
+                "expires_in_format": self.expires_in_format,
+                "token_latency": self.token_latency,
+                "api_latency": self.api_latency,
+                "clock_skew": self.clock_skew,
+                "token_generation": self.token_generation,
+                "rules": {name: asdict(rule) for name, rule in self.rules.items()},
+            }
+
+
+def _int(name: str, value: Any) -> int:
+    if isinstance(value, bool):
+        raise ValueError(f"{name} must be an integer")
+    try:
+        return int(value)
+    except (TypeError, ValueError):
+        raise ValueError(f"{name} must be an integer, not {value!r}") from None
+
+
+def _float(name: str, value: Any) -> float:
+    if isinstance(value, bool):
+        raise ValueError(f"{name} must be a number")
+    try:
+        return float(value)
+    except (TypeError, ValueError):
+        raise ValueError(f"{name} must be a number, not {value!r}") from None
+
+
+def _parse_rule(name: str, value: Any) -> Rule | None:
+    if value is None or value is False or value == 0:
+        return None
+    base = dict(_RULE_DEFAULTS[name])
+    if isinstance(value, Rule):
+        base.update(asdict(value))
+    elif value is True:
+        base["count"] = -1
+    elif isinstance(value, int):
+        base["count"] = value
+    elif isinstance(value, dict):
+        known = {f.name for f in fields(Rule)}
+        unknown = set(value) - known
+        if unknown:
+            raise ValueError(f"{name}: unknown field(s) {sorted(unknown)}; known: {sorted(known)}")
+        base.update(value)
+    else:
+        raise ValueError(f"{name} must be a count, true, null or an object, not {value!r}")
+    try:
+        base["count"] = _int(f"{name}.count", base["count"])
+        base["status"] = _int(f"{name}.status", base["status"])
+        if base.get("retry_after") is not None:
+            base["retry_after"] = _int(f"{name}.retry_after", base["retry_after"])
+        rule = Rule(**base)
+    except TypeError as exc:
+        raise ValueError(f"{name}: {exc}") from None
+    if name == "token_throttle" and rule.scope != "token":
+        raise ValueError("token_throttle only applies to the token endpoint (scope 'token')")
+    return rule if rule.count != 0 else None
+
+
+def parse_cli_fault(text: str) -> dict[str, Any]:
+    """`--fault` values: `errors=3`, `errors=3:502`, `rate_limit=2:retry_after=5`,
+    `expires_in=5`, `api_latency=0.2`, `truncate=1:mode=json`, `drop=-1:scope=token`."""
+    name, sep, rest = text.partition("=")
+    name = name.strip().replace("-", "_")
+    if not sep:
+        return {name: True if name in RULES else ""}
+    if name not in RULES:
+        return {name: rest}
+    parts = rest.split(":")
+    rule: dict[str, Any] = {"count": parts[0] or 1}
+    for part in parts[1:]:
+        key, eq, val = part.partition("=")
+        if not eq:  # a bare number after the count is the status (errors=3:502)
+            key, val = "status", key
+        rule[key] = None if val.lower() in ("none", "null") else val
+    if "count" in rule and str(rule["count"]).lower() in ("always", "all"):
+        rule["count"] = -1
+    return {name: rule}
+
+
+@dataclass
+class Counters:
+    """What the server saw. Tests read these to prove client behaviour (e.g. never an expired
+    token). `wait_until` blocks on a condition instead of sleeping."""
+
+    token_requests: int = 0
+    token_successes: int = 0
+    api_requests: int = 0
+    unauthorized: int = 0  # 401 responses from the API
+    expired_token_requests: int = 0  # signature valid, exp passed
+    invalid_token_requests: int = 0  # malformed, badly signed or revoked
+    faults_applied: int = 0
+    in_flight: int = 0
+    peak_concurrency: int = 0
+    per_path: dict[str, int] = field(default_factory=dict)
+    _cond: threading.Condition = field(default_factory=threading.Condition, repr=False)
+
+    _MAX_PATHS = 10_000  # keep a long soak from growing memory without bound
+
+    def bump(self, **amounts: int) -> None:
+        with self._cond:
+            for name, n in amounts.items():
+                setattr(self, name, getattr(self, name) + n)
+            self._cond.notify_all()
+
+    def count_path(self, path: str) -> None:
+        with self._cond:
+            if path in self.per_path or len(self.per_path) < self._MAX_PATHS:
+                self.per_path[path] = self.per_path.get(path, 0) + 1
+
+    def enter(self) -> None:
+        with self._cond:
+            self.in_flight += 1
+            self.peak_concurrency = max(self.peak_concurrency, self.in_flight)
+            self._cond.notify_all()
+
+    def leave(self) -> None:
+        with self._cond:
+            self.in_flight -= 1
+            self._cond.notify_all()
+
+    def reset(self) -> None:
+        with self._cond:
+            for f in fields(self):
+                if f.name == "per_path":
+                    self.per_path = {}
+                elif not f.name.startswith("_") and f.name != "in_flight":
+                    setattr(self, f.name, 0)
+            self.peak_concurrency = self.in_flight
+            self._cond.notify_all()
+
+    def snapshot(self) -> dict[str, Any]:
+        with self._cond:
+            out = {
+                f.name: getattr(self, f.name) for f in fields(self) if not f.name.startswith("_")
+            }
+            out["per_path"] = dict(self.per_path)
+            return out
+
+    def wait_until(self, predicate: Callable[[Counters], bool], timeout: float = 5.0) -> bool:
+        """Block until predicate(counters) is true or timeout passes; returns the final truth."""
+        with self._cond:
+            return self._cond.wait_for(lambda: predicate(self), timeout=timeout)

@@ -1,0 +1,237 @@
+"""Run the sandbox: in a background thread on a free loopback port, or in the foreground.
+
+The socket is bound here (port 0 -> the OS picks a free one) before uvicorn starts, so the port
+is known at once and two servers never race for one. Stopping asks uvicorn to exit and joins
+its thread; nothing outlives `stop()`.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import ipaddress
+import logging
+import socket
+import threading
+from types import TracebackType
+from typing import Any
+
+import uvicorn
+import uvicorn.config
+
+from edxtui.api.credentials import Credentials
+from edxtui.sandbox.app import SandboxApp
+from edxtui.sandbox.config import (
+    API_ROOTS,
+    LAYOUTS,
+    SANDBOX_CLIENT_ID,
+    SANDBOX_CLIENT_SECRET,
+    TOKEN_PATHS,
+    SandboxConfig,
+)
+from edxtui.sandbox.faults import Counters, Faults
+
+
+class _QuietFaults(logging.Filter):
+    """uvicorn complains when a response is cut short on purpose; those lines are not news."""
+
+    def filter(self, record: logging.LogRecord) -> bool:
+        return "without completing response" not in record.getMessage()
+
+
+_QUIET = _QuietFaults()
+_NULL = logging.NullHandler()
+
+
+def _bind(host: str, port: int) -> socket.socket:
+    if not ipaddress.ip_address(host).is_loopback:
+        raise ValueError(f"the sandbox only listens on loopback, not {host}")
+    family = socket.AF_INET6 if ":" in host else socket.AF_INET
+    sock = socket.socket(family, socket.SOCK_STREAM)
+    try:
+        sock.setsockopt(socket.SOL_SOCKET, socket.SO_REUSEADDR, 1)
+        sock.bind((host, port))
+        sock.listen(128)
+    except OSError:
+        sock.close()
+        raise
+    sock.set_inheritable(True)
+    return sock
+
+
+class _Server(uvicorn.Server):
+    """uvicorn.Server that tells another thread when it is ready (or failed to start)."""
+
+    def __init__(self, config: uvicorn.Config) -> None:
+        super().__init__(config)
+        self.ready = threading.Event()
+
+    async def startup(self, sockets: list[socket.socket] | None = None) -> None:
+        try:
+            await super().startup(sockets=sockets)
+        finally:
+            self.ready.set()
+
+
+class SandboxServer:
+    """The sandbox on 127.0.0.1:<free port>. Use as a context manager, or start()/stop()."""
+
+    def __init__(self, config: SandboxConfig | None = None, **overrides: Any) -> None:
+        if config is None:
+            config = SandboxConfig(**overrides)
+        elif overrides:
+            raise TypeError("pass either a SandboxConfig or keyword settings, not both")
+        self.config = config
+        self.app = SandboxApp(config)
+        self._sock: socket.socket | None = None
+        self._server: _Server | None = None
+        self._thread: threading.Thread | None = None
+
+    # --- lifecycle ----------------------------------------------------------------------------
+
+    def _uvicorn(self, *, foreground: bool = False) -> _Server:
+        logging.getLogger("uvicorn.error").addFilter(_QUIET)
+        if not foreground:
+            # Embedded (tests, the TUI): never print to the terminal; records still reach the
+            # root logger if the host program configured one.
+            logging.getLogger("uvicorn").addHandler(_NULL)
+        cfg = uvicorn.Config(
+            self.app,
+            log_config=uvicorn.config.LOGGING_CONFIG if foreground else None,
+            log_level=self.config.log_level,
+            access_log=foreground and self.config.log_level in ("info", "debug", "trace"),
+            lifespan="off",
+            timeout_graceful_shutdown=1,
+            timeout_keep_alive=5,
+        )
+        return _Server(cfg)
+
+    def start(self) -> SandboxServer:
+        if self._thread is not None:
+            return self
+        self._sock = _bind(self.config.host, self.config.port)
+        self._server = self._uvicorn()
+        self._thread = threading.Thread(
+            target=self._server.run, kwargs={"sockets": [self._sock]}, name="edxtui-sandbox",
+            daemon=True,
+        )  # fmt: skip
+        self._thread.start()
+        self._server.ready.wait(timeout=10)
+        if not self._server.started:
+            self.stop()
+            raise RuntimeError("the sandbox server did not start")
+        return self
+
+    def stop(self) -> None:
+        server, thread = self._server, self._thread
+        if server is not None:
+            server.should_exit = True
+        if thread is not None:
+            thread.join(timeout=5)
+        if self._sock is not None:
+            self._sock.close()
+        self._server = self._thread = self._sock = None
+
+    def serve_forever(self) -> None:
+        """Run in this thread until Ctrl-C / SIGTERM (uvicorn handles the signals)."""
+        self._sock = _bind(self.config.host, self.config.port)
+        self._server = self._uvicorn(foreground=True)
+        try:
+            self._server.run(sockets=[self._sock])
+        finally:
+            self._sock.close()
+            self._sock = self._server = None
+
+    async def serve_async(self, started: asyncio.Event | None = None) -> None:
+        """Serve inside the running event loop until cancelled (for asyncio-only callers)."""
+        self._sock = _bind(self.config.host, self.config.port)
+        self._server = self._uvicorn()
+        task = asyncio.create_task(self._server.serve(sockets=[self._sock]))
+        try:
+            while not self._server.started and not task.done():
+                await asyncio.sleep(0.01)
+            if started is not None:
+                started.set()
+            await task
+        finally:
+            self._server.should_exit = True
+            await asyncio.gather(task, return_exceptions=True)
+            self._sock.close()
+            self._sock = self._server = None
+
+    def __enter__(self) -> SandboxServer:
+        return self.start()
+
+    def __exit__(
+        self,
+        exc_type: type[BaseException] | None,
+        exc: BaseException | None,
+        tb: TracebackType | None,
+    ) -> None:
+        self.stop()
+
+    # --- where things are ---------------------------------------------------------------------
+
+    @property
+    def port(self) -> int:
+        if self._sock is None:
+            raise RuntimeError("the sandbox is not running")
+        return self._sock.getsockname()[1]
+
+    @property
+    def base_url(self) -> str:
+        host = self.config.host
+        return f"http://[{host}]:{self.port}" if ":" in host else f"http://{host}:{self.port}"
+
+    def token_url(self, layout: str = "openedx") -> str:
+        return self.base_url + TOKEN_PATHS[_check(layout)]
+
+    def api_root(self, layout: str = "openedx") -> str:
+        return self.base_url + API_ROOTS[_check(layout)]
+
+    @property
+    def client_id(self) -> str:
+        return SANDBOX_CLIENT_ID
+
+    @property
+    def client_secret(self) -> str:
+        return SANDBOX_CLIENT_SECRET
+
+    def credentials(
+        self,
+        layout: str = "openedx",
+        *,
+        client_id: str | None = None,
+        client_secret: str | None = None,
+    ) -> Credentials:
+        return Credentials(
+            token_url=self.token_url(layout),
+            api_root=self.api_root(layout),
+            client_id=client_id or self.client_id,
+            client_secret=client_secret or self.client_secret,
+        )
+
+    @property
+    def faults(self) -> Faults:
+        return self.app.faults
+
+    @property
+    def counters(self) -> Counters:
+        return self.app.counters
+
+    def reset(self) -> None:
+        """No faults, zeroed counters (revoked tokens stay revoked)."""
+        self.app.faults.reset()
+        self.app.counters.reset()
+
+    def revoke_tokens(self) -> None:
+        self.app.faults.revoke_tokens()
+
+    def __repr__(self) -> str:
+        where = self.base_url if self._sock is not None else "stopped"
+        return f"SandboxServer({where})"
+
+
+def _check(layout: str) -> str:
+    if layout not in LAYOUTS:
+        raise ValueError(f"layout must be one of {LAYOUTS}, not {layout!r}")
+    return layout
