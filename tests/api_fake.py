@@ -72,6 +72,8 @@ class FakeEdx:
         self.token_forms: list[dict[str, list[str]]] = []
         self.token_headers: list[httpx.Headers] = []
         self.api_requests: list[httpx.Request] = []
+        self.api_auth: list[str | None] = []  # Authorization as sent (the auth flow reuses
+        # the request object for its retry, so read headers here, not from api_requests)
         self.expired_seen = 0  # API requests that carried an expired token
         self.token_responses: list[httpx.Response | Handler] = []  # served first, in order
         self.api_responses: list[httpx.Response | Handler] = []
@@ -108,6 +110,7 @@ class FakeEdx:
     def api(self, request: httpx.Request) -> httpx.Response:
         self.api_requests.append(request)
         auth = request.headers.get("authorization", "")
+        self.api_auth.append(auth or None)
         token = auth[4:] if auth.lower().startswith("jwt ") else None
         if token is not None and token in self.issued and self.clock.time() >= self.issued[token]:
             self.expired_seen += 1

@@ -41,11 +41,14 @@ def decode_unverified(token: str) -> tuple[dict[str, Any], dict[str, Any]]:
     # base64url has no padding in a JWT and only [A-Za-z0-9_-]; refuse anything else early
     # so that b64decode's lenient mode cannot turn junk into bytes.
     for what, part in (("header", parts[0]), ("claims", parts[1])):
+        part = part.rstrip("=")  # tolerate padding, which some encoders add
         if not part or part.strip(
             "ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789-_"
         ):
             raise JwtDecodeError(f"the JWT {what} is not valid base64url")
-    return _b64url_json(parts[0], "header"), _b64url_json(parts[1], "claims")
+    return _b64url_json(parts[0].rstrip("="), "header"), _b64url_json(
+        parts[1].rstrip("="), "claims"
+    )
 
 
 def try_decode(token: str) -> tuple[dict[str, Any] | None, dict[str, Any] | None, str | None]:

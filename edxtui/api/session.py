@@ -353,7 +353,8 @@ class Session:
         if not isinstance(call, _Call):
             return
         call.attempts += 1
-        body = request.content if isinstance(request.stream, httpx.ByteStream) else b""
+        # edxtui only sends in-memory bodies (the token form); a redirect's copy is unread
+        body = b"".join(request.stream) if isinstance(request.stream, httpx.ByteStream) else b""
         if call.kind == "token":
             body = _redact_form(body)
         call.pending = Exchange(
