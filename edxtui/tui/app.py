@@ -1,0 +1,261 @@
+"""EdxApp: the Textual application, and `run_app()`, the CLI's way in.
+
+The app owns exactly one Session at a time, created inside Textual's event loop (an httpx
+AsyncClient must not cross loops) and closed when the app exits or the user connects
+elsewhere. Screens and widgets get the session as an attribute and never build an HTTP
+client of their own. Failures reach the user as toasts or inline text, never tracebacks.
+"""
+
+from __future__ import annotations
+
+import contextlib
+import time
+from collections.abc import Callable, Iterable
+from typing import Any
+
+from textual.app import App, SystemCommand
+from textual.binding import Binding
+from textual.screen import Screen
+from textual.worker import Worker, WorkerState
+
+from edxtui.api.credentials import Credentials
+from edxtui.api.errors import EdxError
+from edxtui.tui.safe import safe_str
+
+
+class EdxApp(App[int]):
+    """The explorer. `stable=True` hides volatile text (times, elapsed ms) for snapshots."""
+
+    CSS_PATH = "app.tcss"
+    TITLE = "edxtui"
+    BINDINGS = [
+        Binding("f1,question_mark", "help", "Help", key_display="?"),
+        Binding("c", "credentials", "Credentials"),
+        Binding("h", "history", "History"),
+        Binding("q", "quit", "Quit"),
+    ]
+
+    def __init__(
+        self,
+        *,
+        credentials: Credentials | None = None,
+        profile_name: str | None = None,
+        embedded: Credentials | None = None,
+        clock: Callable[[], float] | None = None,
+        stable: bool = False,
+        notice: str | None = None,
+        use_system_clipboard: bool = True,
+        session_factory: Callable[[Credentials], Any] | None = None,
+    ) -> None:
+        super().__init__()
+        self.initial_credentials = credentials
+        self.profile_name = profile_name
+        self.embedded = embedded
+        self.clock = clock or time.time
+        self.stable = stable
+        self.notice = notice
+        self.use_system_clipboard = use_system_clipboard
+        self.session_factory = session_factory
+        self.session: Any = None
+
+    # ----- session lifecycle --------------------------------------------------------------
+
+    async def on_mount(self) -> None:
+        if self.initial_credentials is not None:
+            await self.connect(self.initial_credentials, self.profile_name)
+        else:
+            self.open_credentials()
+            if self.notice:
+                self.notify(self.notice, severity="warning", timeout=10)
+
+    async def connect(self, credentials: Credentials, profile_name: str | None) -> bool:
+        """Replace the session with one for `credentials` and show a fresh explorer."""
+        from edxtui.api.session import Session
+        from edxtui.tui.screens.explorer import ExplorerScreen
+
+        try:
+            if self.session_factory is not None:
+                new = self.session_factory(credentials)
+            else:
+                new = Session(credentials, clock=self.clock)
+            await new.__aenter__()
+        except Exception as err:  # noqa: BLE001 - shown, never a traceback
+            self.notify(f"Cannot start a session: {describe(err)}", severity="error")
+            return False
+        old, self.session = self.session, new
+        self.profile_name = profile_name
+        # Drop every screen above the base one, then show the explorer for the new session.
+        while len(self.screen_stack) > 1:
+            await self.pop_screen()
+        await self.push_screen(ExplorerScreen(new, profile_name=profile_name, stable=self.stable))
+        if old is not None:
+            await close_quietly(old)
+        self.run_worker(self._first_token(new), name="first token", exit_on_error=False)
+        return True
+
+    async def _first_token(self, session: Any) -> None:
+        """Fetch the first token now, so the panel shows it, then keep it fresh in the background."""
+        try:
+            await session.tokens.get_token()
+        except EdxError as err:
+            self.notify(f"No token: {err.message}", severity="error", timeout=8)
+        except Exception as err:  # noqa: BLE001
+            self.notify(f"No token: {describe(err)}", severity="error", timeout=8)
+        start = getattr(session.tokens, "start_background", None)
+        if callable(start) and session is self.session:
+            start()
+
+    async def on_unmount(self) -> None:
+        if self.session is not None:
+            session, self.session = self.session, None
+            await close_quietly(session)
+
+    def on_worker_state_changed(self, event: Worker.StateChanged) -> None:
+        # Workers run with exit_on_error=False; a failure that escaped them becomes a toast.
+        if event.state is WorkerState.ERROR:
+            error = event.worker.error
+            self.notify(
+                f"{event.worker.name or 'A task'} failed: {describe(error)}", severity="error"
+            )
+
+    # ----- navigation -----------------------------------------------------------------------
+
+    def open_credentials(self) -> None:
+        from edxtui.tui.screens.credentials import CredentialsScreen
+
+        if isinstance(self.screen, CredentialsScreen):
+            return
+        current = self.session.credentials if self.session is not None else None
+        self.push_screen(
+            CredentialsScreen(
+                current=current, current_name=self.profile_name, embedded=self.embedded
+            )
+        )
+
+    def action_credentials(self) -> None:
+        self.open_credentials()
+
+    def action_history(self) -> None:
+        from edxtui.tui.screens.explorer import ExplorerScreen
+        from edxtui.tui.screens.history import HistoryScreen
+
+        explorer = self.screen
+        if self.session is None or not isinstance(explorer, ExplorerScreen):
+            return
+
+        def opened(exchange_id: int | None) -> None:
+            if exchange_id is not None:
+                explorer.show_exchange(exchange_id)
+
+        self.push_screen(HistoryScreen(self.session, stable=self.stable), opened)
+
+    def action_help(self) -> None:
+        from edxtui.tui.screens.help import HelpScreen
+
+        if not isinstance(self.screen, HelpScreen):
+            self.push_screen(HelpScreen())
+
+    def get_system_commands(self, screen: Screen) -> Iterable[SystemCommand]:
+        yield from super().get_system_commands(screen)
+        yield SystemCommand(
+            "Credentials", "Change, test or save the connection (c)", self.action_credentials
+        )
+        yield SystemCommand("Help", "Keys and what each panel shows (F1)", self.action_help)
+        from edxtui.tui.screens.explorer import ExplorerScreen
+
+        if not isinstance(screen, ExplorerScreen):
+            return
+        yield SystemCommand("History", "Every request of this session (h)", self.action_history)
+        for title, help_text, action in (
+            ("Copy token", "Copy the access token (t)", "copy_token"),
+            ("Copy Authorization header", "Copy `JWT <token>` (a)", "copy_header"),
+            ("Refresh token now", "Ask for a new token (f)", "refresh_token"),
+            ("Reveal or hide the token", "In the token panel and the headers (v)", "reveal_token"),
+            ("Filter the tree", "Show the loaded nodes that match (/)", "filter"),
+            ("Reload node", "Reload the node under the cursor (r)", "reload"),
+            ("Copy body", "Copy the shown response body (y)", "copy_body"),
+            (
+                "Copy as curl",
+                "The shown request as a curl command with the live token (x)",
+                "copy_curl",
+            ),
+            ("Save body", "Save the shown response body to a file (s)", "save_body"),
+        ):
+            yield SystemCommand(title, help_text, self._screen_action(screen, action))
+
+    def _screen_action(self, screen: Screen, action: str) -> Callable[[], Any]:
+        def run() -> Any:
+            if action == "reload":
+                return screen.query_one("#catalog-tree").action_reload()  # type: ignore[attr-defined]
+            return getattr(screen, f"action_{action}")()
+
+        return run
+
+
+def describe(err: BaseException | None) -> str:
+    """One line about an error, safe to show (EdxError messages never hold secrets)."""
+    if err is None:
+        return "unknown error"
+    if isinstance(err, EdxError):
+        return safe_str(err.message)
+    return type(err).__name__
+
+
+async def close_quietly(session: Any) -> None:
+    with contextlib.suppress(Exception):  # closing must never stop an exit
+        await session.__aexit__(None, None, None)
+
+
+def _default_credentials() -> tuple[Credentials | None, str | None, str | None]:
+    """The saved default profile's credentials, or (None, name, why not)."""
+    from edxtui import config
+
+    try:
+        profile, credentials = config.resolve(warn=None)
+    except EdxError as err:
+        return None, None, None if "no default profile" in err.message else safe_str(err.message)
+    except Exception as err:  # noqa: BLE001
+        return None, None, describe(err)
+    return credentials, profile.name, None
+
+
+def run_app(
+    *,
+    credentials: Credentials | None,
+    profile_name: str | None,
+    sandbox: bool,
+    sandbox_options: dict | None = None,
+) -> int:
+    """Run the TUI until the user quits; the exit code for the CLI.
+
+    `sandbox=True` starts the built-in sandbox on a free loopback port for the app's
+    lifetime and signs in with its credentials.
+    """
+    server = None
+    embedded: Credentials | None = None
+    notice: str | None = None
+    if sandbox:
+        from edxtui.sandbox import SandboxServer
+
+        options = dict(sandbox_options or {})
+        layout = options.pop("layout", "openedx")
+        server = _start_sandbox(SandboxServer, options)
+        embedded = server.credentials(layout)
+        if credentials is None:
+            credentials, profile_name = embedded, "sandbox"
+    elif credentials is None:
+        credentials, profile_name, notice = _default_credentials()
+    try:
+        app = EdxApp(
+            credentials=credentials, profile_name=profile_name, embedded=embedded, notice=notice
+        )
+        result = app.run()
+        return app.return_code if app.return_code is not None else (result or 0)
+    finally:
+        if server is not None:
+            server.stop()
+
+
+def _start_sandbox(server_class: Any, options: dict) -> Any:
+    """Start a SandboxServer with `options` (SandboxConfig fields) on a free loopback port."""
+    return server_class(**options).start()

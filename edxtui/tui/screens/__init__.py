@@ -1,0 +1,1 @@
+"""The app's screens: credentials, explorer, history, help, save body."""

@@ -1,0 +1,267 @@
+"""The credentials screen: pick or type a profile, test it, save it, connect with it.
+
+"Test" fetches one token with a throwaway Session and says exactly what happened. "Save"
+stores the profile through edxtui.config (secret in the keyring, else a 0600 file) and
+says where. "Connect" hands the credentials to the app, which replaces its session.
+"""
+
+from __future__ import annotations
+
+from typing import Any
+
+from rich.text import Text
+from textual import on, work
+from textual.app import ComposeResult
+from textual.binding import Binding
+from textual.containers import Horizontal, VerticalScroll
+from textual.screen import Screen
+from textual.widgets import Button, Checkbox, Footer, Input, Label, Select, Static
+
+from edxtui import config
+from edxtui.api.credentials import Credentials
+from edxtui.api.errors import ConfigError, EdxError
+from edxtui.tui.safe import safe
+from edxtui.tui.widgets.token_panel import countdown, local_time
+
+#: the Select value of the sandbox this very run started (edxtui --sandbox)
+EMBEDDED = "\0embedded-sandbox"
+
+
+class CredentialsScreen(Screen[None]):
+    """Edits credentials; `embedded` are the credentials of a sandbox started by this run."""
+
+    BINDINGS = [
+        Binding("escape", "back", "Back to explorer"),
+        Binding("ctrl+t", "test", "Test"),
+        Binding("ctrl+s", "save", "Save"),
+        Binding("ctrl+o", "connect", "Connect"),
+    ]
+
+    def __init__(
+        self,
+        *,
+        current: Credentials | None = None,
+        current_name: str | None = None,
+        embedded: Credentials | None = None,
+    ) -> None:
+        super().__init__()
+        self.current = current
+        self.current_name = current_name
+        self.embedded = embedded
+
+    # ----- layout -----------------------------------------------------------------------
+
+    def _options(self) -> list[tuple[str, str]]:
+        options: list[tuple[str, str]] = []
+        if self.embedded is not None:
+            options.append(("sandbox (started by this run)", EMBEDDED))
+        try:
+            cfg = config.load_config()
+            saved = list(cfg.profiles)
+        except EdxError:
+            saved = []
+        for name in saved:
+            options.append((f"{name} (saved)", name))
+        for name, preset in config.presets().items():
+            if name not in saved:
+                options.append((f"{name}: {preset.description}", name))
+        return options
+
+    def compose(self) -> ComposeResult:
+        with VerticalScroll(id="credentials-form"):
+            yield Static(
+                Text("Connect to an edX Course Catalog API", style="bold"), id="credentials-title"
+            )
+            yield Label("Profile")
+            yield Select(
+                self._options(),
+                prompt="pick a preset or a saved profile",
+                id="profile",
+                allow_blank=True,
+            )
+            yield Label("Profile name (for Save)")
+            yield Input(placeholder="e.g. my-edx", id="name")
+            yield Label("Token URL")
+            yield Input(placeholder="https://api.edx.org/oauth2/v1/access_token", id="token-url")
+            yield Label("API root")
+            yield Input(placeholder="https://api.edx.org/catalog/v1/", id="api-root")
+            yield Label("Client ID")
+            yield Input(id="client-id")
+            yield Label("Client secret")
+            with Horizontal(id="secret-row"):
+                yield Input(password=True, id="client-secret")
+                yield Button("Show", id="reveal-secret", compact=True)
+            yield Checkbox(
+                "Allow plain http to a host other than this machine (insecure)", id="insecure"
+            )
+            with Horizontal(id="credentials-buttons", classes="buttons"):
+                yield Button("Test", id="test")
+                yield Button("Save", id="save")
+                yield Button("Connect", id="connect", variant="primary")
+            yield Static(id="outcome")
+        yield Footer()
+
+    def on_mount(self) -> None:
+        if self.current is not None:
+            self._fill(self.current, self.current_name or "")
+        elif self.embedded is not None:
+            self.query_one("#profile", Select).value = EMBEDDED
+        else:
+            self.query_one("#profile", Select).focus()
+
+    # ----- fields -----------------------------------------------------------------------
+
+    def _fill(self, creds: Credentials | Any, name: str, secret: str | None = None) -> None:
+        self.query_one("#name", Input).value = name
+        self.query_one("#token-url", Input).value = creds.token_url
+        self.query_one("#api-root", Input).value = creds.api_root
+        self.query_one("#client-id", Input).value = creds.client_id
+        if secret is None:
+            secret = getattr(creds, "client_secret", "") or ""
+        self.query_one("#client-secret", Input).value = secret
+        self.query_one("#insecure", Checkbox).value = bool(getattr(creds, "insecure", False))
+
+    @on(Select.Changed, "#profile")
+    def _picked(self, event: Select.Changed) -> None:
+        value = event.value
+        if value is Select.BLANK or not isinstance(value, str):
+            return
+        outcome = self.query_one("#outcome", Static)
+        if value == EMBEDDED and self.embedded is not None:
+            self._fill(self.embedded, "sandbox")
+            outcome.update(Text("The sandbox this run started: Connect to use it.", style="dim"))
+            return
+        try:
+            cfg = config.load_config()
+        except EdxError as err:
+            self._say_error(err)
+            return
+        if value in cfg.profiles:
+            secret, where = config.stored_secret(value, cfg)
+            self._fill(cfg.profiles[value], value, secret or "")
+            note = (
+                f"Saved profile; secret from the {where}."
+                if where
+                else "Saved profile; no secret stored: type it."
+            )
+            outcome.update(Text(note, style="dim"))
+            return
+        preset = config.presets().get(value)
+        if preset is not None:
+            self._fill(preset.profile, value, preset.client_secret or "")
+            outcome.update(Text(safe(preset.description).plain, style="dim"))
+
+    def _fields(self) -> tuple[str, Credentials]:
+        """The profile name and credentials typed in; ConfigError when a URL is unusable."""
+        name = self.query_one("#name", Input).value.strip()
+        insecure = self.query_one("#insecure", Checkbox).value
+        token_url = config.validate_url(
+            self.query_one("#token-url", Input).value.strip(), what="token URL", insecure=insecure
+        )
+        api_root = config.validate_url(
+            self.query_one("#api-root", Input).value.strip(), what="API root", insecure=insecure
+        )
+        client_id = self.query_one("#client-id", Input).value.strip()
+        if not client_id:
+            raise ConfigError(
+                "the client id is empty", "paste the client id of your API application"
+            )
+        secret = self.query_one("#client-secret", Input).value
+        if not secret:
+            raise ConfigError(
+                "the client secret is empty", "paste the client secret of your API application"
+            )
+        return name, Credentials(token_url, api_root, client_id, secret, insecure)
+
+    def _say_error(self, err: BaseException) -> None:
+        text = Text("✗ ", style="bold red")
+        if isinstance(err, EdxError):
+            text.append_text(safe(err.message, "red"))
+            if err.hint:
+                text.append("\n")
+                text.append_text(safe(err.hint))
+        else:
+            text.append(f"unexpected {type(err).__name__}", style="red")
+        self.query_one("#outcome", Static).update(text)
+
+    # ----- actions ----------------------------------------------------------------------
+
+    @on(Button.Pressed, "#reveal-secret")
+    def _toggle_secret(self) -> None:
+        box = self.query_one("#client-secret", Input)
+        box.password = not box.password
+        self.query_one("#reveal-secret", Button).label = "Show" if box.password else "Hide"
+
+    @on(Button.Pressed, "#test")
+    def action_test(self) -> None:
+        try:
+            _name, creds = self._fields()
+        except EdxError as err:
+            self._say_error(err)
+            return
+        self.query_one("#outcome", Static).update(
+            Text("Testing: asking for a token…", style="bold")
+        )
+        self._test(creds)
+
+    @work(exclusive=True, group="credentials-test", exit_on_error=False)
+    async def _test(self, creds: Credentials) -> None:
+        from edxtui.api.session import Session
+
+        try:
+            async with Session(creds) as session:
+                await session.tokens.get_token()
+                state = session.tokens.state()
+        except EdxError as err:
+            self._say_error(err)
+            return
+        except Exception as err:  # noqa: BLE001 - shown inline, never a traceback
+            self._say_error(err)
+            return
+        text = Text("✓ Token OK", style="bold green")
+        text.append(f": valid for {countdown(state.seconds_left)}")
+        if state.expires_at is not None:
+            text.append(f", expires {local_time(state.expires_at)}")
+        user = (state.jwt_claims or {}).get("preferred_username")
+        if user is not None:
+            text.append(" · user ")
+            text.append_text(safe(user, limit=40))
+        self.query_one("#outcome", Static).update(text)
+
+    @on(Button.Pressed, "#save")
+    def action_save(self) -> None:
+        try:
+            name, creds = self._fields()
+            if not name:
+                raise ConfigError(
+                    "the profile needs a name to be saved", "type one under Profile name"
+                )
+            profile = config.Profile(
+                name, creds.token_url, creds.api_root, creds.client_id, creds.insecure
+            )
+            result = config.save_profile(profile, creds.client_secret)
+        except EdxError as err:
+            self._say_error(err)
+            return
+        text = Text("✓ Saved profile ", style="bold green")
+        text.append_text(safe(name, "bold"))
+        text.append(": ")
+        text.append_text(safe(result.message))
+        self.query_one("#outcome", Static).update(text)
+        self.notify(f"Saved profile {safe(name).plain}: {safe(result.message).plain}")
+
+    @on(Button.Pressed, "#connect")
+    def action_connect(self) -> None:
+        try:
+            name, creds = self._fields()
+        except EdxError as err:
+            self._say_error(err)
+            return
+        self.query_one("#outcome", Static).update(Text("Connecting…", style="bold"))
+        self.app.run_worker(self.app.connect(creds, name or None), exit_on_error=False)  # type: ignore[attr-defined]
+
+    def action_back(self) -> None:
+        if getattr(self.app, "session", None) is not None and len(self.app.screen_stack) > 2:
+            self.app.pop_screen()
+        else:
+            self.notify("Connect first (or ctrl+q to quit)", severity="warning")

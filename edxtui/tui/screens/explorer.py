@@ -1,0 +1,219 @@
+"""The explorer: token panel on top, the catalog tree on the left, the inspector on the right.
+
+The screen wires its widgets together: the tree's cursor picks what the inspector shows,
+the filter's matches jump back into the tree, and the key bindings (also in the command
+palette) reach the token panel and the inspector. It holds no state of its own beyond that.
+"""
+
+from __future__ import annotations
+
+from typing import Any
+
+from textual import on
+from textual.app import ComposeResult
+from textual.binding import Binding
+from textual.containers import Horizontal, Vertical
+from textual.screen import Screen
+from textual.widgets import Footer, Input, Tree
+
+from edxtui.tui.clipboard import copy_text
+from edxtui.tui.safe import human_size, safe_str
+from edxtui.tui.widgets.catalog_tree import CatalogTree, NodeInfo
+from edxtui.tui.widgets.inspector import Inspector
+from edxtui.tui.widgets.token_panel import TokenPanel
+from edxtui.tui.widgets.tree_filter import FilterResults, find_matches
+
+
+class ExplorerScreen(Screen[None]):
+    """The main screen; `session` is the app's one Session (attributes down)."""
+
+    BINDINGS = [
+        Binding("slash", "filter", "Filter"),
+        Binding("escape", "clear_filter", "Clear filter", show=False),
+        Binding("t", "copy_token", "Copy token"),
+        Binding("a", "copy_header", "Copy auth header", show=False),
+        Binding("f", "refresh_token", "Refresh token", show=False),
+        Binding("v", "reveal_token", "Reveal token", show=False),
+        Binding("y", "copy_body", "Copy body"),
+        Binding("x", "copy_curl", "Copy curl", show=False),
+        Binding("s", "save_body", "Save body", show=False),
+        Binding("i", "focus_inspector", "Inspector", show=False),
+        Binding("l", "focus_tree", "Tree", show=False),
+    ]
+
+    def __init__(
+        self, session: Any, *, profile_name: str | None = None, stable: bool = False
+    ) -> None:
+        super().__init__()
+        self.session = session
+        self.profile_name = profile_name
+        self.stable = stable
+
+    def compose(self) -> ComposeResult:
+        panel = TokenPanel(self.session.tokens, stable=self.stable, id="token-panel")
+        where = self.profile_name or "custom"
+        panel.border_title = f"edxtui · {where}"
+        panel.border_subtitle = self.session.credentials.api_root
+        yield panel
+        with Horizontal(id="main"):
+            with Vertical(id="left"):
+                yield Input(placeholder="filter loaded nodes (esc clears)", id="tree-filter")
+                yield CatalogTree(self.session, id="catalog-tree")
+                yield FilterResults(id="filter-results")
+            yield Inspector(
+                token_getter=lambda: self.session.tokens.current_token,
+                stable=self.stable,
+                id="inspector",
+            )
+        yield Footer(compact=True)
+
+    def on_mount(self) -> None:
+        self.query_one("#left").border_title = "Catalog"
+        self.query_one("#inspector").border_title = "Inspector"
+        self.query_one(CatalogTree).focus()
+
+    @property
+    def tree(self) -> CatalogTree:
+        return self.query_one(CatalogTree)
+
+    @property
+    def inspector(self) -> Inspector:
+        return self.query_one(Inspector)
+
+    @property
+    def token_panel(self) -> TokenPanel:
+        return self.query_one(TokenPanel)
+
+    # ----- inspecting -----------------------------------------------------------------
+
+    def inspect_node(self, info: NodeInfo | None) -> None:
+        if info is None:
+            return
+        if info.exchange is None and info.target is not None and info.target.data is not None:
+            info = info.target.data
+        self.inspector.show(info.exchange, info.json_path)
+
+    @on(Tree.NodeHighlighted, "#catalog-tree")
+    def _highlighted(self, event: Tree.NodeHighlighted[NodeInfo]) -> None:
+        self.inspect_node(event.node.data)
+
+    def show_exchange(self, exchange_id: int) -> None:
+        """Open one exchange of the log (from the history view) in the inspector."""
+        exchange = self.session.log.get(exchange_id)
+        if exchange is None:
+            self.notify("That exchange is no longer in the log", severity="warning")
+            return
+        self.inspector.show(exchange)
+
+    # ----- filter ---------------------------------------------------------------------
+
+    def action_filter(self) -> None:
+        box = self.query_one("#tree-filter", Input)
+        box.display = True
+        box.focus()
+
+    def action_clear_filter(self) -> None:
+        box = self.query_one("#tree-filter", Input)
+        if not box.display:
+            return
+        box.value = ""
+        box.display = False
+        self.query_one(FilterResults).display = False
+        self.tree.display = True
+        self.tree.focus()
+
+    @on(Input.Changed, "#tree-filter")
+    def _filter_changed(self, event: Input.Changed) -> None:
+        results = self.query_one(FilterResults)
+        if not event.value.strip():
+            results.display = False
+            self.tree.display = True
+            return
+        results.show_matches(find_matches(self.tree.loaded_nodes(), event.value))
+        results.display = True
+        self.tree.display = False
+
+    @on(Input.Submitted, "#tree-filter")
+    def _filter_submitted(self, _event: Input.Submitted) -> None:
+        results = self.query_one(FilterResults)
+        if results.display:
+            results.focus()
+
+    @on(FilterResults.Picked)
+    def _filter_picked(self, event: FilterResults.Picked) -> None:
+        self.inspect_node(event.node.data)
+        if event.jump:
+            self.action_clear_filter()
+            node = event.node.parent
+            while node is not None:
+                node.expand()
+                node = node.parent
+            self.tree.move_cursor(event.node)
+            self.tree.scroll_to_node(event.node)
+
+    # ----- token actions ----------------------------------------------------------------
+
+    @on(TokenPanel.Notice)
+    def _notice(self, event: TokenPanel.Notice) -> None:
+        self.notify(event.text, severity=event.severity)  # type: ignore[arg-type]
+
+    def action_copy_token(self) -> None:
+        self.token_panel.copy_token()
+
+    def action_copy_header(self) -> None:
+        self.token_panel.copy_header()
+
+    def action_refresh_token(self) -> None:
+        self.token_panel.refresh_now()
+
+    def action_reveal_token(self) -> None:
+        self.token_panel.toggle_reveal()
+        self.inspector.set_revealed(self.token_panel.revealed)  # one switch for both
+
+    # ----- inspector actions ------------------------------------------------------------
+
+    def _exchange_or_warn(self) -> Any:
+        exchange = self.inspector.exchange
+        if exchange is None:
+            self.notify("Select a node first: nothing to copy", severity="warning")
+        return exchange
+
+    def action_copy_body(self) -> None:
+        exchange = self._exchange_or_warn()
+        if exchange is None:
+            return
+        text = exchange.body.decode("utf-8", errors="replace")
+        self.notify(copy_text(self.app, text, f"the body ({human_size(exchange.size)})"))
+
+    def action_copy_curl(self) -> None:
+        exchange = self._exchange_or_warn()
+        if exchange is None:
+            return
+        try:
+            command = self.session.curl(exchange, reveal_token=True)
+        except Exception as err:  # noqa: BLE001 - shown, never a traceback
+            self.notify(f"Cannot build a curl command: {type(err).__name__}", severity="error")
+            return
+        self.notify(copy_text(self.app, command, "the request as curl (with the live token)"))
+
+    def action_save_body(self) -> None:
+        from edxtui.tui.screens.save_body import SaveBodyScreen
+
+        exchange = self._exchange_or_warn()
+        if exchange is None:
+            return
+        self.app.push_screen(SaveBodyScreen(exchange))
+
+    def on_json_view_copy_requested(self, event: Any) -> None:
+        # The body viewer asks; the screen copies and says what (a path is no secret).
+        event.stop()
+        what = {"value": "the selected value", "body": "the body"}.get(event.what, event.what)
+        if event.what == "path":
+            what = f"the path {safe_str(event.text, limit=80)}"
+        self.notify(copy_text(self.app, event.text, what))
+
+    def action_focus_inspector(self) -> None:
+        self.inspector.body_view.focus()
+
+    def action_focus_tree(self) -> None:
+        self.tree.focus()

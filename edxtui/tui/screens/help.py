@@ -1,0 +1,61 @@
+"""The help screen (F1 or ?): the keys and what each panel shows."""
+
+from __future__ import annotations
+
+from textual.app import ComposeResult
+from textual.binding import Binding
+from textual.containers import VerticalScroll
+from textual.screen import ModalScreen
+from textual.widgets import Markdown
+
+HELP = """\
+# edxtui: keys
+
+**Everywhere**: `ctrl+p` command palette (every action is there) · `F1` / `?` this help ·
+`c` credentials · `h` history · `q` / `ctrl+q` quit · `tab` next pane · the mouse works too.
+
+## Token panel (top)
+Status, time left (mm:ss) and a bar of the lifetime left; the token refreshes by itself
+before it expires. Unverified claims: user, scopes, issuer, audience, issued / expires.
+
+| key | action |
+|---|---|
+| `t` | copy the token |
+| `a` | copy the `Authorization: JWT …` header value |
+| `f` | refresh the token now |
+| `v` | reveal / hide the token (also in the inspector's headers) |
+
+## Catalog tree (left)
+Catalogs → courses → course runs → seats, and the top-level lists the server offers.
+
+| key | action |
+|---|---|
+| `enter` / `space` / click | expand or collapse; on *load more* or an error: load / retry |
+| `/` | filter the loaded nodes (enter jumps to a match, `esc` clears) |
+| `r` | reload the node under the cursor |
+| `e` | load the next page of the list under the cursor |
+
+## Inspector (right)
+The request and response behind the selected node: method, URL, status, time, size,
+headers (Authorization masked) and the body (pretty / raw / tree).
+
+| key | action |
+|---|---|
+| `i` / `l` | focus the inspector / the tree |
+| `y` | copy the body |
+| `x` | copy the request as a curl command (with the live token) |
+| `s` | save the body to a file |
+
+In the body: `/` search, `n` / `N` next / previous match; the body's footer lists its keys.
+
+## History (`h`)
+Every request of this session; `enter` opens one in the inspector, `esc` goes back.
+"""
+
+
+class HelpScreen(ModalScreen[None]):
+    BINDINGS = [Binding("escape,q,f1,question_mark", "dismiss(None)", "Close")]
+
+    def compose(self) -> ComposeResult:
+        with VerticalScroll(id="help-body", classes="dialog"):
+            yield Markdown(HELP)

@@ -1,0 +1,89 @@
+"""Save a response body to a file: a small dialog with the path, written atomically."""
+
+from __future__ import annotations
+
+import contextlib
+import os
+import tempfile
+from pathlib import Path
+
+from rich.text import Text
+from textual import on
+from textual.app import ComposeResult
+from textual.binding import Binding
+from textual.containers import Horizontal, Vertical
+from textual.screen import ModalScreen
+from textual.widgets import Button, Input, Label, Static
+
+from edxtui.api.exchange import Exchange
+from edxtui.tui.safe import human_size, safe
+
+
+def default_name(exchange: Exchange) -> str:
+    ctype = exchange.content_type.lower()
+    ext = "json" if "json" in ctype else "csv" if "csv" in ctype else "txt"
+    return f"edxtui-response-{exchange.id}.{ext}"
+
+
+def write_atomic(path: Path, data: bytes) -> None:
+    """Write to a temp file beside `path`, then rename: a failure never leaves half a file."""
+    fd, tmp = tempfile.mkstemp(prefix=f".{path.name}.", dir=path.parent)
+    try:
+        with os.fdopen(fd, "wb") as handle:
+            handle.write(data)
+            handle.flush()
+            os.fsync(handle.fileno())
+        os.replace(tmp, path)
+    except BaseException:
+        with contextlib.suppress(OSError):
+            os.unlink(tmp)
+        raise
+
+
+class SaveBodyScreen(ModalScreen[Path | None]):
+    """Ask for a path, save the exchange's exact body bytes there, toast where."""
+
+    BINDINGS = [Binding("escape", "dismiss(None)", "Cancel")]
+
+    def __init__(self, exchange: Exchange) -> None:
+        super().__init__()
+        self.exchange = exchange
+
+    def compose(self) -> ComposeResult:
+        with Vertical(id="save-dialog", classes="dialog"):
+            yield Label(
+                f"Save the body of #{self.exchange.id} ({human_size(self.exchange.size)}) to:"
+            )
+            yield Input(str(Path.cwd() / default_name(self.exchange)), id="save-path")
+            yield Static(id="save-error")
+            with Horizontal(classes="buttons"):
+                yield Button("Save", id="save", variant="primary")
+                yield Button("Cancel", id="cancel")
+
+    @on(Button.Pressed, "#cancel")
+    def _cancel(self) -> None:
+        self.dismiss(None)
+
+    @on(Button.Pressed, "#save")
+    @on(Input.Submitted, "#save-path")
+    def _save(self) -> None:
+        raw = self.query_one("#save-path", Input).value.strip()
+        error = self.query_one("#save-error", Static)
+        if not raw:
+            error.update(Text("Type a file path first.", style="red"))
+            return
+        path = Path(raw).expanduser()
+        if path.is_dir():
+            path = path / default_name(self.exchange)
+        try:
+            write_atomic(path, self.exchange.body)
+        except OSError as err:
+            reason = err.strerror or type(err).__name__
+            message = Text(f"Could not save: {reason}. ", style="red")
+            message.append("Pick a folder that exists and that you can write to.")
+            error.update(message)
+            return
+        self.app.notify(
+            f"Saved {human_size(self.exchange.size)} to {safe(str(path.resolve())).plain}"
+        )
+        self.dismiss(path)

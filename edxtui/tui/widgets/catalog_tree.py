@@ -1,0 +1,430 @@
+"""The catalog tree: the API's resources as a lazily loaded, paged Tree.
+
+Catalogs -> a catalog -> its courses -> a course -> its course runs -> seats, plus the
+top-level courses, course runs, programs and organizations where the API root serves them
+(the edX.org gateway 404s those, which is "not available on this server", not an error).
+
+Children load in a worker per node (a newer load of the same node cancels a stale one)
+and are added in chunks so the event loop never stalls on a 10,000-course catalog. Every
+label is built from untrusted API strings as plain Text with control characters escaped.
+"""
+
+from __future__ import annotations
+
+import asyncio
+from collections.abc import Iterable
+from dataclasses import dataclass
+from functools import partial
+from typing import Any
+
+from rich.text import Text
+from textual.binding import Binding
+from textual.widgets import Tree
+from textual.widgets.tree import TreeNode
+
+from edxtui.api import catalog as paths
+from edxtui.api.catalog import fetch_page
+from edxtui.api.errors import ApiError, EdxError
+from edxtui.api.exchange import Exchange
+from edxtui.tui.safe import safe
+
+#: children added per batch before yielding to the event loop
+CHUNK = 500
+#: items asked for per page (the API has no upper cap; 20 is the default)
+PAGE_SIZE = 100
+#: longest title shown in a label
+TITLE_LIMIT = 100
+
+
+@dataclass(eq=False)
+class NodeInfo:
+    """What a tree node stands for; `Tree.data` of every node."""
+
+    kind: str  # group catalog course run seat program organization item more error loading info
+    title: str = ""  # the label's plain name (counts are appended to it)
+    path: str | None = None  # the list endpoint of this node's paged children
+    child_kind: str = "item"  # what those children are
+    item: Any = None  # the JSON value the node shows
+    exchange: Exchange | None = None  # the exchange whose body holds `item`
+    json_path: str = ""  # where `item` sits in that body, e.g. ".results[3]"
+    next_url: str | None = None  # the next page of children, when there is one
+    count: int | None = None  # total children as the API reported
+    loaded: int = 0  # children added so far
+    state: str = "idle"  # idle loading loaded error unavailable
+    target: TreeNode[NodeInfo] | None = None  # for "more" and "error" nodes: what to (re)load
+    inline: str | None = None  # key of a list inside `item` that gives the children
+
+    @property
+    def loads(self) -> bool:
+        return self.path is not None or self.inline is not None
+
+
+# What a top-level group holds: (title, path, child kind)
+GROUPS: list[tuple[str, str, str]] = [
+    ("Catalogs", paths.catalogs(), "catalog"),
+    ("Courses", paths.courses(), "course"),
+    ("Course runs", paths.course_runs(), "run"),
+    ("Programs", paths.programs(), "program"),
+    ("Organizations", paths.organizations(), "organization"),
+]
+
+
+def _get(item: Any, key: str) -> Any:
+    return item.get(key) if isinstance(item, dict) else None
+
+
+def _list(item: Any, key: str) -> list[Any]:
+    value = _get(item, key)
+    return value if isinstance(value, list) else []
+
+
+def _count(value: int | None) -> str:
+    return f"{value:,}" if isinstance(value, int) else "?"
+
+
+def item_label(kind: str, item: Any) -> Text:
+    """A one-line label for an API object; every string in it is untrusted."""
+    text = Text()
+    if not isinstance(item, dict):
+        return safe(item, limit=TITLE_LIMIT)
+    if kind == "catalog":
+        text.append_text(safe(_get(item, "name") or "(no name)", "bold", limit=TITLE_LIMIT))
+        text.append(f"  #{safe(_get(item, 'id')).plain}", style="dim")
+        courses = _get(item, "courses_count")
+        if isinstance(courses, int):
+            text.append(f"  {courses:,} courses", style="cyan")
+    elif kind == "course":
+        text.append_text(safe(_get(item, "title") or "(untitled)", limit=TITLE_LIMIT))
+        text.append("  ")
+        text.append_text(safe(_get(item, "key") or "", "dim", limit=60))
+        runs = _list(item, "course_runs")
+        if runs:
+            text.append(f"  {len(runs):,} run{'s' if len(runs) != 1 else ''}", style="cyan")
+    elif kind == "run":
+        text.append_text(safe(_get(item, "key") or _get(item, "title") or "(run)", limit=80))
+        start = _get(item, "start")
+        if isinstance(start, str):
+            text.append(f"  {safe(start[:10]).plain}", style="dim")
+        for key in ("availability", "pacing_type"):
+            value = _get(item, key)
+            if value:
+                text.append("  ")
+                text.append_text(safe(value, "cyan", limit=20))
+    elif kind == "seat":
+        text.append_text(safe(_get(item, "type") or "seat", "bold", limit=30))
+        price = _get(item, "price")
+        if price is not None:
+            text.append("  ")
+            text.append_text(safe(price, limit=20))
+            text.append(" ")
+            text.append_text(safe(_get(item, "currency") or "", limit=10))
+    elif kind == "program":
+        text.append_text(safe(_get(item, "title") or "(untitled)", limit=TITLE_LIMIT))
+        for key in ("type", "status"):
+            value = _get(item, key)
+            if value:
+                text.append("  ")
+                text.append_text(safe(value, "dim", limit=30))
+    elif kind == "organization":
+        text.append_text(safe(_get(item, "key") or "?", "bold", limit=40))
+        text.append("  ")
+        text.append_text(safe(_get(item, "name") or "", limit=TITLE_LIMIT))
+    else:
+        text.append_text(safe(_get(item, "title") or _get(item, "name") or item, limit=TITLE_LIMIT))
+    return text
+
+
+def child_info(kind: str, item: Any, exchange: Exchange | None, json_path: str) -> NodeInfo:
+    """The NodeInfo of an object in a list: catalogs page, courses, its inline runs, ..."""
+    info = NodeInfo(kind=kind, item=item, exchange=exchange, json_path=json_path)
+    if kind == "catalog":
+        ident = _get(item, "id")
+        if ident is not None:
+            try:
+                info.path = paths.catalog_courses(ident)
+            except EdxError:  # an id that cannot be a path segment: show it, load nothing
+                info.path = None
+            info.child_kind = "course"
+            info.count = (
+                _get(item, "courses_count")
+                if isinstance(_get(item, "courses_count"), int)
+                else None
+            )
+    elif kind == "course" and _list(item, "course_runs"):
+        info.inline, info.child_kind = "course_runs", "run"
+    elif kind == "run" and _list(item, "seats"):
+        info.inline, info.child_kind = "seats", "seat"
+    elif kind == "program" and _list(item, "courses"):
+        info.inline, info.child_kind = "courses", "course"
+    return info
+
+
+def error_text(err: BaseException) -> tuple[str, bool]:
+    """A one-line reason for a failed load, and whether it means "not available here"."""
+    if isinstance(err, ApiError):
+        detail = f": {err.detail}" if err.detail else ""
+        if err.status == 404:
+            return f"404 not found{detail}", True
+        if err.status == 403:
+            return f"403 forbidden{detail}", False
+        return f"{err.status}: {err.message}", False
+    if isinstance(err, EdxError):
+        return err.message, False
+    return f"unexpected {type(err).__name__}", False
+
+
+class CatalogTree(Tree[NodeInfo]):
+    """The resource tree. `session` is set by the screen before mount (attributes down)."""
+
+    BINDINGS = [
+        Binding("r", "reload", "Reload node"),
+        Binding("e", "load_more", "Load more", show=False),
+    ]
+
+    def __init__(self, session: Any, *, id: str | None = None) -> None:
+        super().__init__("API", NodeInfo(kind="root"), id=id)
+        self.session = session
+        self.show_root = False
+        self.guide_depth = 3
+
+    def process_label(self, label: str | Text) -> Text:
+        # Never parse markup: a str label is untrusted data, shown literally.
+        text = label if isinstance(label, Text) else safe(label)
+        return text.split()[0] if "\n" in text.plain else text
+
+    # ----- building -----------------------------------------------------------------
+
+    def on_mount(self) -> None:
+        for title, path, child_kind in GROUPS:
+            info = NodeInfo(kind="group", title=title, path=path, child_kind=child_kind)
+            node = self.root.add(self.group_label(info), info)
+            # Load every group's first page now: its count goes in the label, and a 404
+            # says at once that this server does not serve it.
+            self.load(node)
+        self.root.expand()
+        self.root.children[0].expand()
+        self.move_cursor(self.root.children[0])
+
+    def group_label(self, info: NodeInfo) -> Text:
+        text = Text(info.title, style="bold")
+        if info.state == "unavailable":
+            text.append("  not available on this server", style="dim italic")
+        elif info.state == "error":
+            text.append("  (error)", style="red")
+        elif info.count is not None:
+            text.append(f" ({_count(info.count)})")
+        elif info.state == "loading":
+            text.append(" (loading…)", style="dim")
+        return text
+
+    def refresh_label(self, node: TreeNode[NodeInfo]) -> None:
+        info = node.data
+        if info is not None and info.kind == "group":
+            node.set_label(self.group_label(info))
+
+    def _more_label(self, info: NodeInfo) -> Text:
+        left = (info.count - info.loaded) if info.count is not None else None
+        text = Text("… load more", style="bold cyan")
+        text.append(f" ({_count(left)} left)" if left is not None else "", style="cyan")
+        return text
+
+    # ----- loading ------------------------------------------------------------------
+
+    def load(self, node: TreeNode[NodeInfo], *, more: bool = False) -> None:
+        """(Re)load a node's children, or its next page; cancels a stale load of that node."""
+        info = node.data
+        if info is None or not info.loads:
+            return
+        if more and (info.next_url is None or info.state == "loading"):
+            return
+        self.run_worker(
+            partial(
+                self._load, node, more
+            ),  # a callable: a cancelled-before-start load leaves no coroutine
+            group=f"node-{node.id}",
+            exclusive=True,
+            exit_on_error=False,
+            name=f"load {info.title or info.path}",
+        )
+
+    async def _load(self, node: TreeNode[NodeInfo], more: bool) -> None:
+        info = node.data
+        assert info is not None
+        if info.inline is not None:
+            node.remove_children()
+            items = _list(info.item, info.inline)
+            info.count = len(items)
+            await self._add_items(node, items, f"{info.json_path}.{info.inline}", info.exchange)
+            info.state = "loaded"
+            return
+        info.state = "loading"
+        self.refresh_label(node)
+        placeholder: TreeNode[NodeInfo] | None = None
+        if more:
+            for child in list(node.children):
+                if child.data is not None and child.data.kind in ("more", "error"):
+                    child.remove()
+            placeholder = node.add_leaf(
+                Text("loading…", style="dim italic"), NodeInfo(kind="loading")
+            )
+        else:
+            node.remove_children()
+            info.loaded = 0
+            info.next_url = None
+            placeholder = node.add_leaf(
+                Text("loading…", style="dim italic"), NodeInfo(kind="loading")
+            )
+        target = info.next_url if more else info.path
+        params = None if more else {"limit": PAGE_SIZE}
+        try:
+            page = await self._fetch(target, params)
+        except asyncio.CancelledError:
+            raise
+        except Exception as err:  # noqa: BLE001 - every failure becomes an error node
+            if (
+                placeholder is not None
+                and placeholder.tree is self
+                and placeholder.id in self._tree_nodes
+            ):
+                placeholder.remove()
+            self._show_error(node, err, more)
+            return
+        if placeholder is not None and placeholder.id in self._tree_nodes:
+            placeholder.remove()
+        info.count = page.count if isinstance(page.count, int) else info.count
+        info.next_url = page.next
+        if info.kind == "group" and not more:
+            info.exchange = page.exchange
+        start = info.loaded
+        await self._add_items(node, page.results, ".results", page.exchange)
+        info.loaded = start + len(page.results)
+        if info.next_url:
+            more_info = NodeInfo(kind="more", target=node, exchange=page.exchange)
+            node.add_leaf(self._more_label(info), more_info)
+        info.state = "loaded"
+        self.refresh_label(node)
+
+    async def _fetch(self, target: str | None, params: dict[str, Any] | None) -> Any:
+        if target is None:
+            raise EdxError("Nothing to load here")
+        return await fetch_page(self.session, target, params)
+
+    async def _add_items(
+        self,
+        node: TreeNode[NodeInfo],
+        items: Iterable[Any],
+        list_path: str,
+        exchange: Exchange | None,
+    ) -> None:
+        """Add children in chunks, yielding between them so input and painting go on."""
+        info = node.data
+        assert info is not None
+        kind = info.child_kind
+        batch = 0
+        for index, item in enumerate(items):
+            child = child_info(kind, item, exchange, f"{list_path}[{index}]")
+            label = item_label(kind, item)
+            if child.loads:
+                node.add(label, child)
+            else:
+                node.add_leaf(label, child)
+            batch += 1
+            if batch >= CHUNK:
+                batch = 0
+                await asyncio.sleep(0)
+
+    def _show_error(self, node: TreeNode[NodeInfo], err: BaseException, more: bool) -> None:
+        info = node.data
+        assert info is not None
+        reason, not_here = error_text(err)
+        exchange = self._exchange_for_error(err)
+        if not_here and info.kind == "group" and not more:
+            info.state = "unavailable"
+            info.exchange = exchange
+            node.add_leaf(
+                Text("not available on this server (404)", style="dim italic"),
+                NodeInfo(kind="info", exchange=exchange),
+            )
+            node.allow_expand = True
+        else:
+            info.state = "error"
+            label = Text("⚠ ", style="bold red")
+            label.append_text(safe(reason, "red", limit=160))
+            label.append("  (enter to retry)", style="dim")
+            node.add_leaf(
+                label, NodeInfo(kind="error", target=node, exchange=exchange, item=reason)
+            )
+            if more:
+                info.state = "loaded"  # what was loaded stays; only the next page failed
+        self.refresh_label(node)
+
+    def _exchange_for_error(self, err: BaseException) -> Exchange | None:
+        """The log entry of the failed request, so the inspector can show it."""
+        log = getattr(self.session, "log", None)
+        if log is None:
+            return None
+        url = getattr(err, "url", None)
+        entries = list(log)
+        for exchange in reversed(entries):
+            if url is None or exchange.url == url:
+                return exchange
+        return None
+
+    # ----- user actions -------------------------------------------------------------
+
+    def on_tree_node_expanded(self, event: Tree.NodeExpanded[NodeInfo]) -> None:
+        info = event.node.data
+        if info is not None and info.loads and info.state == "idle":
+            self.load(event.node)
+
+    def on_tree_node_highlighted(self, event: Tree.NodeHighlighted[NodeInfo]) -> None:
+        # Reaching the end of a list loads its next page.
+        info = event.node.data
+        if info is not None and info.kind == "more" and info.target is not None:
+            self.load(info.target, more=True)
+
+    def on_tree_node_selected(self, event: Tree.NodeSelected[NodeInfo]) -> None:
+        info = event.node.data
+        if info is None or info.target is None:
+            return
+        if info.kind == "more":
+            self.load(info.target, more=True)
+        elif info.kind == "error":
+            target_info = info.target.data
+            # A failed next page retries that page; a failed first load retries the node.
+            again_more = bool(target_info and target_info.loaded and target_info.next_url)
+            if not again_more:
+                info.target.remove_children()
+            else:
+                event.node.remove()
+            self.load(info.target, more=again_more)
+
+    def action_reload(self) -> None:
+        """Reload the highlighted node, or the nearest one above it that loads."""
+        node = self.cursor_node
+        while node is not None and (node.data is None or not node.data.loads):
+            if node.data is not None and node.data.kind in ("more", "error") and node.data.target:
+                node = node.data.target
+                break
+            node = node.parent
+        if node is None or node.is_root:
+            return
+        assert node.data is not None
+        node.data.state = "idle"
+        node.expand()
+        self.load(node)
+
+    def action_load_more(self) -> None:
+        node = self.cursor_node
+        while node is not None and not (node.data and node.data.next_url):
+            node = node.parent
+        if node is not None:
+            self.load(node, more=True)
+
+    def loaded_nodes(self) -> Iterable[TreeNode[NodeInfo]]:
+        """Every node that holds an API object, depth first (for the filter)."""
+        stack = list(reversed(self.root.children))
+        while stack:
+            node = stack.pop()
+            yield node
+            stack.extend(reversed(node.children))

@@ -1,0 +1,47 @@
+"""The exchange history as a table: every request the session made, newest last."""
+
+from __future__ import annotations
+
+import time
+
+from rich.text import Text
+from textual.widgets import DataTable
+
+from edxtui.api.exchange import Exchange
+from edxtui.tui.safe import human_size, safe
+from edxtui.tui.widgets.inspector import status_text
+
+COLUMNS = ("#", "time", "method", "URL", "status", "ms", "size")
+
+
+def row(exchange: Exchange, *, stable: bool = False) -> tuple[Text | str, ...]:
+    when = "--:--:--" if stable else time.strftime("%H:%M:%S", time.localtime(exchange.started_at))
+    status = status_text(exchange)
+    status.truncate(24, overflow="ellipsis")
+    elapsed = "‒" if stable else f"{exchange.elapsed * 1000:,.0f}"
+    return (
+        str(exchange.id),
+        when,
+        safe(exchange.method, "bold"),
+        safe(exchange.url, limit=300),
+        status,
+        Text(elapsed, justify="right"),
+        Text(human_size(exchange.size), justify="right"),
+    )
+
+
+class HistoryTable(DataTable[Text | str]):
+    """One row per exchange; the row key is the exchange id."""
+
+    def __init__(self, *, stable: bool = False, id: str | None = None) -> None:
+        super().__init__(id=id, cursor_type="row", zebra_stripes=True)
+        self.stable = stable
+
+    def on_mount(self) -> None:
+        self.add_columns(*COLUMNS)
+
+    def add_exchange(self, exchange: Exchange) -> None:
+        key = str(exchange.id)
+        if key in self.rows:
+            return
+        self.add_row(*row(exchange, stable=self.stable), key=key)

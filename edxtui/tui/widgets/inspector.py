@@ -1,0 +1,198 @@
+"""The inspector: one exchange from the session's log, as it went over the wire.
+
+A summary (method, URL, status, elapsed, size), the request and response headers
+(Authorization masked unless revealed) and the body in the JSON viewer. Everything in it
+came from the network and is shown as plain text with control characters escaped.
+"""
+
+from __future__ import annotations
+
+import time
+from collections.abc import Callable
+
+from rich.text import Text
+from textual.app import ComposeResult
+from textual.containers import Vertical, VerticalScroll
+from textual.widget import Widget
+from textual.widgets import Static, TabbedContent, TabPane
+
+from edxtui.api.exchange import REDACTED, Exchange
+from edxtui.tui.safe import human_size, safe
+
+try:  # the line-API JSON viewer; a plain fallback keeps the inspector usable without it
+    from edxtui.tui.widgets.json_view import JsonView
+except ImportError:  # pragma: no cover - only while the viewer is missing
+    JsonView = None  # type: ignore[assignment,misc]
+
+#: bytes of body the plain fallback view shows
+FALLBACK_LIMIT = 64 * 1024
+
+
+class PlainBody(VerticalScroll):
+    """Fallback body view: the start of the body as escaped text."""
+
+    mode = "raw"
+
+    def compose(self) -> ComposeResult:
+        yield Static(id="plain-body-text")
+
+    def load(self, body: bytes, content_type: str = "") -> None:
+        from edxtui.textsafe import visible_bytes
+
+        shown = visible_bytes(body[:FALLBACK_LIMIT])
+        if len(body) > FALLBACK_LIMIT:
+            shown += f"\n… {human_size(len(body) - FALLBACK_LIMIT)} more"
+        self.query_one("#plain-body-text", Static).update(Text(shown))
+
+
+def make_body_view() -> Widget:
+    if JsonView is not None:
+        return JsonView(id="body-view")
+    return PlainBody(id="body-view")
+
+
+def status_text(exchange: Exchange) -> Text:
+    if exchange.status is None:
+        text = Text("no response", style="bold red")
+        if exchange.error:
+            text.append(": ")
+            text.append_text(safe(exchange.error, "red", limit=200))
+        return text
+    style = (
+        "bold green"
+        if exchange.status < 300
+        else "bold yellow"
+        if exchange.status < 400
+        else "bold red"
+    )
+    text = Text(str(exchange.status), style=style)
+    if exchange.reason:
+        text.append(" ")
+        text.append_text(safe(exchange.reason, style, limit=40))
+    return text
+
+
+def summary_text(exchange: Exchange, *, stable: bool = False) -> Text:
+    """Two lines: method, status, elapsed, size, type and when; then the URL."""
+    text = Text()
+    text.append(f"{safe(exchange.method).plain} ", style="bold")
+    text.append_text(status_text(exchange))
+    elapsed = "‒ ms" if stable else f"{exchange.elapsed * 1000:,.0f} ms"
+    text.append(f" · {elapsed} · {human_size(exchange.size)}", style="bold")
+    ctype = exchange.content_type
+    if ctype:
+        text.append(" · ")
+        text.append_text(safe(ctype.split(";")[0], "dim", limit=40))
+    when = "--:--:--" if stable else time.strftime("%H:%M:%S", time.localtime(exchange.started_at))
+    text.append(f" · #{exchange.id} at {when}", style="dim")
+    if exchange.attempt > 1:
+        text.append(f" · attempt {exchange.attempt}", style="yellow")
+    if exchange.kind == "token":
+        text.append(" · token request (secrets redacted)", style="dim")
+    text.append("\n")
+    text.append_text(safe(exchange.url, "underline", limit=400))
+    return text
+
+
+def headers_text(exchange: Exchange, live_token: str | None) -> Text:
+    """Request then response headers; the Authorization value only when revealed."""
+    text = Text()
+    text.append("Request\n", style="bold underline")
+    text.append(f"{safe(exchange.method).plain} ", style="bold")
+    text.append_text(safe(exchange.url))
+    text.append("\n")
+    for name, value in exchange.request_headers:
+        text.append_text(safe(name, "cyan"))
+        text.append(": ")
+        if name.lower() == "authorization":
+            if live_token:
+                text.append(f"JWT {live_token}", style="yellow")
+                text.append("  (the current token; press v again to hide)", style="dim")
+            else:
+                scheme = value.split(" ", 1)[0] if value and value != REDACTED else "JWT"
+                text.append(f"{safe(scheme).plain} ••••••", style="dim")
+                text.append("  (masked: v reveals the current token)", style="dim")
+        else:
+            text.append_text(safe(value))
+        text.append("\n")
+    text.append("\nResponse\n", style="bold underline")
+    if exchange.status is None:
+        text.append_text(status_text(exchange))
+        return text
+    version = safe(exchange.http_version or "HTTP/1.1").plain
+    text.append(f"{version} ")
+    text.append_text(status_text(exchange))
+    text.append("\n")
+    for name, value in exchange.response_headers:
+        text.append_text(safe(name, "cyan"))
+        text.append(": ")
+        text.append_text(safe(value))
+        text.append("\n")
+    text.rstrip()
+    return text
+
+
+class Inspector(Vertical):
+    """Shows one exchange; `token_getter` supplies the live token when revealed."""
+
+    def __init__(
+        self,
+        *,
+        token_getter: Callable[[], str | None] = lambda: None,
+        stable: bool = False,
+        id: str | None = None,
+    ) -> None:
+        super().__init__(id=id)
+        self.token_getter = token_getter
+        self.stable = stable
+        self.exchange: Exchange | None = None
+        self.json_path: str = ""
+        self.revealed = False
+
+    def compose(self) -> ComposeResult:
+        yield Static(
+            Text("Select a node to see the request and response behind it.", style="dim"),
+            id="summary",
+        )
+        with TabbedContent(id="inspector-tabs"):
+            with TabPane("Body", id="tab-body"):
+                yield make_body_view()
+            with TabPane("Headers", id="tab-headers"), VerticalScroll():
+                yield Static(id="headers")
+
+    @property
+    def body_view(self) -> Widget:
+        return self.query_one("#body-view")
+
+    def show(self, exchange: Exchange | None, json_path: str = "") -> None:
+        """Show `exchange` (the body is re-read only when the exchange changes)."""
+        same = (
+            exchange is not None and self.exchange is not None and exchange.id == self.exchange.id
+        )
+        self.exchange = exchange
+        self.json_path = json_path
+        if exchange is None:
+            self.query_one("#summary", Static).update(
+                Text("No request behind this node.", style="dim")
+            )
+            self.query_one("#headers", Static).update("")
+            if not same:
+                self.body_view.load(b"", "")  # type: ignore[attr-defined]
+            return
+        self.query_one("#summary", Static).update(summary_text(exchange, stable=self.stable))
+        self._show_headers()
+        if not same:
+            self.body_view.load(exchange.body, exchange.content_type)  # type: ignore[attr-defined]
+        goto = getattr(self.body_view, "goto_path", None)
+        if json_path and callable(goto):
+            goto(json_path)
+
+    def _show_headers(self) -> None:
+        if self.exchange is None:
+            return
+        token = self.token_getter() if self.revealed else None
+        self.query_one("#headers", Static).update(headers_text(self.exchange, token))
+
+    def set_revealed(self, revealed: bool) -> None:
+        self.revealed = revealed
+        self._show_headers()

@@ -1,0 +1,307 @@
+"""The token panel: the live state of the session's token, always on screen.
+
+It reads `TokenManager.state()` once a second (a countdown must tick even when nothing
+happens) and again whenever the manager reports a change. Claims are decoded by the core
+for display only and are untrusted text. The token itself is masked unless revealed.
+"""
+
+from __future__ import annotations
+
+import threading
+import time
+from collections.abc import Callable
+from typing import Any, Protocol
+
+from rich.text import Text
+from textual import work
+from textual.app import ComposeResult
+from textual.containers import Horizontal, Vertical
+from textual.message import Message
+from textual.reactive import reactive
+from textual.widgets import Button, ProgressBar, Static
+
+from edxtui.api.errors import EdxError
+from edxtui.api.state import TokenState, TokenStatus
+from edxtui.tui.clipboard import copy_text
+from edxtui.tui.safe import safe
+
+#: |exp claim - local expiry| above this is worth a warning (seconds)
+SKEW_WARNING = 30.0
+#: how much of a token the masked view shows
+MASK_PREFIX = 10
+
+
+class TokenSource(Protocol):
+    """What the panel needs from a TokenManager."""
+
+    current_token: str | None
+
+    def state(self) -> TokenState: ...
+
+    def subscribe(self, callback: Callable[[TokenState], None]) -> Callable[[], None]: ...
+
+    async def refresh(self) -> Any: ...
+
+
+def countdown(seconds: float | None) -> str:
+    """59:07, or 1:02:03 past an hour; '--:--' when unknown."""
+    if seconds is None:
+        return "--:--"
+    total = int(max(0.0, seconds) + 0.999)  # round up: never show 00:00 for a live token
+    hours, rest = divmod(total, 3600)
+    minutes, secs = divmod(rest, 60)
+    if hours:
+        return f"{hours}:{minutes:02d}:{secs:02d}"
+    return f"{minutes:02d}:{secs:02d}"
+
+
+def local_time(timestamp: Any) -> str:
+    """A claim's epoch seconds in local time; claims are untrusted, so anything else as text."""
+    if isinstance(timestamp, bool) or not isinstance(timestamp, (int, float)):
+        return safe(timestamp).plain if timestamp is not None else "?"
+    try:
+        return time.strftime("%Y-%m-%d %H:%M:%S", time.localtime(timestamp))
+    except (OverflowError, OSError, ValueError):
+        return str(timestamp)
+
+
+def mask(token: str | None) -> str:
+    if not token:
+        return "(none yet)"
+    return token[:MASK_PREFIX] + "…"
+
+
+def refresh_margin(state: TokenState) -> float:
+    """The core's margin: min(60 s, lifetime / 2)."""
+    return min(60.0, (state.lifetime or 0.0) / 2)
+
+
+def status_line(state: TokenState) -> tuple[Text, str]:
+    """The status as Text, and the panel's mood: "ok", "warn" or "bad"."""
+    left = state.seconds_left
+    text = Text("Token ", style="bold")
+    mood = "ok"
+    status = state.status
+    if status is TokenStatus.NONE:
+        text.append("no token yet", style="dim")
+        return text, "warn"
+    if status is TokenStatus.FETCHING:
+        text.append("fetching a token…", style="bold")
+        return text, "warn"
+    if status is TokenStatus.ERROR:
+        mood = "bad"
+        text.append("● error", style="bold red")
+        if left:
+            text.append(f"  {countdown(left)} left on the old token")
+        return text, mood
+    if status is TokenStatus.EXPIRED or (left is not None and left <= 0):
+        text.append("● expired", style="bold red")
+        return text, "bad"
+    if status is TokenStatus.REFRESHING:
+        text.append("● refreshing…", style="bold yellow")
+        mood = "warn"
+    elif status is TokenStatus.EXPIRING or (left is not None and left <= refresh_margin(state)):
+        text.append("● expiring soon", style="bold yellow")
+        mood = "warn"
+    else:
+        text.append("● valid", style="bold green")
+    text.append(f"  {countdown(left)} left", style="bold")
+    if state.lifetime:
+        text.append(f" of {countdown(state.lifetime)}", style="dim")
+    return text, mood
+
+
+def detail_lines(state: TokenState, *, stable: bool = False) -> Text:
+    """Two or three lines: refresh schedule or last error, the unverified claims, and a
+    clock-skew warning when there is one. `stable` hides the claims' times (snapshots)."""
+    lines: list[Text] = []
+    first = Text()
+    if state.status is TokenStatus.ERROR and state.last_error is not None:
+        err = state.last_error
+        first.append("Refresh failed: ", style="bold red")
+        first.append_text(safe(err.message if isinstance(err, EdxError) else type(err).__name__))
+        if state.next_retry_at is not None:
+            first.append(
+                f" · retrying in {countdown(state.next_retry_at - state.now)}", style="bold"
+            )
+        else:
+            first.append(" · not retrying: check the credentials (c)", style="bold")
+        hint = getattr(err, "hint", "")
+        if hint:
+            first.append(" · ")
+            first.append_text(safe(hint, "dim"))
+        lines.append(first)
+        first = Text()
+    elif state.status is TokenStatus.REFRESHING:
+        first.append("getting a new token…", style="yellow")
+    elif state.refresh_at is not None and state.status in (TokenStatus.VALID, TokenStatus.EXPIRING):
+        first.append(f"auto-refresh in {countdown(state.refresh_at - state.now)}", style="dim")
+    if state.refresh_count:
+        first.append(f" · refreshed {state.refresh_count}×", style="dim")
+    claims = state.jwt_claims or {}
+    if claims:
+        user = claims.get("preferred_username")
+        scopes = claims.get("scopes")
+        if isinstance(scopes, list):
+            scopes = " ".join(str(s) for s in scopes)
+        first.append(" · user " if first else "user ", style="dim")
+        first.append_text(safe(user if user is not None else "?", "bold", limit=40))
+        first.append(" · scopes ", style="dim")
+        first.append_text(safe(scopes if scopes is not None else state.scope or "?", limit=60))
+        second = Text()
+        if stable:
+            second.append("issued ", style="dim")
+            second.append("(time hidden)")
+        else:
+            second.append("issued ", style="dim")
+            second.append(local_time(claims.get("iat")))
+            second.append(" · expires ", style="dim")
+            second.append(local_time(claims.get("exp")))
+        second.append(" · iss ", style="dim")
+        second.append_text(safe(claims.get("iss", "?"), limit=60))
+        second.append(" · aud ", style="dim")
+        second.append_text(safe(claims.get("aud", "?"), limit=40))
+        lines.append(first)
+        lines.append(second)
+    else:
+        if state.jwt_error:
+            first.append(" · claims: " if first else "claims: ", style="dim")
+            first.append_text(safe(state.jwt_error))
+        lines.append(first)
+    if state.clock_skew is not None and abs(state.clock_skew) >= SKEW_WARNING:
+        ahead = "ahead of" if state.clock_skew > 0 else "behind"
+        warning = Text("⚠ clock skew: ", style="bold yellow")
+        warning.append(
+            f"the token's exp is {countdown(abs(state.clock_skew))} {ahead} the local expiry; "
+            "check this machine's clock",
+            style="yellow",
+        )
+        lines.append(warning)
+    return Text("\n").join(line for line in lines if line)
+
+
+class TokenPanel(Vertical):
+    """Status, countdown, lifetime bar, claims, and the token actions."""
+
+    class Notice(Message):
+        """Something to tell the user (a toast): the panel does not own notifications."""
+
+        def __init__(self, text: str, severity: str = "information") -> None:
+            super().__init__()
+            self.text = text
+            self.severity = severity
+
+    revealed: reactive[bool] = reactive(False)
+    state: reactive[TokenState | None] = reactive(None, always_update=True)
+
+    def __init__(self, tokens: TokenSource, *, stable: bool = False, id: str | None = None) -> None:
+        super().__init__(id=id)
+        self.tokens = tokens
+        self.stable = stable
+        self._unsubscribe: Callable[[], None] | None = None
+        self._loop_thread = threading.get_ident()
+
+    def compose(self) -> ComposeResult:
+        with Horizontal(id="token-top"):
+            yield Static(id="token-status")
+            yield ProgressBar(total=1000, show_eta=False, show_percentage=False, id="token-bar")
+        yield Static(id="token-detail")
+        with Horizontal(id="token-actions"):
+            yield Static(id="token-value")
+            yield Button("Copy token", id="copy-token", compact=True)
+            yield Button("Copy header", id="copy-header", compact=True)
+            yield Button("Refresh", id="refresh-token", compact=True)
+            yield Button("Reveal", id="reveal-token", compact=True)
+
+    def on_mount(self) -> None:
+        self._loop_thread = threading.get_ident()
+        self._unsubscribe = self.tokens.subscribe(self._on_change)
+        self.set_interval(1.0, self.poll)
+        self.poll()
+
+    def on_unmount(self) -> None:
+        if self._unsubscribe is not None:
+            self._unsubscribe()
+            self._unsubscribe = None
+
+    def _on_change(self, _state: TokenState) -> None:
+        # The manager may call back from inside its own coroutine (same loop) or, in
+        # principle, another thread: never touch widgets directly from here.
+        if threading.get_ident() == self._loop_thread:
+            self.call_later(self.poll)
+        else:
+            self.app.call_from_thread(self.poll)
+
+    def poll(self) -> None:
+        """Take a fresh snapshot (its `now` ticks the countdown)."""
+        if self.is_attached:
+            self.state = self.tokens.state()
+
+    def watch_state(self, state: TokenState | None) -> None:
+        if state is None:
+            return
+        status, mood = status_line(state)
+        self.query_one("#token-status", Static).update(status)
+        self.query_one("#token-detail", Static).update(detail_lines(state, stable=self.stable))
+        bar = self.query_one("#token-bar", ProgressBar)
+        fraction = state.fraction_left
+        bar.update(progress=0 if fraction is None else round(fraction * 1000))
+        for name in ("ok", "warn", "bad"):
+            self.set_class(mood == name, f"-{name}")
+        self._show_token()
+
+    def watch_revealed(self, _revealed: bool) -> None:
+        if self.is_mounted:
+            self._show_token()
+            self.query_one("#reveal-token", Button).label = "Hide" if self.revealed else "Reveal"
+
+    def _show_token(self) -> None:
+        token = self.tokens.current_token
+        shown = Text("token ", style="dim")
+        shown.append(token if (self.revealed and token) else mask(token))
+        self.query_one("#token-value", Static).update(shown)
+
+    # Actions: the explorer's key bindings and the command palette call these too.
+
+    def copy_token(self) -> None:
+        token = self.tokens.current_token
+        if not token:
+            self.post_message(self.Notice("No token yet: nothing copied", "warning"))
+            return
+        self.post_message(self.Notice(copy_text(self.app, token, "the token")))
+
+    def copy_header(self) -> None:
+        token = self.tokens.current_token
+        if not token:
+            self.post_message(self.Notice("No token yet: nothing copied", "warning"))
+            return
+        message = copy_text(self.app, f"JWT {token}", "the Authorization header value")
+        self.post_message(self.Notice(message))
+
+    def toggle_reveal(self) -> None:
+        self.revealed = not self.revealed
+
+    @work(exclusive=True, group="token-refresh", exit_on_error=False)
+    async def refresh_now(self) -> None:
+        self.post_message(self.Notice("Refreshing the token…"))
+        try:
+            await self.tokens.refresh()
+        except EdxError as err:
+            self.post_message(self.Notice(f"Token refresh failed: {err.message}", "error"))
+        except Exception as err:  # noqa: BLE001 - shown, never a traceback
+            self.post_message(self.Notice(f"Token refresh failed: {type(err).__name__}", "error"))
+        else:
+            self.post_message(self.Notice("Got a new token"))
+        self.poll()
+
+    def on_button_pressed(self, event: Button.Pressed) -> None:
+        event.stop()
+        actions = {
+            "copy-token": self.copy_token,
+            "copy-header": self.copy_header,
+            "refresh-token": self.refresh_now,
+            "reveal-token": self.toggle_reveal,
+        }
+        action = actions.get(event.button.id or "")
+        if action is not None:
+            action()

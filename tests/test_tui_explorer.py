@@ -1,0 +1,283 @@
+"""Pilot tests of the explorer against the real sandbox over loopback HTTP.
+
+Each test drives the app the way a person would (keys, clicks) and waits on conditions,
+never on fixed sleeps.
+"""
+
+from __future__ import annotations
+
+from tui_helpers import child_by_label, group, kinds, loaded, open_explorer, tree_of, wait_for
+
+from edxtui.api.state import TokenStatus
+from edxtui.tui.app import EdxApp
+from edxtui.tui.widgets.catalog_tree import PAGE_SIZE
+from edxtui.tui.widgets.inspector import Inspector
+from edxtui.tui.widgets.token_panel import TokenPanel
+from edxtui.tui.widgets.tree_filter import FilterResults
+
+SIZE = (140, 45)
+
+
+def make_app(server, layout: str = "openedx", **kwargs) -> EdxApp:
+    return EdxApp(
+        credentials=server.credentials(layout),
+        profile_name="sandbox",
+        use_system_clipboard=False,
+        **kwargs,
+    )
+
+
+async def test_opens_on_catalogs_with_counts_and_a_live_token(sandbox):
+    app = make_app(sandbox)
+    async with app.run_test(size=SIZE) as pilot:
+        await open_explorer(pilot)
+        catalogs = group(app, "Catalogs")
+        count = catalogs.data.count
+        assert isinstance(count, int) and count > 0
+        assert f"Catalogs ({count:,})" in catalogs.label.plain
+        assert catalogs.is_expanded and len(catalogs.children) == count
+        # Every top-level group is served by the Open edX layout and shows its count.
+        courses = group(app, "Courses")
+        await wait_for(pilot, lambda: loaded(courses), "courses count")
+        assert f"Courses ({courses.data.count:,})" in courses.label.plain
+        # The token panel shows a live token with a countdown.
+        panel = app.screen.query_one(TokenPanel)
+        await wait_for(pilot, lambda: app.session.tokens.state().status is TokenStatus.VALID)
+        await wait_for(pilot, lambda: "valid" in str(panel.query_one("#token-status").render()))
+        status = str(panel.query_one("#token-status").render())
+        assert "left" in status and ":" in status
+
+
+async def test_expand_catalog_course_and_inspect(sandbox):
+    app = make_app(sandbox)
+    async with app.run_test(size=SIZE) as pilot:
+        await open_explorer(pilot)
+        tree = tree_of(app)
+        catalogs = group(app, "Catalogs")
+        all_courses = child_by_label(catalogs, "All courses")
+        assert all_courses is not None
+        tree.move_cursor(all_courses)
+        await pilot.press("enter")  # expand: its courses load
+        await wait_for(pilot, lambda: loaded(all_courses), "catalog courses")
+        assert kinds(all_courses).count("course") == PAGE_SIZE
+        assert kinds(all_courses)[-1] == "more"
+        course = all_courses.children[0]
+        tree.move_cursor(course)
+        await pilot.pause()
+        inspector = app.screen.query_one(Inspector)
+        exchange = inspector.exchange
+        assert exchange is not None and exchange.status == 200
+        assert "/courses/" in exchange.url and exchange.method == "GET"
+        assert inspector.json_path == ".results[0]"
+        summary = str(inspector.query_one("#summary").render())
+        assert "200" in summary and exchange.url in summary
+        # A course expands into its runs (inline in the course data), a run into its seats.
+        await pilot.press("enter")
+        await wait_for(pilot, lambda: course.children, "course runs")
+        assert set(kinds(course)) == {"run"}
+        run = next((r for r in course.children if r.data.inline == "seats"), None)
+        if run is not None:
+            tree.move_cursor(run)
+            await pilot.press("enter")
+            await wait_for(pilot, lambda: run.children, "seats")
+            assert set(kinds(run)) == {"seat"}
+            assert app.screen.query_one(Inspector).json_path.startswith(".results[0].course_runs[")
+
+
+async def test_load_more_pages_and_reload(sandbox):
+    app = make_app(sandbox)
+    async with app.run_test(size=SIZE) as pilot:
+        await open_explorer(pilot)
+        tree = tree_of(app)
+        large = child_by_label(group(app, "Catalogs"), "Large catalog")
+        assert large is not None
+        tree.move_cursor(large)
+        await pilot.press("enter")
+        await wait_for(pilot, lambda: loaded(large), "first page")
+        total = large.data.count
+        more = large.children[-1]
+        assert more.data.kind == "more"
+        assert f"({total - PAGE_SIZE:,} left)" in more.label.plain
+        # Reaching the end of the list loads the next page.
+        tree.move_cursor(more)
+        await wait_for(pilot, lambda: large.data.loaded == 2 * PAGE_SIZE, "second page")
+        await wait_for(pilot, lambda: large.data.state == "loaded")
+        assert kinds(large).count("course") == 2 * PAGE_SIZE
+        assert kinds(large).count("more") == 1
+        assert f"({total - 2 * PAGE_SIZE:,} left)" in large.children[-1].label.plain
+        # `r` reloads the node: back to its first page.
+        tree.move_cursor(large)
+        await pilot.press("r")
+        await wait_for(
+            pilot, lambda: large.data.state == "loaded" and large.data.loaded == PAGE_SIZE
+        )
+        assert kinds(large).count("course") == PAGE_SIZE
+
+
+async def test_filter_shows_matches_and_jumps_to_one(sandbox):
+    app = make_app(sandbox)
+    async with app.run_test(size=SIZE) as pilot:
+        await open_explorer(pilot)
+        await pilot.press("slash")
+        await pilot.press(*"empty")
+        results = app.screen.query_one(FilterResults)
+        await wait_for(pilot, lambda: results.display and results.matches, "matches")
+        assert all("empty" in node.label.plain.lower() for node in results.matches)
+        assert not tree_of(app).display
+        await pilot.press("enter")  # to the results
+        await pilot.press("enter")  # jump
+        await wait_for(pilot, lambda: tree_of(app).display)
+        assert "empty" in tree_of(app).cursor_node.label.plain.lower()
+        # A query that matches nothing says so.
+        await pilot.press("slash", *"zzz-no-such")
+        await wait_for(pilot, lambda: results.display)
+        assert results.matches == [] and "0 matches" in str(results.border_title)
+        await pilot.press("escape")
+        assert tree_of(app).display and not results.display
+
+
+async def test_copy_token_header_body_and_curl(sandbox):
+    app = make_app(sandbox)
+    async with app.run_test(size=SIZE) as pilot:
+        await open_explorer(pilot)
+        tokens = app.session.tokens
+        await wait_for(pilot, lambda: tokens.current_token, "a token")
+        await pilot.press("t")
+        assert app.clipboard == tokens.current_token
+        messages = [n.message for n in app._notifications]
+        assert any("Copied the token via OSC 52" in m for m in messages)
+        assert not any(tokens.current_token in m for m in messages)  # never shown
+        await pilot.press("a")
+        assert app.clipboard == f"JWT {tokens.current_token}"
+        # The body and the curl command of the inspected exchange.
+        tree = tree_of(app)
+        tree.move_cursor(group(app, "Catalogs").children[0])
+        await pilot.pause()
+        exchange = app.screen.query_one(Inspector).exchange
+        await pilot.press("y")
+        assert app.clipboard == exchange.body.decode()
+        await pilot.press("x")
+        assert app.clipboard.startswith("curl ")
+        assert exchange.url in app.clipboard
+        assert f"JWT {tokens.current_token}" in app.clipboard
+
+
+async def test_reveal_token_in_panel_and_headers(sandbox):
+    app = make_app(sandbox)
+    async with app.run_test(size=SIZE) as pilot:
+        await open_explorer(pilot)
+        tokens = app.session.tokens
+        await wait_for(pilot, lambda: tokens.current_token)
+        tree_of(app).move_cursor(group(app, "Catalogs").children[0])
+        await pilot.pause()
+        value = app.screen.query_one("#token-value")
+        headers = app.screen.query_one("#headers")
+        assert tokens.current_token not in str(value.render())
+        assert tokens.current_token not in str(headers.render())
+        assert "••••••" in str(headers.render())
+        await pilot.press("v")
+        await pilot.pause()
+        assert tokens.current_token in str(value.render())
+        assert tokens.current_token in str(headers.render())
+        await pilot.press("v")
+        await pilot.pause()
+        assert tokens.current_token not in str(value.render())
+
+
+async def test_automatic_refresh_of_a_short_token(make_sandbox):
+    server = make_sandbox(expires_in=2)
+    app = make_app(server)
+    async with app.run_test(size=SIZE) as pilot:
+        await open_explorer(pilot)
+        tokens = app.session.tokens
+        await wait_for(pilot, lambda: tokens.current_token)
+        first = tokens.current_token
+        await wait_for(pilot, lambda: tokens.state().refresh_count >= 2, "two automatic refreshes")
+        assert tokens.current_token != first
+        panel = app.screen.query_one(TokenPanel)
+        await wait_for(pilot, lambda: panel.state is not None and panel.state.refresh_count >= 2)
+        # The panel followed: a live countdown of the new token.
+        assert "left" in str(panel.query_one("#token-status").render())
+
+
+async def test_forbidden_catalog_shows_an_error_node_that_retries(sandbox):
+    app = make_app(sandbox)
+    async with app.run_test(size=SIZE) as pilot:
+        await open_explorer(pilot)
+        tree = tree_of(app)
+        partner = child_by_label(group(app, "Catalogs"), "Partner-only")
+        assert partner is not None
+        tree.move_cursor(partner)
+        await pilot.press("enter")
+        await wait_for(pilot, lambda: partner.data.state == "error", "403")
+        error = partner.children[0]
+        assert error.data.kind == "error"
+        assert "403 forbidden" in error.label.plain and "retry" in error.label.plain
+        assert "permission" in error.label.plain
+        # The inspector shows the failed exchange.
+        tree.move_cursor(error)
+        await pilot.pause()
+        assert app.screen.query_one(Inspector).exchange.status == 403
+        # Enter retries (and fails the same way: the request really went out again).
+        before = len(app.session.log)
+        await pilot.press("enter")
+        await wait_for(
+            pilot, lambda: len(app.session.log) > before and partner.data.state == "error"
+        )
+        assert kinds(partner) == ["error"]
+
+
+async def test_server_error_then_retry_succeeds(sandbox):
+    app = make_app(sandbox)
+    async with app.run_test(size=SIZE) as pilot:
+        await open_explorer(pilot)
+        tree = tree_of(app)
+        node = child_by_label(group(app, "Catalogs"), "Computer Science")
+        # More 500s than the retry policy will absorb: the node shows the error.
+        sandbox.faults.update(errors={"count": 20, "status": 500})
+        tree.move_cursor(node)
+        await pilot.press("enter")
+        await wait_for(pilot, lambda: node.data.state == "error", "error node")
+        assert "500" in node.children[0].label.plain
+        sandbox.faults.reset()
+        tree.move_cursor(node.children[0])
+        await pilot.press("enter")
+        await wait_for(pilot, lambda: node.data.state == "loaded", "retry")
+        assert "course" in kinds(node)
+
+
+async def test_gateway_layout_marks_missing_groups_not_available(sandbox):
+    app = make_app(sandbox, layout="edx")
+    async with app.run_test(size=SIZE) as pilot:
+        await open_explorer(pilot)
+        for title in ("Courses", "Course runs", "Programs", "Organizations"):
+            node = group(app, title)
+            await wait_for(pilot, lambda node=node: loaded(node), title)
+            assert node.data.state == "unavailable"
+            assert "not available on this server" in node.label.plain
+            assert "error" not in node.label.plain
+        assert group(app, "Catalogs").data.state == "loaded"
+
+
+async def test_hostile_titles_show_literally(sandbox):
+    app = make_app(sandbox)
+    async with app.run_test(size=SIZE) as pilot:
+        await open_explorer(pilot)
+        catalogs = group(app, "Catalogs")
+        lang = child_by_label(catalogs, "Languages")
+        assert lang is not None
+        assert "[bold]& Cultures[/]" in lang.label.plain  # markup shown, not applied
+        courses = group(app, "Courses")
+        await wait_for(pilot, lambda: loaded(courses))
+        tree = tree_of(app)
+        # Load pages until an ESC-laden title shows up (the sandbox plants a few).
+        for _ in range(10):
+            labels = [child.label.plain for child in courses.children]
+            if any("\\e[" in label for label in labels):
+                break
+            before = courses.data.loaded
+            tree.load(courses, more=True)
+            await wait_for(pilot, lambda before=before: courses.data.loaded > before)
+        labels = [child.label.plain for child in courses.children]
+        assert any("\\e[" in label for label in labels)
+        assert not any("\x1b" in label or "\x07" in label for label in labels)

@@ -1,0 +1,65 @@
+"""Helpers for the TUI's Pilot tests: wait on conditions (never fixed sleeps), find nodes."""
+
+from __future__ import annotations
+
+import time
+from collections.abc import Callable
+from typing import Any
+
+from textual.pilot import Pilot
+from textual.widgets.tree import TreeNode
+
+from edxtui.tui.app import EdxApp
+from edxtui.tui.widgets.catalog_tree import CatalogTree, NodeInfo
+
+#: a generous bound for one condition: a loaded CI machine is slow, a hang is not
+WAIT_LIMIT = 20.0
+
+
+async def wait_for(pilot: Pilot, condition: Callable[[], Any], what: str = "condition") -> Any:
+    """Let the app run until `condition()` is truthy; fail (not hang) past WAIT_LIMIT."""
+    deadline = time.monotonic() + WAIT_LIMIT
+    while True:
+        value = condition()
+        if value:
+            return value
+        if time.monotonic() > deadline:
+            raise AssertionError(f"timed out waiting for {what}")
+        await pilot.pause(0.02)
+
+
+def tree_of(app: EdxApp) -> CatalogTree:
+    return app.screen.query_one(CatalogTree)
+
+
+def group(app: EdxApp, title: str) -> TreeNode[NodeInfo]:
+    for node in tree_of(app).root.children:
+        if node.data is not None and node.data.title == title:
+            return node
+    raise AssertionError(f"no group {title!r}")
+
+
+def child_by_label(node: TreeNode[NodeInfo], needle: str) -> TreeNode[NodeInfo] | None:
+    for child in node.children:
+        if needle in child.label.plain:
+            return child
+    return None
+
+
+def kinds(node: TreeNode[NodeInfo]) -> list[str]:
+    return [child.data.kind for child in node.children if child.data is not None]
+
+
+def loaded(node: TreeNode[NodeInfo]) -> bool:
+    return node.data is not None and node.data.state in ("loaded", "error", "unavailable")
+
+
+async def open_explorer(pilot: Pilot) -> EdxApp:
+    """Wait until the explorer shows and the Catalogs group has loaded."""
+    app = pilot.app
+    assert isinstance(app, EdxApp)
+    await wait_for(
+        pilot, lambda: app.session is not None and app.screen.query(CatalogTree), "explorer"
+    )
+    await wait_for(pilot, lambda: loaded(group(app, "Catalogs")), "catalogs to load")
+    return app
