@@ -11,11 +11,27 @@ from __future__ import annotations
 from collections.abc import Callable, Iterator
 from typing import Any
 
+import httpx
 import pytest
 
 from edxtui.sandbox import SandboxConfig, SandboxServer
 
 __all__ = ["make_sandbox", "sandbox", "sandbox_server"]
+
+
+def sandbox_token(server: SandboxServer, layout: str = "openedx", **form: str) -> str:
+    """A fresh JWT from the server's token endpoint (plain httpx, no edxtui client code).
+    Import it explicitly: `from sandbox_fixtures import sandbox_token`."""
+    data = {
+        "grant_type": "client_credentials",
+        "client_id": server.client_id,
+        "client_secret": server.client_secret,
+        "token_type": "jwt",
+        **form,
+    }
+    response = httpx.post(server.token_url(layout), data=data)
+    response.raise_for_status()
+    return response.json()["access_token"]
 
 
 @pytest.fixture(scope="session")

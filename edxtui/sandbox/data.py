@@ -159,6 +159,8 @@ _LANGUAGE = {"en": "en-us", "latin": "es-es", "cyrillic": "ru", "arabic": "ar", 
 _SHOWCASE = [
     "en", "latin", "cyrillic", "en", "arabic", "cjk", "emoji", "markup", "en", "escape",
     "long", "en", "latin", "escape", "cjk", "markup", "en", "escape", "arabic", "html",
+    "en", "escape", "cyrillic", "en", "escape", "latin", "emoji", "en", "escape", "cjk",
+    "markup", "en", "escape", "arabic", "en", "latin", "markup", "en", "cjk", "en",
 ]  # fmt: skip
 _FLAVOR_WEIGHTS = [
     ("en", 50), ("latin", 14), ("cyrillic", 8), ("arabic", 6), ("cjk", 10), ("emoji", 5),
@@ -380,8 +382,10 @@ class SandboxData:
             return _SHOWCASE[i]
         return rng.choices(_FLAVORS, cum_weights=_CUM_WEIGHTS)[0]
 
-    def _title(self, flavor: str, rng: random.Random) -> str:
+    def _title(self, i: int, flavor: str, rng: random.Random) -> str:
         if flavor in _TITLES:
+            if i < len(_SHOWCASE):  # the k-th showcase of a kind shows its k-th string
+                return _TITLES[flavor][_SHOWCASE[:i].count(flavor) % len(_TITLES[flavor])]
             return rng.choice(_TITLES[flavor])
         title = rng.choice(_EN_PATTERNS).format(t=rng.choice(_EN_TOPICS))
         if flavor == "long":
@@ -422,7 +426,7 @@ class SandboxData:
         key = self.course_key(i)
         uuid = make_uuid(mix(self.seed, 6, i), i)
         flavor = self._flavor(i, rng)
-        title = self._title(flavor, rng)
+        title = self._title(i, flavor, rng)
         short, full = self._descriptions(flavor, title, rng)
         owners = [self.organizations[org_n]]
         if rng.random() < 0.1:

@@ -108,7 +108,7 @@ class SandboxServer:
     def start(self) -> SandboxServer:
         if self._thread is not None:
             return self
-        self._sock = _bind(self.config.host, self.config.port)
+        self.bind()
         self._server = self._uvicorn()
         self._thread = threading.Thread(
             target=self._server.run, kwargs={"sockets": [self._sock]}, name="edxtui-sandbox",
@@ -131,9 +131,17 @@ class SandboxServer:
             self._sock.close()
         self._server = self._thread = self._sock = None
 
+    def bind(self) -> SandboxServer:
+        """Claim the port now (so `base_url` is known) without serving yet."""
+        if self._sock is None:
+            self._sock = _bind(self.config.host, self.config.port)
+        return self
+
     def serve_forever(self) -> None:
-        """Run in this thread until Ctrl-C / SIGTERM (uvicorn handles the signals)."""
-        self._sock = _bind(self.config.host, self.config.port)
+        """Run in this thread until Ctrl-C / SIGTERM (uvicorn handles the signals; after a
+        Ctrl-C it re-raises KeyboardInterrupt once it has shut down cleanly)."""
+        self.bind()
+        assert self._sock is not None
         self._server = self._uvicorn(foreground=True)
         try:
             self._server.run(sockets=[self._sock])

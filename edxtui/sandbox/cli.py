@@ -1,0 +1,133 @@
+"""`edxtui sandbox`: run the sandbox in the foreground and say how to talk to it.
+
+The lead's edxtui/cli.py calls add_sandbox_arguments() on its `sandbox` sub-parser and
+run_sandbox_command() with the parsed args; `python -m edxtui.sandbox` does the same on its own.
+"""
+
+from __future__ import annotations
+
+import argparse
+import contextlib
+import sys
+from typing import Any
+
+from edxtui.sandbox.config import SANDBOX_CLIENT_ID, SANDBOX_CLIENT_SECRET, SandboxConfig
+from edxtui.sandbox.faults import RULES, SETTINGS, Faults, parse_cli_fault
+from edxtui.sandbox.server import SandboxServer
+
+DEFAULT_PORT = 8765
+
+
+def add_sandbox_arguments(parser: argparse.ArgumentParser) -> None:
+    parser.add_argument(
+        "--port",
+        type=int,
+        default=DEFAULT_PORT,
+        help=f"port on 127.0.0.1 (default {DEFAULT_PORT}; 0 = any free port)",
+    )
+    parser.add_argument(
+        "--expires-in",
+        type=int,
+        default=3600,
+        metavar="S",
+        help="token lifetime the token endpoint reports, in seconds; "
+        "any integer, even <= 0 (default 3600)",
+    )
+    parser.add_argument(
+        "--courses",
+        type=int,
+        default=300,
+        metavar="N",
+        help="courses in the regular catalogs (default 300)",
+    )
+    parser.add_argument(
+        "--large-catalog-courses",
+        type=int,
+        default=10_000,
+        metavar="N",
+        help="courses in the large catalog (default 10000)",
+    )
+    parser.add_argument("--seed", type=int, default=0, help="data seed (default 0)")
+    parser.add_argument(
+        "--fault",
+        action="append",
+        default=[],
+        metavar="NAME[=VALUE]",
+        help="switch a fault on, e.g. errors=3:502, rate_limit=2:retry_after=5, "
+        "drop=1, truncate=1:mode=json, not_json=1, token_throttle=always, "
+        "api_latency=0.5, clock_skew=-300, expires_in_format=string "
+        f"(settings: {', '.join(SETTINGS)}; counted: {', '.join(RULES)})",
+    )
+    parser.add_argument("--quiet", action="store_true", help="no line per request")  # fmt: skip
+
+
+def _faults_from(args: argparse.Namespace) -> dict[str, Any]:
+    faults: dict[str, Any] = {}
+    for text in args.fault:
+        faults.update(parse_cli_fault(text))
+    Faults(**faults)  # validate now: a bad flag is a message, not a traceback at first request
+    return faults
+
+
+def banner(server: SandboxServer) -> str:
+    edx_token, edx_api = server.token_url("edx"), server.api_root("edx")
+    return f"""\
+edxtui sandbox: a fake edX Course Catalog API on {server.base_url} (loopback only)
+
+  layout     token URL                                        API root
+  edX.org    {edx_token:<48} {edx_api}
+  Open edX   {server.token_url("openedx"):<48} {server.api_root("openedx")}
+
+  client id      {SANDBOX_CLIENT_ID}
+  client secret  {SANDBOX_CLIENT_SECRET}   (the sandbox's published demo credential)
+
+Try it (the edX guide's steps):
+  TOKEN=$(curl -s -X POST {edx_token} \\
+    -d grant_type=client_credentials -d client_id={SANDBOX_CLIENT_ID} \\
+    -d client_secret={SANDBOX_CLIENT_SECRET} -d token_type=jwt \\
+    | python3 -c 'import json,sys; print(json.load(sys.stdin)["access_token"])')
+  curl -s -H "Authorization: JWT $TOKEN" {edx_api}catalogs/
+
+Control: GET/POST {server.base_url}/_sandbox/faults, GET /_sandbox/counters, POST /_sandbox/reset
+Ctrl-C stops it.
+"""
+
+
+def run_sandbox_command(args: argparse.Namespace) -> int:
+    try:
+        config = SandboxConfig(
+            seed=args.seed,
+            courses=args.courses,
+            large_catalog_courses=args.large_catalog_courses,
+            expires_in=args.expires_in,
+            faults=_faults_from(args),
+            port=args.port,
+            log_level="warning" if args.quiet else "info",
+        )
+    except ValueError as exc:
+        print(f"edxtui sandbox: {exc}. See `edxtui sandbox --help`.", file=sys.stderr)
+        return 2
+    server = SandboxServer(config)
+    try:
+        server.bind()
+    except OSError as exc:
+        print(
+            f"edxtui sandbox: cannot listen on 127.0.0.1:{args.port} ({exc.strerror or exc}).\n"
+            "Pick another port with --port N (0 picks any free port).",
+            file=sys.stderr,
+        )
+        return 1
+    print(banner(server), flush=True)
+    with contextlib.suppress(KeyboardInterrupt):  # uvicorn already shut down cleanly
+        server.serve_forever()
+    print("edxtui sandbox: stopped.", flush=True)
+    return 0
+
+
+def main(argv: list[str] | None = None) -> int:
+    parser = argparse.ArgumentParser(
+        prog="python -m edxtui.sandbox",
+        description="Run the edxtui sandbox: an edX Course Catalog API on 127.0.0.1.",
+    )
+    add_sandbox_arguments(parser)
+    return run_sandbox_command(parser.parse_args(argv))
