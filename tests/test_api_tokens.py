@@ -459,3 +459,20 @@ async def test_closing_the_session_stops_the_background_task():
         await wait_for(session.tokens, lambda s: s.status is TokenStatus.VALID)
         task = session.tokens._background
     assert task is not None and task.done()
+
+
+async def test_permanent_refresh_error_keeps_using_the_old_token_until_it_expires():
+    clock = FakeClock()
+    fake = FakeEdx(clock, expires_in=600)
+    async with make_session(fake, clock) as session:
+        tm = session.tokens
+        first = await tm.get_token()
+        clock.advance(600 - 30)  # inside the margin
+        fake.token_responses.append(httpx.Response(401, json={"error": "invalid_client"}))
+        assert await tm.get_token() == first  # the refresh was refused; the old one still works
+        assert await tm.get_token() == first
+        assert fake.token_posts == 2  # and the refused refresh is not repeated
+        clock.advance(30)
+        with pytest.raises(AuthError, match="invalid_client"):
+            await tm.get_token()
+        assert fake.token_posts == 2

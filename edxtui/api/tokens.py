@@ -373,6 +373,8 @@ class TokenManager:
             if self._inflight is None and backing_off and self._usable(token, _slack(token)):
                 return token.value  # a refresh just failed; it is retried on schedule
         if self._permanent is not None:
+            if token is not None and self._usable(token, _slack(token)):
+                return token.value  # e.g. the secret was rotated: the old token still works
             raise self._permanent
         try:
             await asyncio.shield(self._start_fetch())
