@@ -28,12 +28,8 @@ class EdxApp(App[int]):
 
     CSS_PATH = "app.tcss"
     TITLE = "edxtui"
-    BINDINGS = [
-        Binding("f1,question_mark", "help", "Help", key_display="?"),
-        Binding("c", "credentials", "Credentials"),
-        Binding("h", "history", "History"),
-        Binding("q", "quit", "Quit"),
-    ]
+    # Letter keys live on the screens that have no text fields (a form needs its letters).
+    BINDINGS = [Binding("f1", "help", "Help")]
 
     def __init__(
         self,

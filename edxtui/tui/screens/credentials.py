@@ -13,7 +13,7 @@ from rich.text import Text
 from textual import on, work
 from textual.app import ComposeResult
 from textual.binding import Binding
-from textual.containers import Horizontal, VerticalScroll
+from textual.containers import Grid, Horizontal, VerticalScroll
 from textual.screen import Screen
 from textual.widgets import Button, Checkbox, Footer, Input, Label, Select, Static
 
@@ -72,42 +72,53 @@ class CredentialsScreen(Screen[None]):
             yield Static(
                 Text("Connect to an edX Course Catalog API", style="bold"), id="credentials-title"
             )
-            yield Label("Profile")
-            yield Select(
-                self._options(),
-                prompt="pick a preset or a saved profile",
-                id="profile",
-                allow_blank=True,
-            )
-            yield Label("Profile name (for Save)")
-            yield Input(placeholder="e.g. my-edx", id="name")
-            yield Label("Token URL")
-            yield Input(placeholder="https://api.edx.org/oauth2/v1/access_token", id="token-url")
-            yield Label("API root")
-            yield Input(placeholder="https://api.edx.org/catalog/v1/", id="api-root")
-            yield Label("Client ID")
-            yield Input(id="client-id")
-            yield Label("Client secret")
-            with Horizontal(id="secret-row"):
-                yield Input(password=True, id="client-secret")
-                yield Button("Show", id="reveal-secret", compact=True)
+            with Grid(id="credentials-grid"):
+                yield Label("Profile")
+                yield Select(
+                    self._options(),
+                    prompt="pick a preset or a saved profile",
+                    id="profile",
+                    allow_blank=True,
+                    compact=True,
+                )
+                yield Label("Name (for Save)")
+                yield Input(placeholder="e.g. my-edx", id="name", compact=True)
+                yield Label("Token URL")
+                yield Input(
+                    placeholder="https://api.edx.org/oauth2/v1/access_token",
+                    id="token-url",
+                    compact=True,
+                )
+                yield Label("API root")
+                yield Input(
+                    placeholder="https://api.edx.org/catalog/v1/", id="api-root", compact=True
+                )
+                yield Label("Client ID")
+                yield Input(id="client-id", compact=True)
+                yield Label("Client secret")
+                with Horizontal(id="secret-row"):
+                    yield Input(password=True, id="client-secret", compact=True)
+                    yield Button("Show", id="reveal-secret", compact=True)
             yield Checkbox(
-                "Allow plain http to a host other than this machine (insecure)", id="insecure"
+                "Allow plain http to a host other than this machine (insecure)",
+                id="insecure",
+                compact=True,
             )
             with Horizontal(id="credentials-buttons", classes="buttons"):
-                yield Button("Test", id="test")
-                yield Button("Save", id="save")
-                yield Button("Connect", id="connect", variant="primary")
+                yield Button("Test", id="test", compact=True)
+                yield Button("Save", id="save", compact=True)
+                yield Button("Connect", id="connect", variant="primary", compact=True)
             yield Static(id="outcome")
         yield Footer()
 
     def on_mount(self) -> None:
-        if self.current is not None:
+        if self.current is not None and self.current == self.embedded:
+            self.query_one("#profile", Select).value = EMBEDDED
+        elif self.current is not None:
             self._fill(self.current, self.current_name or "")
         elif self.embedded is not None:
             self.query_one("#profile", Select).value = EMBEDDED
-        else:
-            self.query_one("#profile", Select).focus()
+        self.query_one("#profile", Select).focus()
 
     # ----- fields -----------------------------------------------------------------------
 

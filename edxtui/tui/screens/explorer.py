@@ -28,6 +28,10 @@ class ExplorerScreen(Screen[None]):
     """The main screen; `session` is the app's one Session (attributes down)."""
 
     BINDINGS = [
+        Binding("c", "app.credentials", "Credentials"),
+        Binding("h", "app.history", "History"),
+        Binding("question_mark", "app.help", "Help", key_display="?"),
+        Binding("q", "app.quit", "Quit"),
         Binding("slash", "filter", "Filter"),
         Binding("escape", "clear_filter", "Clear filter", show=False),
         Binding("t", "copy_token", "Copy token"),
@@ -96,6 +100,12 @@ class ExplorerScreen(Screen[None]):
     @on(Tree.NodeHighlighted, "#catalog-tree")
     def _highlighted(self, event: Tree.NodeHighlighted[NodeInfo]) -> None:
         self.inspect_node(event.node.data)
+
+    @on(CatalogTree.Loaded)
+    def _loaded(self, event: CatalogTree.Loaded) -> None:
+        # The node under the cursor got its exchange only now: show it.
+        if event.node is self.tree.cursor_node:
+            self.inspect_node(event.node.data)
 
     def show_exchange(self, exchange_id: int) -> None:
         """Open one exchange of the log (from the history view) in the inspector."""

@@ -19,6 +19,7 @@ from typing import Any
 
 from rich.text import Text
 from textual.binding import Binding
+from textual.message import Message
 from textual.widgets import Tree
 from textual.widgets.tree import TreeNode
 
@@ -176,6 +177,13 @@ def error_text(err: BaseException) -> tuple[str, bool]:
 class CatalogTree(Tree[NodeInfo]):
     """The resource tree. `session` is set by the screen before mount (attributes down)."""
 
+    class Loaded(Message):
+        """A node's children (or a page of them) finished loading, or failed to."""
+
+        def __init__(self, node: TreeNode[NodeInfo]) -> None:
+            super().__init__()
+            self.node = node
+
     BINDINGS = [
         Binding("r", "reload", "Reload node"),
         Binding("e", "load_more", "Load more", show=False),
@@ -288,6 +296,7 @@ class CatalogTree(Tree[NodeInfo]):
             ):
                 placeholder.remove()
             self._show_error(node, err, more)
+            self.post_message(self.Loaded(node))
             return
         if placeholder is not None and placeholder.id in self._tree_nodes:
             placeholder.remove()
@@ -303,6 +312,7 @@ class CatalogTree(Tree[NodeInfo]):
             node.add_leaf(self._more_label(info), more_info)
         info.state = "loaded"
         self.refresh_label(node)
+        self.post_message(self.Loaded(node))
 
     async def _fetch(self, target: str | None, params: dict[str, Any] | None) -> Any:
         if target is None:

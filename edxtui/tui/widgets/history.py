@@ -11,7 +11,7 @@ from edxtui.api.exchange import Exchange
 from edxtui.tui.safe import human_size, safe
 from edxtui.tui.widgets.inspector import status_text
 
-COLUMNS = ("#", "time", "method", "URL", "status", "ms", "size")
+COLUMNS = ("#", "time", "method", "status", "ms", "size", "URL")
 
 
 def row(exchange: Exchange, *, stable: bool = False) -> tuple[Text | str, ...]:
@@ -23,10 +23,10 @@ def row(exchange: Exchange, *, stable: bool = False) -> tuple[Text | str, ...]:
         str(exchange.id),
         when,
         safe(exchange.method, "bold"),
-        safe(exchange.url, limit=300),
         status,
         Text(elapsed, justify="right"),
         Text(human_size(exchange.size), justify="right"),
+        safe(exchange.url, limit=300),
     )
 
 

@@ -1,0 +1,202 @@
+"""Pilot tests of the credentials, history, save, help and palette flows against the sandbox."""
+
+from __future__ import annotations
+
+import stat
+
+from tui_helpers import group, open_explorer, tree_of, wait_for
+
+from edxtui import config
+from edxtui.tui.app import EdxApp
+from edxtui.tui.screens.credentials import CredentialsScreen
+from edxtui.tui.screens.explorer import ExplorerScreen
+from edxtui.tui.screens.help import HelpScreen
+from edxtui.tui.screens.history import HistoryScreen
+from edxtui.tui.screens.save_body import SaveBodyScreen
+from edxtui.tui.widgets.history import HistoryTable
+from edxtui.tui.widgets.inspector import Inspector
+
+SIZE = (140, 45)
+
+
+def outcome(app: EdxApp) -> str:
+    return str(app.screen.query_one("#outcome").render())
+
+
+async def fill(pilot, server, *, secret: str | None = None, name: str = "") -> None:
+    screen = pilot.app.screen
+    values = {
+        "#name": name,
+        "#token-url": server.token_url("openedx"),
+        "#api-root": server.api_root("openedx"),
+        "#client-id": server.client_id,
+        "#client-secret": server.client_secret if secret is None else secret,
+    }
+    for selector, value in values.items():
+        screen.query_one(selector).value = value
+    await pilot.pause()
+
+
+async def test_no_credentials_opens_the_credentials_screen_then_signs_in(sandbox):
+    app = EdxApp(use_system_clipboard=False)
+    async with app.run_test(size=SIZE) as pilot:
+        await wait_for(pilot, lambda: isinstance(app.screen, CredentialsScreen))
+        assert app.session is None
+        await fill(pilot, sandbox)
+        await pilot.click("#test")
+        await wait_for(pilot, lambda: "Token OK" in outcome(app), "test outcome")
+        assert "valid for" in outcome(app)
+        assert app.session is None  # Test uses a throwaway session
+        await pilot.click("#connect")
+        await open_explorer(pilot)
+        assert isinstance(app.screen, ExplorerScreen)
+        assert app.session.credentials.api_root == sandbox.api_root("openedx")
+
+
+async def test_test_reports_a_wrong_secret_and_an_unreachable_host(sandbox):
+    app = EdxApp(use_system_clipboard=False)
+    async with app.run_test(size=SIZE) as pilot:
+        await wait_for(pilot, lambda: isinstance(app.screen, CredentialsScreen))
+        await fill(pilot, sandbox, secret="wrong-secret")
+        await pilot.press("ctrl+t")
+        await wait_for(pilot, lambda: "✗" in outcome(app), "failure")
+        assert "invalid_client" in outcome(app) and "check the client id" in outcome(app)
+        assert "wrong-secret" not in outcome(app)
+        # A closed port on loopback: unreachable.
+        app.screen.query_one("#token-url").value = "http://127.0.0.1:9/oauth2/access_token"
+        await fill(pilot, sandbox)
+        app.screen.query_one("#token-url").value = "http://127.0.0.1:9/oauth2/access_token"
+        await pilot.press("ctrl+t")
+        await wait_for(pilot, lambda: "connection refused" in outcome(app), "unreachable")
+        # A URL that is not a URL is refused before any request.
+        app.screen.query_one("#api-root").value = "not a url"
+        await pilot.press("ctrl+t")
+        await wait_for(pilot, lambda: "API root" in outcome(app))
+
+
+async def test_test_reports_a_throttled_token_endpoint(sandbox):
+    sandbox.faults.update(token_throttle={"count": 50, "status": 403})
+    app = EdxApp(use_system_clipboard=False)
+    async with app.run_test(size=SIZE) as pilot:
+        await wait_for(pilot, lambda: isinstance(app.screen, CredentialsScreen))
+        await fill(pilot, sandbox)
+        await pilot.press("ctrl+t")
+        await wait_for(
+            pilot,
+            lambda: "✗" in outcome(app),
+            "failure",
+        )
+        assert "rate limiting" in outcome(app)
+
+
+async def test_save_stores_the_profile_and_says_where(sandbox):
+    app = EdxApp(use_system_clipboard=False)
+    async with app.run_test(size=SIZE) as pilot:
+        await wait_for(pilot, lambda: isinstance(app.screen, CredentialsScreen))
+        await fill(pilot, sandbox, name="local")
+        await pilot.press("ctrl+s")
+        await wait_for(pilot, lambda: "Saved profile" in outcome(app))
+        assert "0600" in outcome(app)  # keyring is off in tests: the file fallback
+    cfg = config.load_config()
+    assert cfg.profiles["local"].api_root == sandbox.api_root("openedx")
+    assert config.stored_secret("local", cfg) == (sandbox.client_secret, "file")
+    assert stat.S_IMODE(cfg.path.stat().st_mode) == 0o600
+
+
+async def test_saved_profile_is_picked_and_credentials_reachable_from_explorer(sandbox):
+    profile = config.Profile(
+        "mine", sandbox.token_url("openedx"), sandbox.api_root("openedx"), sandbox.client_id
+    )
+    config.save_profile(profile, sandbox.client_secret)
+    app = EdxApp(credentials=sandbox.credentials("openedx"), profile_name="x")
+    async with app.run_test(size=SIZE) as pilot:
+        await open_explorer(pilot)
+        await pilot.press("c")
+        await wait_for(pilot, lambda: isinstance(app.screen, CredentialsScreen))
+        app.screen.query_one("#profile").value = "mine"
+        await wait_for(pilot, lambda: app.screen.query_one("#name").value == "mine")
+        assert app.screen.query_one("#client-secret").value == sandbox.client_secret
+        assert app.screen.query_one("#client-secret").password  # masked
+        await pilot.click("#reveal-secret")
+        assert not app.screen.query_one("#client-secret").password
+        first = app.session
+        await pilot.press("ctrl+o")
+        await wait_for(
+            pilot, lambda: app.session is not first and isinstance(app.screen, ExplorerScreen)
+        )
+        await open_explorer(pilot)
+        assert app.profile_name == "mine"
+        # Letters typed into the form never trigger app keys (q must not quit).
+        await pilot.press("c")
+        await wait_for(pilot, lambda: isinstance(app.screen, CredentialsScreen))
+        app.screen.query_one("#name").focus()
+        await pilot.press("q", "h", "c")
+        assert isinstance(app.screen, CredentialsScreen) and app.is_running
+        await pilot.press("escape")
+        assert isinstance(app.screen, ExplorerScreen)
+
+
+async def test_history_lists_every_exchange_and_opens_one(sandbox):
+    app = EdxApp(credentials=sandbox.credentials("openedx"), use_system_clipboard=False)
+    async with app.run_test(size=SIZE) as pilot:
+        await open_explorer(pilot)
+        await wait_for(
+            pilot, lambda: all(n.data.state == "loaded" for n in tree_of(app).root.children)
+        )
+        await pilot.press("h")
+        await wait_for(pilot, lambda: isinstance(app.screen, HistoryScreen))
+        table = app.screen.query_one(HistoryTable)
+        await wait_for(pilot, lambda: table.row_count == len(app.session.log))
+        assert table.row_count >= 6  # the token POST and one GET per group
+        table.move_cursor(row=0)
+        first = next(iter(app.session.log))
+        await pilot.press("enter")
+        await wait_for(pilot, lambda: isinstance(app.screen, ExplorerScreen))
+        assert app.screen.query_one(Inspector).exchange is first
+
+
+async def test_save_body_writes_the_exact_bytes(sandbox, tmp_path):
+    app = EdxApp(credentials=sandbox.credentials("openedx"), use_system_clipboard=False)
+    async with app.run_test(size=SIZE) as pilot:
+        await open_explorer(pilot)
+        tree_of(app).move_cursor(group(app, "Catalogs").children[0])
+        await pilot.pause()
+        exchange = app.screen.query_one(Inspector).exchange
+        await pilot.press("s")
+        await wait_for(pilot, lambda: isinstance(app.screen, SaveBodyScreen))
+        target = tmp_path / "body.json"
+        app.screen.query_one("#save-path").value = str(target)
+        await pilot.press("enter")
+        await wait_for(pilot, lambda: isinstance(app.screen, ExplorerScreen))
+        assert target.read_bytes() == exchange.body
+        assert any("Saved" in n.message and "body.json" in n.message for n in app._notifications)
+        # A folder that does not exist: an inline message, the dialog stays.
+        await pilot.press("s")
+        await wait_for(pilot, lambda: isinstance(app.screen, SaveBodyScreen))
+        app.screen.query_one("#save-path").value = str(tmp_path / "missing" / "x.json")
+        await pilot.press("enter")
+        await pilot.pause()
+        assert isinstance(app.screen, SaveBodyScreen)
+        assert "Could not save" in str(app.screen.query_one("#save-error").render())
+
+
+async def test_help_and_command_palette(sandbox):
+    app = EdxApp(credentials=sandbox.credentials("openedx"), use_system_clipboard=False)
+    async with app.run_test(size=SIZE) as pilot:
+        await open_explorer(pilot)
+        await pilot.press("f1")
+        await wait_for(pilot, lambda: isinstance(app.screen, HelpScreen))
+        await pilot.press("escape")
+        await pilot.press("question_mark")
+        await wait_for(pilot, lambda: isinstance(app.screen, HelpScreen))
+        await pilot.press("escape")
+        titles = [c.title for c in app.get_system_commands(app.screen)]
+        for title in ("Copy token", "Copy as curl", "History", "Credentials", "Filter the tree"):
+            assert title in titles
+        # Run one through the palette: copy the token.
+        await wait_for(pilot, lambda: app.session.tokens.current_token)
+        await pilot.press("ctrl+p")
+        await pilot.press(*"Copy token")
+        await pilot.pause(0.3)
+        await pilot.press("enter")
+        await wait_for(pilot, lambda: app.clipboard == app.session.tokens.current_token)
