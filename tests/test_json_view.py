@@ -1,0 +1,248 @@
+"""JsonView driven through Textual's Pilot in a tiny host app."""
+
+from __future__ import annotations
+
+import json
+import re
+
+from textual.app import App, ComposeResult
+
+from edxtui.textsafe import is_safe
+from edxtui.tui.widgets.json_view import JsonView
+
+BODY = {
+    "count": 2,
+    "next": None,
+    "results": [
+        {"key": "edX+CS50", "title": "[bold]x[/bold]", "tags": ["a", "b"]},
+        {"key": "edX+DS1", "title": "Data", "weird key": {"deep": True}},
+    ],
+}
+RAW_UNSAFE = re.compile("[\x00-\x1f\x7f-\x9f\u2028\u2029\u202a-\u202e\u2066-\u2069]")
+
+
+class Host(App):
+    def __init__(self) -> None:
+        super().__init__()
+        self.copied: list[tuple[str, str]] = []
+
+    def compose(self) -> ComposeResult:
+        yield JsonView(id="jv")
+
+    def on_json_view_copy_requested(self, message: JsonView.CopyRequested) -> None:
+        self.copied.append((message.what, message.text))
+
+
+def screen_lines(view: JsonView) -> list[str]:
+    lines = view.query_one("#json-view-lines")
+    return [lines.render_line(y).text for y in range(lines.size.height)]
+
+
+def status(view: JsonView) -> str:
+    return str(view.query_one("#json-view-status").render())
+
+
+async def loaded(app: Host, pilot, body: bytes, ctype: str = "application/json") -> JsonView:
+    view = app.query_one(JsonView)
+    view.load(body, ctype)
+    view.focus()
+    await app.workers.wait_for_complete()
+    await pilot.pause()
+    return view
+
+
+async def test_pretty_view_cursor_paths_and_copy_messages():
+    app = Host()
+    async with app.run_test(size=(80, 24)) as pilot:
+        view = await loaded(app, pilot, json.dumps(BODY).encode())
+        assert view.is_json and view.mode == "pretty"
+        assert screen_lines(view)[:2] == ["{".ljust(80), '  "count": 2,'.ljust(80)]
+        assert view.selected_path() == "."
+        await pilot.press("down", "down", "down", "down", "down")
+        assert view.selected_path() == ".results[0].key"
+        assert ".results[0].key" in status(view)
+        await pilot.press("Y", "p", "ctrl+y")
+        await pilot.pause()
+        assert app.copied == [
+            ("value", "edX+CS50"),
+            ("path", ".results[0].key"),
+            ("body", json.dumps(BODY)),
+        ]
+        await pilot.press("end")
+        assert view.selected_path() == "."  # the closing brace belongs to the root
+        await pilot.press("home", "pagedown")
+        assert view.query_one("#json-view-lines").cursor > 10
+
+
+async def test_markup_and_control_characters_are_never_sent_raw():
+    body = '{"t": "[bold]x[/bold]", "c1": "\u009b2J", "ls": "a\u2028b", "esc": "\\u001b]52;c;AAAA\\u0007"}'
+    app = Host()
+    async with app.run_test(size=(80, 12)) as pilot:
+        view = await loaded(app, pilot, body.encode())
+        for mode in ("pretty", "tree", "raw"):
+            view.mode = mode
+            await pilot.pause()
+            lines = screen_lines(view)
+            text = "\n".join(lines)
+            assert not any(RAW_UNSAFE.search(line) for line in lines), mode
+            assert "[bold]x[/bold]" in text
+            assert "\\x9b2J" in text and "\\u2028" in text
+            for y in range(12):  # and no segment smuggles one through either
+                strip = view.query_one("#json-view-lines").render_line(y)
+                assert all(is_safe(seg.text) for seg in strip)
+        # raw ESC in a body that is not JSON at all
+        view = await loaded(app, pilot, b"\x1b]52;c;AAAA\x07 hello \x1b[2J\x85", "text/plain")
+        assert not view.is_json and "text/plain" in view.note
+        lines = screen_lines(view)
+        assert "\\e]52;c;AAAA\\x07 hello \\e[2J\\x85" in lines[0]
+        assert not any(RAW_UNSAFE.search(line) for line in lines)
+        svg = app.export_screenshot()
+        assert "\x1b" not in svg and "\x85" not in svg
+
+
+async def test_tree_view_folds_and_unfolds():
+    app = Host()
+    async with app.run_test(size=(80, 24)) as pilot:
+        view = await loaded(app, pilot, json.dumps(BODY).encode())
+        await pilot.press("m")
+        assert view.mode == "tree"
+        lines = [line.rstrip() for line in screen_lines(view) if line.strip()]
+        assert lines == [
+            "▾ { 3 keys",
+            "    count: 2",
+            "    next: null",
+            "  ▾ results: [ 2 items",
+            "    ▸ [0]: {…} 3 keys",
+            "    ▸ [1]: {…} 3 keys",
+        ]
+        await pilot.press("down", "down", "down", "down", "right")
+        assert "▾ [0]: { 3 keys" in screen_lines(view)[4]
+        assert screen_lines(view)[7].rstrip() == '          tags: [ 2 items' or "tags" in screen_lines(view)[7]
+        await pilot.press("right")  # into the first child
+        assert view.selected_path() == ".results[0].key"
+        await pilot.press("left")  # a scalar: up to its parent
+        assert view.selected_path() == ".results[0]"
+        await pilot.press("left")  # an open container: fold it
+        assert "▸ [0]: {…} 3 keys" in screen_lines(view)[4]
+        await pilot.press("enter")
+        assert "▾ [0]" in screen_lines(view)[4]
+        await pilot.press("C")
+        assert [line.strip() for line in screen_lines(view) if line.strip()][1:] == [
+            "count: 2",
+            "next: null",
+            "▸ results: […] 2 items",
+        ]
+        await pilot.press("E")
+        text = "\n".join(screen_lines(view))
+        assert "deep: true" in text and '"weird key"' in text
+        await pilot.click("#json-view-lines", offset=(4, 2))
+        assert view.selected_path() == ".next"
+
+
+async def test_search_next_previous_wrap_in_each_view():
+    app = Host()
+    async with app.run_test(size=(80, 24)) as pilot:
+        view = await loaded(app, pilot, json.dumps(BODY).encode())
+        await pilot.press("slash", *"edx+", "enter")
+        assert view.selected_path() == ".results[0].key"
+        await pilot.press("n")
+        assert view.selected_path() == ".results[1].key"
+        await pilot.press("n")
+        assert view.selected_path() == ".results[0].key"  # wrapped
+        assert "wrapped" in status(view)
+        await pilot.press("N")
+        assert view.selected_path() == ".results[1].key"
+        view.mode = "tree"
+        await pilot.press("C", "slash", *"deep", "enter")  # expands folded parents to reach it
+        assert view.selected_path() == '.results[1]["weird key"].deep'
+        assert "deep: true" in "\n".join(screen_lines(view))
+        view.mode = "raw"
+        await pilot.pause()
+        assert view.search("DS1")
+        cursor = view.query_one("#json-view-lines").cursor
+        assert "DS1" in screen_lines(view)[cursor - int(view.query_one("#json-view-lines").scroll_y)]
+        assert not view.search("no such thing")
+        assert "no match" in status(view)
+
+
+async def test_mode_switch_keeps_the_place_and_raw_wraps_long_lines():
+    body = json.dumps({"items": [{"n": i, "s": "x" * 50} for i in range(200)]}).encode()
+    app = Host()
+    async with app.run_test(size=(60, 20)) as pilot:
+        view = await loaded(app, pilot, body)
+        assert view.goto_path(".items[150].s")
+        assert view.selected_path() == ".items[150].s"
+        view.mode = "raw"
+        await pilot.pause()
+        lines = view.query_one("#json-view-lines")
+        assert lines.virtual_size.height > len(body) // 60  # one long line, wrapped
+        assert max(len(line.rstrip()) for line in screen_lines(view)) <= 60
+        view.mode = "tree"
+        await pilot.pause()
+        assert view.selected_path() == ".items[150].s"
+        view.mode = "pretty"
+        await pilot.pause()
+        assert view.selected_path() == ".items[150].s"
+        assert not view.goto_path(".items[999]")
+
+
+async def test_non_json_bodies_fall_back_to_raw_with_a_note():
+    app = Host()
+    async with app.run_test(size=(60, 10)) as pilot:
+        for body, ctype, note in [
+            (b"", "", "Empty body"),
+            (b"<html>\n<b>hi</b>\n</html>", "text/html", "text/html"),
+            (b"a,b\n1,2", "text/csv", "text/csv"),
+            (b'{"a": 1,}', "application/json", "Not valid JSON"),
+            (b'{"a": "\xff"}', "application/json", "UTF-8"),
+        ]:
+            view = await loaded(app, pilot, body, ctype)
+            assert not view.is_json and note in view.note
+            assert str(view.query_one("#json-view-note").render()).startswith(view.note[:10])
+            assert status(view).startswith("raw")
+            assert view.selected_path() == ""
+        assert [line.rstrip() for line in screen_lines(view)][:1] == ['{"a": "\\xff"}']
+        await pilot.press("p")  # no path outside JSON: a warning, no copy message
+        assert app.copied == []
+
+
+async def test_big_body_shows_first_screen_then_indexes_in_a_worker():
+    items = [{"id": i, "name": f"course {i}"} for i in range(3_000)]
+    body = json.dumps({"results": items}, indent=1).encode()
+    app = Host()
+    async with app.run_test(size=(80, 20)) as pilot:
+        view = app.query_one(JsonView)
+        view.load(body, "application/json")
+        assert not view._doc.done  # only the first screen was indexed inside load()
+        view.mode = "tree"  # asked for before the index is complete: pretty until then
+        assert "tree view when indexing finishes" in status(view)
+        assert screen_lines(view)[0].startswith("{")
+        await app.workers.wait_for_complete()
+        await pilot.pause()
+        assert view._doc.done and view._doc.error is None
+        assert screen_lines(view)[0].startswith("▾ { 1 key")
+        assert view.goto_path(".results[2999].name")
+        assert view.selected_value_text() == "course 2999"
+
+
+async def test_a_later_error_in_a_big_body_switches_to_raw():
+    body = json.dumps([{"i": i} for i in range(5_000)]).encode()[:-1] + b"oops"
+    app = Host()
+    async with app.run_test(size=(80, 20)) as pilot:
+        view = await loaded(app, pilot, body)
+        assert not view.is_json and "Not valid JSON" in view.note
+        assert status(view).startswith("raw")
+        assert screen_lines(view)[0].startswith('[{"i": 0}')
+
+
+async def test_deep_nesting_renders_without_crashing():
+    body = b'{"a":' * 10_000 + b"1" + b"}" * 10_000
+    app = Host()
+    async with app.run_test(size=(80, 20)) as pilot:
+        view = await loaded(app, pilot, body)
+        assert view.is_json
+        view.mode = "tree"
+        await pilot.press("E", "end")
+        await pilot.pause()
+        assert view.selected_path() == ".a" * 10_000
+        assert "⋮" in "\n".join(screen_lines(view))
