@@ -93,3 +93,72 @@ async def test_token_endpoint_echoing_the_secret_does_not_leak_it(status):
     assert SECRET not in str(info.value) and SECRET not in repr(info.value)
     (exchange,) = list(session.log)
     assert SECRET.encode() not in exchange.request_body
+
+
+async def test_token_response_redaction_touches_only_the_token_value():
+    clock = FakeClock()
+    fake = FakeEdx(clock)
+    raw = b'{"access_token" : "a", "expires_in": 3600, "token_type": "JWT", "note": "a banana"}'
+    fake.token_responses.append(httpx.Response(200, content=raw))
+    async with make_session(fake, clock) as session:
+        assert await session.tokens.get_token() == "a"
+    (exchange,) = list(session.log)
+    assert exchange.body == raw.replace(b'"a",', b'"<redacted>",')
+
+
+async def test_escaped_key_still_gets_its_value_scrubbed():
+    clock = FakeClock()
+    fake = FakeEdx(clock)
+    raw = (
+        b'{"access\\u005ftoken": "tok.en.'
+        + TOKEN_MARK.encode()
+        + b'", "expires_in": 60, "token_type": "JWT"}'
+    )
+    fake.token_responses.append(httpx.Response(200, content=raw))
+    async with make_session(fake, clock) as session:
+        await session.tokens.get_token()
+    (exchange,) = list(session.log)
+    assert TOKEN_MARK.encode() not in exchange.body and b'"expires_in": 60' in exchange.body
+
+
+async def test_an_api_that_echoes_the_token_does_not_leak_it_into_the_log():
+    clock = FakeClock()
+    fake = FakeEdx(clock)
+
+    def echo(request):
+        auth = request.headers["authorization"]
+        return httpx.Response(200, json={"you_sent": auth}, headers={"x-debug": auth})
+
+    fake.api_responses.append(echo)
+    async with make_session(fake, clock) as session:
+        data, exchange = await session.get_json("catalogs/")
+    assert TOKEN_MARK in data["you_sent"]  # the caller gets the real body...
+    assert TOKEN_MARK.encode() not in exchange.body  # ...the log does not keep the token
+    assert all(TOKEN_MARK not in v for _, v in exchange.response_headers)
+
+
+async def test_a_cancelled_request_is_logged_as_such():
+    import asyncio
+
+    clock = FakeClock()
+    fake = FakeEdx(clock)
+    gate = asyncio.Event()
+
+    async def stuck(request):
+        if request.url.path.startswith("/oauth2/"):
+            return await fake(request)
+        await gate.wait()
+
+    session = make_session(fake, clock)
+    session._transport = httpx.MockTransport(stuck)
+    async with session:
+        task = asyncio.create_task(session.get_json("catalogs/"))
+        while len(session.log) < 1:  # the token exchange is logged; the GET is on its way
+            await asyncio.sleep(0)
+        for _ in range(5):
+            await asyncio.sleep(0)
+        task.cancel()
+        with pytest.raises(asyncio.CancelledError):
+            await task
+    api = [e for e in session.log if e.kind == "api"]
+    assert len(api) == 1 and api[0].status is None and "cancelled" in api[0].error

@@ -11,6 +11,8 @@ import asyncio
 import httpx
 import pytest
 from api_fake import FakeClock, FakeEdx, make_session
+from hypothesis import given
+from hypothesis import strategies as st
 
 from edxtui.api import AuthError, TokenStatus
 from edxtui.api.tokens import MAX_LIFETIME, parse_token_response, refresh_margin
@@ -476,3 +478,34 @@ async def test_permanent_refresh_error_keeps_using_the_old_token_until_it_expire
         with pytest.raises(AuthError, match="invalid_client"):
             await tm.get_token()
         assert fake.token_posts == 2
+
+
+json_values = st.recursive(
+    st.none() | st.booleans() | st.integers() | st.floats() | st.text(max_size=20),
+    lambda c: st.lists(c, max_size=3) | st.dictionaries(st.text(max_size=12), c, max_size=4),
+    max_leaves=10,
+)
+token_like = st.fixed_dictionaries(
+    {},
+    optional={
+        "access_token": json_values,
+        "expires_in": json_values,
+        "token_type": st.sampled_from(["JWT", "jwt", "Bearer", ""]) | json_values,
+        "scope": json_values,
+        "error": json_values,
+        "error_description": json_values,
+    },
+)
+
+
+@given(status=st.sampled_from([200, 400, 401, 403, 404, 429, 500, 503]), body=token_like)
+def test_any_token_response_parses_or_fails_with_auth_error(status, body):
+    import json as _json
+
+    response = httpx.Response(status, content=_json.dumps(body).encode())
+    try:
+        grant = parse_token_response(response)
+    except AuthError as exc:
+        assert exc.message and exc.hint and "\x1b" not in str(exc)
+    else:
+        assert status == 200 and 0 < grant.expires_in <= MAX_LIFETIME

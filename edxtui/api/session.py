@@ -16,6 +16,7 @@ import asyncio
 import ipaddress
 import json
 import logging
+import re
 import shlex
 import time
 from collections.abc import Awaitable, Callable
@@ -128,6 +129,9 @@ def _redact_form(body: bytes) -> bytes:
     ).encode()
 
 
+_ACCESS_TOKEN = re.compile(rb'("access_token"\s*:\s*)"(?:[^"\\]|\\.)*"')
+
+
 def _redact_token_body(body: bytes) -> bytes:
     """The token response's exact bytes, with the access_token value replaced."""
     try:
@@ -135,10 +139,22 @@ def _redact_token_body(body: bytes) -> bytes:
     except (ValueError, RecursionError):
         return body
     token = data.get("access_token") if isinstance(data, dict) else None
-    if isinstance(token, str) and token:
-        for form in (token, json.dumps(token)[1:-1]):
-            body = body.replace(form.encode(), REDACTED.encode())
-    return body
+    if not isinstance(token, str) or not token:
+        return body
+    body, found = _ACCESS_TOKEN.subn(rb'\1"' + REDACTED.encode() + b'"', body)
+    # a key spelled with escapes ("access\u005ftoken") escapes the pattern: scrub the value
+    return body if found else _scrub(body, token)
+
+
+def _scrub(data: bytes, token: str | None) -> bytes:
+    """`data` without `token` (as written raw or JSON-escaped) anywhere in it."""
+    if not token:
+        return data
+    for form in {token, json.dumps(token)[1:-1]}:
+        raw = form.encode("utf-8", "replace")
+        if raw in data:
+            data = data.replace(raw, REDACTED.encode())
+    return data
 
 
 # --- the session ---------------------------------------------------------------------------
@@ -331,6 +347,9 @@ class Session:
                     auth=auth if auth is not None else httpx.USE_CLIENT_DEFAULT,
                     follow_redirects=follow_redirects,
                 )
+            except asyncio.CancelledError:
+                self._fail_pending(call, "cancelled before the response arrived")
+                raise
             except httpx.HTTPError as exc:
                 error = transport_error(exc, url)
                 self._fail_pending(call, error.message)
@@ -384,7 +403,18 @@ class Session:
         exchange.reason = response.reason_phrase
         exchange.http_version = response.http_version
         exchange.response_headers = _redact_headers(response.headers)
-        exchange.body = _redact_token_body(body) if call.kind == "token" else body
+        if call.kind == "token":
+            exchange.body = _redact_token_body(body)
+        else:
+            # a server that echoes the request (a debug page, a misconfigured proxy) must
+            # not put the token into the log: scrub the one this request carried
+            sent = response.request.headers.get("authorization", "")
+            token = sent.split(" ", 1)[1] if " " in sent else None
+            exchange.body = _scrub(body, token)
+            if token and any(token in v for _, v in exchange.response_headers):
+                exchange.response_headers = [
+                    (k, v.replace(token, REDACTED)) for k, v in exchange.response_headers
+                ]
         exchange.elapsed = time.monotonic() - call.t0
         response.extensions[_EXCHANGE] = exchange
         self.log.add(exchange)
