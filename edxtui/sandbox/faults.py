@@ -168,7 +168,7 @@ def _float(name: str, value: Any) -> float:
 def _parse_rule(name: str, value: Any) -> Rule | None:
     if value is None or value is False or value == 0:
         return None
-    base = dict(_RULE_DEFAULTS[name])
+    base = {**asdict(Rule()), **_RULE_DEFAULTS[name]}
     if isinstance(value, Rule):
         base.update(asdict(value))
     elif value is True:

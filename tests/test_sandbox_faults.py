@@ -1,0 +1,306 @@
+"""Every fault and counter, switched in-process and over the control API, over real HTTP."""
+
+from __future__ import annotations
+
+import asyncio
+import threading
+import time
+
+import httpx
+import jwt
+import pytest
+from sandbox_fixtures import sandbox_token
+
+from edxtui.sandbox import Faults, Rule, SandboxConfig, SandboxServer
+from edxtui.sandbox.data import CSV_COLUMNS
+from edxtui.sandbox.faults import parse_cli_fault
+
+
+def catalogs(sb: SandboxServer, token: str | None = None) -> httpx.Response:
+    headers = {"Authorization": f"JWT {token}"} if token else {}
+    return httpx.get(sb.api_root() + "catalogs/", headers=headers)
+
+
+def token_post(sb: SandboxServer) -> httpx.Response:
+    return httpx.post(
+        sb.token_url(),
+        data={"grant_type": "client_credentials", "client_id": sb.client_id,
+              "client_secret": sb.client_secret, "token_type": "jwt"},
+    )  # fmt: skip
+
+
+@pytest.fixture
+def token(sandbox: SandboxServer) -> str:
+    t = sandbox_token(sandbox)
+    sandbox.counters.reset()
+    return t
+
+
+# --- counted rules ----------------------------------------------------------------------------
+
+
+@pytest.mark.parametrize("retry_after", [7, 1, None])
+def test_rate_limit_for_n_requests_then_normal(sandbox, token, retry_after) -> None:
+    sandbox.faults.update(rate_limit={"count": 2, "retry_after": retry_after})
+    for _ in range(2):
+        r = catalogs(sandbox, token)
+        assert r.status_code == 429
+        if retry_after is None:
+            assert "retry-after" not in r.headers
+            assert r.json() == {"detail": "Request was throttled."}
+        else:
+            assert r.headers["retry-after"] == str(retry_after)
+            unit = "second" if retry_after == 1 else "seconds"
+            assert r.json() == {
+                "detail": f"Request was throttled. Expected available in {retry_after} {unit}."
+            }
+    assert catalogs(sandbox, token).status_code == 200
+    assert sandbox.counters.faults_applied == 2
+
+
+@pytest.mark.parametrize("status", [500, 502, 503])
+def test_error_burst(sandbox, token, status) -> None:
+    sandbox.faults.update(errors={"count": 3, "status": status})
+    for _ in range(3):
+        r = catalogs(sandbox, token)
+        assert r.status_code == status
+        assert r.headers["content-type"].startswith("text/html")
+        assert str(status) in r.text
+    assert catalogs(sandbox, token).status_code == 200
+
+
+def test_api_faults_leave_the_token_endpoint_alone(sandbox) -> None:
+    sandbox.faults.update(errors=-1)  # every api request
+    assert token_post(sandbox).status_code == 200
+    assert catalogs(sandbox, "x").status_code == 503
+    assert sandbox.faults.snapshot()["rules"]["errors"]["count"] == -1
+
+
+def test_token_scoped_errors(sandbox, token) -> None:
+    sandbox.faults.update(errors={"count": 1, "status": 500, "scope": "token"})
+    assert catalogs(sandbox, token).status_code == 200
+    assert token_post(sandbox).status_code == 500
+    assert token_post(sandbox).status_code == 200
+
+
+def test_token_endpoint_throttled_as_a_403_html_page(sandbox, token) -> None:
+    sandbox.faults.update(token_throttle=2)
+    for _ in range(2):
+        r = token_post(sandbox)
+        assert r.status_code == 403
+        assert r.headers["content-type"].startswith("text/html")
+        assert "403 Forbidden" in r.text
+    assert catalogs(sandbox, token).status_code == 200
+    assert token_post(sandbox).status_code == 200
+    assert sandbox.counters.token_requests == 3
+    assert sandbox.counters.token_successes == 1
+
+
+@pytest.mark.parametrize("scope", ["api", "token"])
+def test_body_that_is_not_json(sandbox, token, scope) -> None:
+    sandbox.faults.update(not_json={"count": 1, "scope": scope})
+    r = catalogs(sandbox, token) if scope == "api" else token_post(sandbox)
+    assert r.status_code == 200
+    assert r.headers["content-type"] == "application/json"
+    with pytest.raises(ValueError):
+        r.json()
+
+
+@pytest.mark.parametrize("scope", ["api", "token"])
+def test_body_cut_short_of_its_content_length(sandbox, token, scope) -> None:
+    sandbox.faults.update(truncate={"count": 1, "scope": scope})
+    with pytest.raises(httpx.RemoteProtocolError):
+        catalogs(sandbox, token) if scope == "api" else token_post(sandbox)
+    assert catalogs(sandbox, token).status_code == 200  # the server is fine afterwards
+
+
+def test_truncated_json_with_a_consistent_content_length(sandbox, token) -> None:
+    sandbox.faults.update(truncate={"count": 1, "mode": "json"})
+    r = catalogs(sandbox, token)
+    assert r.status_code == 200
+    assert int(r.headers["content-length"]) == len(r.content)
+    assert r.content.startswith(b'{"count":')
+    with pytest.raises(ValueError):
+        r.json()
+
+
+def test_truncate_applies_to_streamed_csv_too(sandbox, token) -> None:
+    sandbox.faults.update(truncate={"count": 1, "mode": "json"})
+    r = httpx.get(sandbox.api_root() + "catalogs/5/csv/", headers={"Authorization": f"JWT {token}"})
+    full = ",".join(CSV_COLUMNS) + "\r\n"
+    assert full.startswith(r.text)
+    assert 0 < len(r.text) < len(full)
+
+
+@pytest.mark.parametrize("scope", ["api", "token"])
+def test_dropped_connection(sandbox, token, scope) -> None:
+    sandbox.faults.update(drop={"count": 1, "scope": scope})
+    with pytest.raises(httpx.RemoteProtocolError, match="without sending"):
+        catalogs(sandbox, token) if scope == "api" else token_post(sandbox)
+    assert catalogs(sandbox, token).status_code == 200
+
+
+def test_any_scope_hits_both(sandbox, token) -> None:
+    sandbox.faults.update(errors={"count": 2, "scope": "any", "status": 502})
+    assert token_post(sandbox).status_code == 502
+    assert catalogs(sandbox, token).status_code == 502
+    assert catalogs(sandbox, token).status_code == 200
+
+
+def test_the_first_rule_that_matches_wins_and_others_wait(sandbox, token) -> None:
+    sandbox.faults.update(drop=1, rate_limit=1)
+    with pytest.raises(httpx.RemoteProtocolError):
+        catalogs(sandbox, token)
+    assert catalogs(sandbox, token).status_code == 429
+    assert catalogs(sandbox, token).status_code == 200
+
+
+# --- settings ---------------------------------------------------------------------------------
+
+
+def test_clock_skew_shifts_iat_and_exp(sandbox) -> None:
+    sandbox.faults.update(clock_skew=-600, expires_in=300)
+    before = time.time()
+    claims = jwt.decode(sandbox_token(sandbox), options={"verify_signature": False})
+    assert before - 602 <= claims["iat"] <= time.time() - 598
+    assert claims["exp"] == claims["iat"] + 300
+
+
+def test_skewed_server_still_accepts_its_own_fresh_tokens(sandbox) -> None:
+    sandbox.faults.update(clock_skew=-7200)
+    assert catalogs(sandbox, sandbox_token(sandbox)).status_code == 200
+
+
+def test_api_latency_holds_requests_in_flight(sandbox, token) -> None:
+    sandbox.faults.update(api_latency=0.3)
+    results: list[int] = []
+    threads = [
+        threading.Thread(target=lambda: results.append(catalogs(sandbox, token).status_code))
+        for _ in range(4)
+    ]
+    for t in threads:
+        t.start()
+    assert sandbox.counters.wait_until(lambda c: c.in_flight >= 1, timeout=5)
+    for t in threads:
+        t.join()
+    assert results == [200] * 4
+    assert sandbox.counters.in_flight == 0
+    assert 1 <= sandbox.counters.peak_concurrency <= 4
+
+
+async def test_peak_concurrency_counts_overlapping_requests(sandbox, token) -> None:
+    sandbox.faults.update(api_latency=0.5)
+    async with httpx.AsyncClient(headers={"Authorization": f"JWT {token}"}) as client:
+        responses = await asyncio.gather(
+            *(client.get(sandbox.api_root() + "catalogs/") for _ in range(5))
+        )
+    assert [r.status_code for r in responses] == [200] * 5
+    assert sandbox.counters.peak_concurrency >= 2
+    assert sandbox.counters.api_requests == 5
+
+
+def test_token_latency_holds_the_token_request(sandbox) -> None:
+    sandbox.faults.update(token_latency=0.3)
+    done = threading.Event()
+    threading.Thread(target=lambda: (token_post(sandbox), done.set())).start()
+    assert sandbox.counters.wait_until(lambda c: c.token_requests == 1, timeout=5)
+    assert sandbox.counters.token_successes == 0  # still sleeping, not answered yet
+    assert done.wait(5)
+    assert sandbox.counters.token_successes == 1
+
+
+# --- counters ---------------------------------------------------------------------------------
+
+
+def test_counters_count(sandbox) -> None:
+    t = sandbox_token(sandbox)
+    catalogs(sandbox, t)
+    catalogs(sandbox, None)
+    catalogs(sandbox, "garbage")
+    c = sandbox.counters.snapshot()
+    assert c["token_requests"] == c["token_successes"] == 1
+    assert c["api_requests"] == 3
+    assert c["unauthorized"] == 2
+    assert c["invalid_token_requests"] == 1
+    assert c["expired_token_requests"] == 0
+    assert c["per_path"]["/api/v1/catalogs/"] == 3
+    assert c["per_path"]["/oauth2/access_token"] == 1
+
+
+def test_zero_lifetime_token_counts_as_expired(sandbox) -> None:
+    sandbox.faults.update(expires_in=0)
+    r = catalogs(sandbox, sandbox_token(sandbox))
+    assert r.status_code == 401
+    assert sandbox.counters.expired_token_requests == 1
+
+
+# --- control API ------------------------------------------------------------------------------
+
+
+def test_control_api_round_trip(sandbox, token) -> None:
+    base = sandbox.base_url + "/_sandbox"
+    r = httpx.post(base + "/faults", json={"expires_in": 5, "errors": {"count": 1, "status": 502}})
+    assert r.status_code == 200
+    assert r.json()["expires_in"] == 5
+    assert r.json()["rules"]["errors"] == {
+        "count": 1, "scope": "api", "status": 502, "retry_after": None, "mode": "short_body"
+    }  # fmt: skip
+    assert httpx.get(base + "/faults").json()["rules"]["errors"]["status"] == 502
+    assert catalogs(sandbox, token).status_code == 502
+    assert token_post(sandbox).json()["expires_in"] == 5
+    counters = httpx.get(base + "/counters").json()
+    assert counters["api_requests"] == 1 and counters["token_requests"] == 1
+    reset = httpx.post(base + "/reset").json()
+    assert reset["faults"]["rules"] == {} and reset["faults"]["expires_in"] == 3600
+    assert reset["counters"]["api_requests"] == 0
+    assert httpx.get(base + "/ping").json() == {"ok": True}
+
+
+@pytest.mark.parametrize(
+    "body",
+    [{"nope": 1}, {"errors": {"status": 200}}, {"expires_in": "soon"}, {"errors": {"scope": "x"}},
+     {"token_throttle": {"scope": "api"}}, {"api_latency": -1}, [1, 2], {"rate_limit": {"x": 1}}],
+)  # fmt: skip
+def test_control_api_rejects_bad_faults_with_a_message(sandbox, body) -> None:
+    r = httpx.post(sandbox.base_url + "/_sandbox/faults", json=body)
+    assert r.status_code == 400
+    assert r.json()["error"]
+    assert sandbox.faults.snapshot()["rules"] == {}
+
+
+def test_control_api_rejects_non_json(sandbox) -> None:
+    r = httpx.post(sandbox.base_url + "/_sandbox/faults", content=b"{oops")
+    assert r.status_code == 400
+
+
+def test_faults_from_the_constructor_config(make_sandbox) -> None:
+    sb = make_sandbox(SandboxConfig(expires_in=42, faults={"errors": 1, "clock_skew": 5}))
+    assert catalogs(sb, "x").status_code == 503
+    assert token_post(sb).json()["expires_in"] == 42
+    assert sb.faults.clock_skew == 5
+
+
+def test_rules_from_python_objects() -> None:
+    f = Faults()
+    f.update(rate_limit=Rule(count=3, retry_after=2))
+    assert f.take("token") is None
+    name, rule = f.take("api")
+    assert (name, rule.count, rule.retry_after) == ("rate_limit", 2, 2)
+    f.update(rate_limit=None)
+    assert f.take("api") is None
+
+
+@pytest.mark.parametrize(
+    ("text", "expected"),
+    [
+        ("errors=3:502", {"errors": {"count": "3", "status": "502"}}),
+        ("rate_limit=2:retry_after=5", {"rate_limit": {"count": "2", "retry_after": "5"}}),
+        ("drop=always:scope=token", {"drop": {"count": -1, "scope": "token"}}),
+        ("not_json", {"not_json": True}),
+        ("expires_in=5", {"expires_in": "5"}),
+        ("api-latency=0.5", {"api_latency": "0.5"}),
+    ],
+)
+def test_cli_fault_syntax(text, expected) -> None:
+    assert parse_cli_fault(text) == expected
+    Faults(**expected)  # and it validates
