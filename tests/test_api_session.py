@@ -521,3 +521,23 @@ async def test_log_is_bounded():
         for _ in range(5):
             await session.get_json("catalogs/")
     assert len(session.log) == 3
+
+
+async def test_cookies_are_never_stored_or_sent():
+    clock = FakeClock()
+    fake = FakeEdx(clock)
+    fake.token_responses.append(
+        lambda r: httpx.Response(
+            200,
+            json={"access_token": "a.b.c", "expires_in": 60, "token_type": "JWT"},
+            headers={"set-cookie": "sessionid=lms-session; Domain=example.org; Path=/"},
+        )
+    )
+    fake.api_responses.append(
+        httpx.Response(200, json={}, headers={"set-cookie": "csrftoken=x; Path=/"})
+    )
+    async with make_session(fake, clock) as session:
+        await session.get_json("catalogs/")
+        await session.get_json("catalogs/")
+        assert len(session.client.cookies.jar) == 0
+    assert all("cookie" not in r.headers for r in fake.api_requests)

@@ -251,3 +251,16 @@ async def test_copy_as_curl_replays_the_request(sandbox):
     assert replay.returncode == 0 and replay.stdout == exchange.body
     replay = subprocess.run(shlex.split(shown), capture_output=True, timeout=30)
     assert replay.returncode == 0 and replay.stdout == exchange.body
+
+
+async def test_one_connection_is_reused_for_token_and_api_calls(sandbox):
+    import httpx
+
+    transport = httpx.AsyncHTTPTransport()
+    async with session_for(sandbox, transport=transport) as session:
+        for _ in range(5):
+            await session.get_json(catalog.catalogs())
+        # httpcore's pool (internal, but the only place connections are visible)
+        connections = transport._pool.connections
+    assert len(connections) == 1
+    assert sandbox.counters.token_requests == 1 and sandbox.counters.api_requests == 5

@@ -135,6 +135,11 @@ def transport_error(exc: Exception, url: object) -> TransportError:
                 "the server is not running or not listening on that port; check the URL",
             )
         return TransportError(f"could not connect to {host}", "check the URL and your network")
+    if isinstance(exc, httpx.PoolTimeout):
+        return TransportError(
+            f"no free connection to {host} in time (too many requests at once)",
+            "lower the concurrency, or try again",
+        )
     if isinstance(exc, httpx.TimeoutException):
         return TransportError(
             f"{host} did not answer in time",

@@ -13,6 +13,7 @@ the retry after a 401 included, is recorded in `session.log` by the client's eve
 from __future__ import annotations
 
 import asyncio
+import http.cookiejar
 import ipaddress
 import json
 import logging
@@ -43,7 +44,9 @@ from edxtui.textsafe import visible
 
 log = logging.getLogger("edxtui.api")
 
-DEFAULT_TIMEOUT = httpx.Timeout(10.0, connect=5.0)
+# connect and read bounded; waiting for a free pooled connection is not (each request
+# ahead in the queue is itself bounded, so the queue always drains)
+DEFAULT_TIMEOUT = httpx.Timeout(10.0, connect=5.0, pool=None)
 USER_AGENT = f"edxtui/{__version__}"
 _SECRET_HEADERS = {"cookie", "set-cookie", "proxy-authorization"}
 _CALL = "edxtui_call"  # request extension: the logical call a wire request belongs to
@@ -157,6 +160,13 @@ def _scrub(data: bytes, token: str | None) -> bytes:
     return data
 
 
+def _no_cookies() -> http.cookiejar.CookieJar:
+    """A cookie jar that keeps nothing: the API is authenticated by the JWT alone, and a
+    session cookie from the LMS must not quietly authenticate API calls as someone else.
+    (A CookieJar, not httpx.Cookies: httpx copies the latter into a jar without the policy.)"""
+    return http.cookiejar.CookieJar(http.cookiejar.DefaultCookiePolicy(allowed_domains=[]))
+
+
 # --- the session ---------------------------------------------------------------------------
 
 
@@ -217,6 +227,7 @@ class Session:
             limits=self._limits,
             transport=self._transport,
             headers={"User-Agent": USER_AGENT},
+            cookies=_no_cookies(),
             event_hooks={"request": [self._on_request], "response": [self._on_response]},
         )
 
