@@ -63,6 +63,7 @@ BAD = [
     (resp(json={**GOOD, "expires_in": 0}), "already expired (expires_in = 0)", True),
     (resp(json={**GOOD, "expires_in": -30}), "already expired (expires_in = -30)", True),
     (resp(json={**GOOD, "expires_in": 10 * 365 * 86400}), "over a year", True),
+    (resp(json={**GOOD, "expires_in": 0.2}), "lives 0.2 s, too short to use", True),
     (resp(json={**GOOD, "token_type": "Bearer"}), "'Bearer' token, not a JWT", True),
     (resp(json={**GOOD, "access_token": 12}), "not a printable ASCII string", True),
     (resp(json=[GOOD]), "JSON that is not an object", True),
@@ -508,4 +509,4 @@ def test_any_token_response_parses_or_fails_with_auth_error(status, body):
     except AuthError as exc:
         assert exc.message and exc.hint and "\x1b" not in str(exc)
     else:
-        assert status == 200 and 0 < grant.expires_in <= MAX_LIFETIME
+        assert status == 200 and 1 <= grant.expires_in <= MAX_LIFETIME

@@ -39,7 +39,9 @@ class RetryPolicy:
         ceiling = min(self.backoff_max, self.backoff_base * 2 ** max(0, retry - 1))
         return self.rng.uniform(min(ceiling, self.backoff_base / 2), ceiling)
 
-    def retry_after(self, response: httpx.Response, now: float | None = None) -> float | None:
+    def retry_after(
+        self, response: httpx.Response, now: float | None = None, *, capped: bool = True
+    ) -> float | None:
         """Retry-After in seconds (delta or HTTP date), capped; None if absent or unreadable."""
         value = response.headers.get("retry-after")
         if value is None:
@@ -55,7 +57,7 @@ class RetryPolicy:
             seconds = when - (time.time() if now is None else now)
         if math.isnan(seconds):
             return None
-        return max(0.0, min(self.retry_after_cap, seconds))
+        return max(0.0, min(self.retry_after_cap, seconds) if capped else seconds)
 
     def delay_for_response(self, response: httpx.Response, retry: int) -> float | None:
         """Seconds to wait before retry number `retry` (1-based), or None: do not retry."""

@@ -283,7 +283,12 @@ class Session:
             follow_redirects=True,
         )
         if response.status_code >= 400:
-            after = self.retry.retry_after(response) if response.status_code == 429 else None
+            # the server's own figure for the message, not the capped wait we used
+            after = (
+                self.retry.retry_after(response, capped=False)
+                if response.status_code == 429
+                else None
+            )
             refreshed = any(r.status_code == 401 for r in response.history)
             raise api_error(response, retry_after=after, after_refresh=refreshed)
         return response

@@ -42,6 +42,7 @@ from edxtui.textsafe import visible
 log = logging.getLogger("edxtui.api.tokens")
 
 MAX_LIFETIME = 366 * 24 * 3600.0  # more than a year is not believable
+MIN_LIFETIME = 1.0  # less would have the background refresh hammer the token endpoint
 MARGIN_CAP = 60.0
 
 
@@ -138,6 +139,12 @@ def _expires_in(value: Any) -> float:
             f"the token endpoint issued a token that is already expired (expires_in = {seconds:g})",
             "this looks like a restricted application; ask the server's operators for one "
             "that may use client credentials",
+            permanent=True,
+        )
+    if seconds < MIN_LIFETIME:
+        raise AuthError(
+            f"the token endpoint issued a token that lives {seconds:g} s, too short to use",
+            "check the server's OAuth settings (token lifetimes are whole seconds)",
             permanent=True,
         )
     if seconds > MAX_LIFETIME:
