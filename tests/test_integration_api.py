@@ -264,3 +264,33 @@ async def test_one_connection_is_reused_for_token_and_api_calls(sandbox):
         connections = transport._pool.connections
     assert len(connections) == 1
     assert sandbox.counters.token_requests == 1 and sandbox.counters.api_requests == 5
+
+
+@pytest.mark.parametrize(
+    ("fmt", "expected"),
+    [
+        ("string", None),
+        ("float", None),
+        ("null", "lacks expires_in"),
+        ("missing", "lacks expires_in"),
+    ],
+)
+async def test_expires_in_formats(sandbox, fmt, expected):
+    sandbox.faults.update(expires_in_format=fmt)
+    async with session_for(sandbox) as session:
+        if expected is None:
+            await session.get_json(catalog.catalogs())
+            assert session.tokens.state().lifetime == 3600
+        else:
+            with pytest.raises(AuthError, match=expected):
+                await session.tokens.get_token()
+
+
+@pytest.mark.parametrize("skew", [3600, -3600])
+async def test_server_clock_skew_is_shown_and_harmless(sandbox, skew):
+    sandbox.faults.update(clock_skew=skew)
+    async with session_for(sandbox) as session:
+        await session.get_json(catalog.catalogs())
+        state = session.tokens.state()
+    assert abs(state.clock_skew - skew) < 5
+    assert state.status is TokenStatus.VALID and sandbox.counters.unauthorized == 0
