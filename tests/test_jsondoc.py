@@ -35,7 +35,11 @@ def pretty(doc: JsonDocument) -> list[str]:
 
 
 def tree(doc: JsonDocument, folded: bool = False) -> list[str]:
-    return ["".join(t for t, _ in doc.tree_tokens(i, folded)) for i in range(len(doc)) if doc.kind[i] != CLOSE]
+    return [
+        "".join(t for t, _ in doc.tree_tokens(i, folded))
+        for i in range(len(doc))
+        if doc.kind[i] != CLOSE
+    ]
 
 
 def follow(value: object, parts: list[str | int]) -> object:
@@ -65,7 +69,11 @@ def test_line_kinds_depths_and_counts():
     lines = pretty(doc)
     results = lines.index('  "results": [')
     assert doc.kind[0] == OPEN_OBJ and doc.kind[results] == OPEN_ARR
-    assert doc.kind[len(doc) - 1] == CLOSE and doc.match[len(doc) - 1] == 0 and doc.match[0] == len(doc) - 1
+    assert (
+        doc.kind[len(doc) - 1] == CLOSE
+        and doc.match[len(doc) - 1] == 0
+        and doc.match[0] == len(doc) - 1
+    )
     assert doc.child_count(0) == 3 and doc.child_count(results) == 2
     assert doc.depth[results] == 1 and doc.depth[results + 1] == 2
     runs = lines.index('      "runs": [],')
@@ -79,17 +87,34 @@ def test_tree_rows_show_arrows_labels_and_child_counts():
     assert rows[0] == "▾ { 3 keys"
     assert "  ▾ results: [ 2 items" in rows
     assert "    ▾ [0]: { 4 keys" in rows
-    assert "        key: \"edX+CS50\"" in rows
+    assert '        key: "edX+CS50"' in rows
     folded = tree(doc, folded=True)
     assert "  ▸ results: […] 2 items" in folded
 
 
 def test_paths_for_awkward_keys():
-    value = {"a b": 1, "1x": 2, "": 3, "é": 4, 'say "hi"': 5, "_ok9": 6, "x\u001by": 7, "list": [[0, {"k": 1}]]}
+    value = {
+        "a b": 1,
+        "1x": 2,
+        "": 3,
+        "é": 4,
+        'say "hi"': 5,
+        "_ok9": 6,
+        "x\u001by": 7,
+        "list": [[0, {"k": 1}]],
+    }
     doc = doc_of(value, ensure_ascii=False)
     paths = [doc.path(i) for i in range(len(doc))]
     assert paths[0] == "."
-    for expected in ('["a b"]', '["1x"]', '[""]', '["é"]', '["say \\"hi\\""]', "._ok9", '["x\\u001by"]'):
+    for expected in (
+        '["a b"]',
+        '["1x"]',
+        '[""]',
+        '["é"]',
+        '["say \\"hi\\""]',
+        "._ok9",
+        '["x\\u001by"]',
+    ):
         assert expected in paths
     assert ".list[0][1].k" in paths
     # every path parses back to the same line and names the value the line shows
@@ -137,7 +162,20 @@ def test_invalid_utf8_is_not_json_and_raw_shows_the_bytes():
 
 @pytest.mark.parametrize(
     "body",
-    [b'{"a":1,}', b"[1 2]", b'{"a"}', b"[1,]", b"{1:2}", b"[}", b"[1]x", b'"\x01"', b"01", b"[", b'{"a":1', b"tru"],
+    [
+        b'{"a":1,}',
+        b"[1 2]",
+        b'{"a"}',
+        b"[1,]",
+        b"{1:2}",
+        b"[}",
+        b"[1]x",
+        b'"\x01"',
+        b"01",
+        b"[",
+        b'{"a":1',
+        b"tru",
+    ],
 )
 def test_invalid_json_sets_a_one_line_error(body):
     doc = JsonDocument(body).index_all()
@@ -146,11 +184,15 @@ def test_invalid_json_sets_a_one_line_error(body):
         json.loads(body)
 
 
-@pytest.mark.parametrize("body", [b"1", b'"x"', b" [ ] ", b"{}", b"[[[]]]", b"-0.5e+3", b"[true,false,null]", b"\n{}\n"])
+@pytest.mark.parametrize(
+    "body", [b"1", b'"x"', b" [ ] ", b"{}", b"[[[]]]", b"-0.5e+3", b"[true,false,null]", b"\n{}\n"]
+)
 def test_valid_json_of_every_shape_indexes(body):
     doc = JsonDocument(body).index_all()
     assert doc.error is None
-    assert "\n".join(pretty(doc)) == json.dumps(json.loads(body), indent=2).replace("-500.0", "-0.5e+3")
+    assert "\n".join(pretty(doc)) == json.dumps(json.loads(body), indent=2).replace(
+        "-500.0", "-0.5e+3"
+    )
 
 
 def test_deep_nesting_needs_no_recursion():
@@ -214,10 +256,18 @@ def test_search_wraps_both_ways_with_smart_case():
     assert find_bytes("é".encode() * 3, "é", 1) == 2
 
 
-def test_search_backward_across_window_boundaries():
-    data = b"a" * (3 << 20) + b"HIT" + b"b" * (2 << 20)
-    assert find_bytes(data, "HIT", len(data), backward=True) == 3 << 20
-    assert find_bytes(data, "hit", 10, backward=True) == 3 << 20
+def test_search_finds_hits_that_straddle_a_chunk_boundary():
+    at = (1 << 22) - 2  # the case-insensitive search lower-cases 4 MiB at a time
+    data = b"a" * at + b"HIT" + b"b" * (3 << 20) + b"hit" + b"c" * 10
+    second = at + 3 + (3 << 20)
+    for needle in ("hit", "HIT"):
+        assert find_bytes(data, needle, 0) == at
+        assert find_bytes(data, needle, len(data), backward=True) == (
+            second if needle == "hit" else at
+        )
+    assert find_bytes(data, "hit", at + 1) == second
+    assert find_bytes(data, "hit", second, backward=True) == at
+    assert find_bytes(data, "hit", at, backward=True) == second  # wraps to the end
 
 
 def test_indexing_in_small_steps_gives_the_same_index():
@@ -259,10 +309,18 @@ def test_raw_rows_escape_control_bytes():
 
 # -- properties ------------------------------------------------------------------------
 
-_scalars = st.none() | st.booleans() | st.integers() | st.floats(allow_nan=False, allow_infinity=False) | st.text()
+_scalars = (
+    st.none()
+    | st.booleans()
+    | st.integers()
+    | st.floats(allow_nan=False, allow_infinity=False)
+    | st.text()
+)
 _json = st.recursive(
     _scalars,
-    lambda children: st.lists(children, max_size=5) | st.dictionaries(st.text(max_size=8), children, max_size=5),
+    lambda children: (
+        st.lists(children, max_size=5) | st.dictionaries(st.text(max_size=8), children, max_size=5)
+    ),
     max_leaves=30,
 )
 _settings = settings(max_examples=150, deadline=None, suppress_health_check=[HealthCheck.too_slow])
@@ -289,7 +347,9 @@ def test_any_json_indexes_safely_and_paths_name_values(value, ascii_only, compac
 
 
 @_settings
-@given(st.binary(max_size=300) | st.text(max_size=300).map(lambda t: t.encode()), st.integers(8, 40))
+@given(
+    st.binary(max_size=300) | st.text(max_size=300).map(lambda t: t.encode()), st.integers(8, 40)
+)
 def test_any_bytes_never_crash_and_render_safely(body, width):
     try_json, note = classify(body, "")
     assert is_safe(note)
@@ -302,5 +362,8 @@ def test_any_bytes_never_crash_and_render_safely(body, width):
         assert is_safe(doc.error)
     raw = RawRows(body, width).index_all()
     assert all(is_safe(raw.row_text(r)) for r in range(len(raw)))
-    covered = b"".join(body[raw.rows[r] : (raw.rows[r + 1] if r + 1 < len(raw) else len(body))] for r in range(len(raw)))
+    covered = b"".join(
+        body[raw.rows[r] : (raw.rows[r + 1] if r + 1 < len(raw) else len(body))]
+        for r in range(len(raw))
+    )
     assert covered == body

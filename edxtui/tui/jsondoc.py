@@ -456,45 +456,56 @@ class JsonDocument:
 _START, _OPENED, _ITEM, _AFTER, _END = range(5)
 
 
-def _pattern(needle: str) -> re.Pattern[bytes] | None:
-    if not needle:
-        return None
-    flags = 0 if any(c.isupper() for c in needle) else re.IGNORECASE  # smart case
-    return re.compile(re.escape(needle.encode("utf-8")), flags)
+_CHUNK = 1 << 22  # case-insensitive search lower-cases the body this much at a time
 
 
 def find_bytes(data: bytes, needle: str, offset: int, backward: bool = False) -> int | None:
     """Next (or previous) hit of `needle` at/after (before) byte `offset`, wrapping around.
 
-    Smart case: a needle with no capital letter matches ASCII letters of either case.
+    Smart case: a needle with no capital letter matches ASCII letters of either case. The
+    body is searched as bytes (C speed: a whole 50 MB body in well under a second).
     """
-    pat = _pattern(needle)
-    if pat is None or not data:
+    if not needle or not data:
         return None
-    offset = min(max(0, offset), len(data))
+    raw = needle.encode("utf-8")
+    fold = not any(c.isupper() for c in needle)
+    if fold:
+        raw = raw.lower()
+    n = len(data)
+    offset = min(max(0, offset), n)
     if not backward:
-        m = pat.search(data, offset) or pat.search(data, 0, offset + len(pat.pattern))
-        return m.start() if m else None
-    hit = _search_back(pat, data, 0, offset)
-    if hit is None:
-        hit = _search_back(pat, data, offset, len(data))
-    return hit
+        hit = _find(data, raw, fold, offset, n)
+        return hit if hit is not None else _find(data, raw, fold, 0, offset)
+    hit = _rfind(data, raw, fold, 0, offset)
+    return hit if hit is not None else _rfind(data, raw, fold, offset, n)
 
 
-def _search_back(pat: re.Pattern[bytes], data: bytes, lo: int, hi: int) -> int | None:
-    """Last hit starting in [lo, hi), scanning windows backwards from hi."""
-    window = 1 << 20
-    overlap = len(pat.pattern) * 4
+def _find(data: bytes, needle: bytes, fold: bool, lo: int, hi: int) -> int | None:
+    """First hit starting in [lo, hi)."""
+    tail = len(needle) - 1
+    if not fold:
+        hit = data.find(needle, lo, hi + tail)
+        return hit if hit >= 0 else None
+    for begin in range(lo, hi, _CHUNK):
+        end = min(hi, begin + _CHUNK)
+        hit = data[begin : end + tail].lower().find(needle)
+        if hit >= 0:
+            return begin + hit
+    return None
+
+
+def _rfind(data: bytes, needle: bytes, fold: bool, lo: int, hi: int) -> int | None:
+    """Last hit starting in [lo, hi)."""
+    tail = len(needle) - 1
+    if not fold:
+        hit = data.rfind(needle, lo, hi + tail)
+        return hit if hit >= 0 else None
     end = hi
     while end > lo:
-        begin = max(lo, end - window)
-        last = None
-        for m in pat.finditer(data, begin, min(len(data), end + overlap)):
-            if m.start() >= end:
-                break
-            last = m.start()
-        if last is not None:
-            return last
+        begin = max(lo, end - _CHUNK)
+        hit = data[begin : end + tail].lower().rfind(needle)
+        if hit >= 0:
+            return begin + hit
         end = begin
     return None
 

@@ -285,8 +285,8 @@ class JsonView(Vertical, can_focus=False):
         Binding("Y", "copy_value", "Copy value"),
         Binding("p", "copy_path", "Copy path"),
         Binding("ctrl+y", "copy_body", "Copy body", show=False),
-        Binding("E", "expand_all", "Expand all", show=False),
-        Binding("C", "collapse_all", "Collapse all", show=False),
+        Binding("E", "expand_all", "Expand all"),
+        Binding("C", "collapse_all", "Collapse all"),
         Binding("escape", "close_search", "Close search", show=False),
     ]
 
@@ -318,12 +318,17 @@ class JsonView(Vertical, can_focus=False):
         self._pending_path = ""
         self._raw_anchor: tuple[int, int] | None = None  # (raw row, exact offset) last jumped to
         self._lines = _Lines(self)
+        self._note_bar = Static(id="json-view-note")
+        self._search_box = Input(
+            placeholder="search the body (Enter: find, Esc: close)", id="json-view-search"
+        )
+        self._status_bar = Static(id="json-view-status")
 
     def compose(self) -> ComposeResult:
-        yield Static(id="json-view-note")
+        yield self._note_bar
         yield self._lines
-        yield Input(placeholder="search the body (Enter: find, Esc: close)", id="json-view-search")
-        yield Static(id="json-view-status")
+        yield self._search_box
+        yield self._status_bar
 
     def on_mount(self) -> None:
         self._show_note()
@@ -444,14 +449,24 @@ class JsonView(Vertical, can_focus=False):
 
     # -- actions ---------------------------------------------------------------------
 
+    def check_action(self, action: str, parameters: tuple[object, ...]) -> bool | None:
+        # False lets the key fall through to the screen (e.g. escape clears its filter).
+        if action == "close_search":
+            return self._search_box.has_class("-active")
+        if action in ("expand_all", "collapse_all"):
+            return self._mode_shown() == "tree"
+        if action == "copy_path":
+            return self.is_json
+        return True
+
     def action_open_search(self) -> None:
-        box = self.query_one("#json-view-search", Input)
+        box = self._search_box
         box.add_class("-active")
         box.value = self._needle
         box.focus()
 
     def action_close_search(self) -> None:
-        box = self.query_one("#json-view-search", Input)
+        box = self._search_box
         if box.has_class("-active"):
             box.remove_class("-active")
             self._lines.focus()
@@ -511,6 +526,7 @@ class JsonView(Vertical, can_focus=False):
         offset = self._cursor_offset_in(old_shown)
         self._ensure_raw()
         self._changed()
+        self.refresh_bindings()
         shown = self._mode_shown()
         if line is not None and shown != "raw":
             self._goto_line(line)
@@ -567,7 +583,11 @@ class JsonView(Vertical, can_focus=False):
             if raw is None or not len(raw):
                 return 0
             anchor = self._raw_anchor
-            return anchor[1] if anchor is not None and anchor[0] == row else raw.rows[min(row, len(raw) - 1)]
+            return (
+                anchor[1]
+                if anchor is not None and anchor[0] == row
+                else raw.rows[min(row, len(raw) - 1)]
+            )
         line = self._cursor_line_in(shown)
         return 0 if line is None else self._doc.start[line]  # type: ignore[union-attr]
 
@@ -639,6 +659,10 @@ class JsonView(Vertical, can_focus=False):
         self._update_status()
 
     def on_resize(self) -> None:
+        self.call_after_refresh(self._rewrap)  # after layout, when the lines know their width
+
+    def _rewrap(self) -> None:
+        self._lines.update_size()
         raw = self._raw
         if raw is not None and self._mode_shown() == "raw":
             width = max(20, self._lines.scrollable_content_region.width)
@@ -807,7 +831,7 @@ class JsonView(Vertical, can_focus=False):
     def _show_note(self) -> None:
         if not self.is_mounted:
             return
-        note = self.query_one("#json-view-note", Static)
+        note = self._note_bar
         note.update(Text(self._note))
         note.display = bool(self._note)
 
@@ -836,4 +860,4 @@ class JsonView(Vertical, can_focus=False):
             parts.append("wrapping…")
         if self._search_note:
             parts.append(self._search_note)
-        self.query_one("#json-view-status", Static).update(Text("  ·  ".join(parts)))
+        self._status_bar.update(Text("  ·  ".join(parts)))
