@@ -176,6 +176,7 @@ class _Call:
 
     kind: str
     attempts: int = 0
+    current: httpx.Request | None = None  # the request of this attempt (not a redirect hop)
     pending: Exchange | None = None
     t0: float = 0.0
 
@@ -357,6 +358,7 @@ class Session:
                 headers=headers,
                 extensions={_CALL: call},
             )
+            call.current = request
             try:
                 response = await client.send(
                     request,
@@ -387,7 +389,8 @@ class Session:
         call = request.extensions.get(_CALL)
         if not isinstance(call, _Call):
             return
-        call.attempts += 1
+        if request is call.current or call.attempts == 0:
+            call.attempts += 1  # a new try, or the auth flow's retry; a redirect hop is not
         # edxtui only sends in-memory bodies (the token form); a redirect's copy is unread
         body = b"".join(request.stream) if isinstance(request.stream, httpx.ByteStream) else b""
         if call.kind == "token":
