@@ -2,10 +2,9 @@
 
 from __future__ import annotations
 
-import httpx
 import jwt
 import pytest
-from sandbox_fixtures import sandbox_token
+from sandbox_fixtures import http, sandbox_token
 
 from edxtui.sandbox import SandboxServer
 
@@ -23,7 +22,7 @@ NOT_PROVIDED = {"detail": "Authentication credentials were not provided."}
 
 def get(sb: SandboxServer, path: str, auth: str | None = None, layout: str = "openedx"):
     headers = {} if auth is None else {"Authorization": auth}
-    return httpx.get(sb.api_root(layout) + path, headers=headers)
+    return http.get(sb.api_root(layout) + path, headers=headers)
 
 
 @pytest.mark.parametrize(("layout", "path"), ALL)
@@ -116,7 +115,7 @@ def test_revoked_tokens_stop_working_and_new_ones_work(sandbox: SandboxServer) -
 
 def test_revoke_over_http(sandbox: SandboxServer) -> None:
     old = sandbox_token(sandbox)
-    assert httpx.post(sandbox.base_url + "/_sandbox/revoke").status_code == 200
+    assert http.post(sandbox.base_url + "/_sandbox/revoke").status_code == 200
     assert get(sandbox, "catalogs/", f"JWT {old}").status_code == 401
 
 
@@ -141,8 +140,8 @@ def test_client_without_catalog_access_sees_an_empty_list(sandbox: SandboxServer
 
 def test_write_methods_are_405_after_auth(sandbox: SandboxServer) -> None:
     url = sandbox.api_root() + "catalogs/"
-    assert httpx.post(url).status_code == 401
-    r = httpx.post(url, headers={"Authorization": f"JWT {sandbox_token(sandbox)}"})
+    assert http.post(url).status_code == 401
+    r = http.post(url, headers={"Authorization": f"JWT {sandbox_token(sandbox)}"})
     assert r.status_code == 405
     assert r.json() == {"detail": 'Method "POST" not allowed.'}
 

@@ -9,7 +9,7 @@ import time
 import httpx
 import jwt
 import pytest
-from sandbox_fixtures import sandbox_token
+from sandbox_fixtures import http, sandbox_token
 
 from edxtui.sandbox import Faults, Rule, SandboxConfig, SandboxServer
 from edxtui.sandbox.data import CSV_COLUMNS
@@ -18,11 +18,11 @@ from edxtui.sandbox.faults import parse_cli_fault
 
 def catalogs(sb: SandboxServer, token: str | None = None) -> httpx.Response:
     headers = {"Authorization": f"JWT {token}"} if token else {}
-    return httpx.get(sb.api_root() + "catalogs/", headers=headers)
+    return http.get(sb.api_root() + "catalogs/", headers=headers)
 
 
 def token_post(sb: SandboxServer) -> httpx.Response:
-    return httpx.post(
+    return http.post(
         sb.token_url(),
         data={"grant_type": "client_credentials", "client_id": sb.client_id,
               "client_secret": sb.client_secret, "token_type": "jwt"},
@@ -126,7 +126,7 @@ def test_truncated_json_with_a_consistent_content_length(sandbox, token) -> None
 
 def test_truncate_applies_to_streamed_csv_too(sandbox, token) -> None:
     sandbox.faults.update(truncate={"count": 1, "mode": "json"})
-    r = httpx.get(sandbox.api_root() + "catalogs/5/csv/", headers={"Authorization": f"JWT {token}"})
+    r = http.get(sandbox.api_root() + "catalogs/5/csv/", headers={"Authorization": f"JWT {token}"})
     full = ",".join(CSV_COLUMNS) + "\r\n"
     assert full.startswith(r.text)
     assert 0 < len(r.text) < len(full)
@@ -239,21 +239,21 @@ def test_zero_lifetime_token_counts_as_expired(sandbox) -> None:
 
 def test_control_api_round_trip(sandbox, token) -> None:
     base = sandbox.base_url + "/_sandbox"
-    r = httpx.post(base + "/faults", json={"expires_in": 5, "errors": {"count": 1, "status": 502}})
+    r = http.post(base + "/faults", json={"expires_in": 5, "errors": {"count": 1, "status": 502}})
     assert r.status_code == 200
     assert r.json()["expires_in"] == 5
     assert r.json()["rules"]["errors"] == {
         "count": 1, "scope": "api", "status": 502, "retry_after": None, "mode": "short_body"
     }  # fmt: skip
-    assert httpx.get(base + "/faults").json()["rules"]["errors"]["status"] == 502
+    assert http.get(base + "/faults").json()["rules"]["errors"]["status"] == 502
     assert catalogs(sandbox, token).status_code == 502
     assert token_post(sandbox).json()["expires_in"] == 5
-    counters = httpx.get(base + "/counters").json()
+    counters = http.get(base + "/counters").json()
     assert counters["api_requests"] == 1 and counters["token_requests"] == 1
-    reset = httpx.post(base + "/reset").json()
+    reset = http.post(base + "/reset").json()
     assert reset["faults"]["rules"] == {} and reset["faults"]["expires_in"] == 3600
     assert reset["counters"]["api_requests"] == 0
-    assert httpx.get(base + "/ping").json() == {"ok": True}
+    assert http.get(base + "/ping").json() == {"ok": True}
 
 
 @pytest.mark.parametrize(
@@ -262,14 +262,14 @@ def test_control_api_round_trip(sandbox, token) -> None:
      {"token_throttle": {"scope": "api"}}, {"api_latency": -1}, [1, 2], {"rate_limit": {"x": 1}}],
 )  # fmt: skip
 def test_control_api_rejects_bad_faults_with_a_message(sandbox, body) -> None:
-    r = httpx.post(sandbox.base_url + "/_sandbox/faults", json=body)
+    r = http.post(sandbox.base_url + "/_sandbox/faults", json=body)
     assert r.status_code == 400
     assert r.json()["error"]
     assert sandbox.faults.snapshot()["rules"] == {}
 
 
 def test_control_api_rejects_non_json(sandbox) -> None:
-    r = httpx.post(sandbox.base_url + "/_sandbox/faults", content=b"{oops")
+    r = http.post(sandbox.base_url + "/_sandbox/faults", content=b"{oops")
     assert r.status_code == 400
 
 

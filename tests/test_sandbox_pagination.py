@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import httpx
 import pytest
-from sandbox_fixtures import sandbox_token
+from sandbox_fixtures import http, sandbox_token
 
 from edxtui.sandbox import SandboxServer
 
@@ -18,7 +18,7 @@ def auth(sandbox_server: SandboxServer) -> dict[str, str]:
 
 
 def page(sb: SandboxServer, auth, query: str = "", path: str = SMALL, layout: str = "openedx"):
-    return httpx.get(sb.api_root(layout) + path + query, headers=auth)
+    return http.get(sb.api_root(layout) + path + query, headers=auth)
 
 
 def keys(r: httpx.Response) -> list[str]:
@@ -38,7 +38,7 @@ def test_default_is_limit_offset_20_with_absolute_next(sandbox, auth, layout) ->
 def test_following_next_walks_everything_once(sandbox, auth) -> None:
     url, seen = sandbox.api_root() + SMALL + "?limit=70", []
     while url:
-        body = httpx.get(url, headers=auth).json()
+        body = http.get(url, headers=auth).json()
         seen += [c["key"] for c in body["results"]]
         url = body["next"]
     assert len(seen) == len(set(seen)) == 300
@@ -147,9 +147,7 @@ def test_empty_list_has_a_page_one(sandbox, auth) -> None:
 
 
 def test_links_use_the_request_host_header(sandbox, auth) -> None:
-    r = httpx.get(
-        sandbox.api_root() + SMALL, headers={**auth, "Host": "discovery.example.org:8443"}
-    )
+    r = http.get(sandbox.api_root() + SMALL, headers={**auth, "Host": "discovery.example.org:8443"})
     assert (
         r.json()["next"]
         == "http://discovery.example.org:8443/api/v1/" + SMALL + "?limit=20&offset=20"

@@ -7,9 +7,8 @@ import io
 import re
 from urllib.parse import quote
 
-import httpx
 import pytest
-from sandbox_fixtures import sandbox_token
+from sandbox_fixtures import http, sandbox_token
 
 from edxtui.sandbox import SandboxServer
 from edxtui.sandbox.data import SandboxData
@@ -52,7 +51,7 @@ def auth(sandbox_server: SandboxServer) -> dict[str, str]:
 
 
 def api(sb: SandboxServer, auth: dict[str, str], path: str, layout: str = "openedx", **params):
-    r = httpx.get(sb.api_root(layout) + path, headers=auth, params=params or None)
+    r = http.get(sb.api_root(layout) + path, headers=auth, params=params or None)
     return r
 
 
@@ -130,7 +129,7 @@ def test_unknown_catalog_is_404_not_found(sandbox: SandboxServer, auth, layout, 
      "programs/", "organizations/", "courses/KAUSTx+DS100x/"],
 )  # fmt: skip
 def test_gateway_exposes_only_catalog_resources(sandbox: SandboxServer, auth, path) -> None:
-    r = httpx.get(sandbox.api_root("edx") + path, headers=auth)
+    r = http.get(sandbox.api_root("edx") + path, headers=auth)
     assert r.status_code == 404
     assert r.headers["content-type"].startswith("text/html")
 
@@ -138,10 +137,10 @@ def test_gateway_exposes_only_catalog_resources(sandbox: SandboxServer, auth, pa
 def test_unknown_path_is_an_html_404_and_missing_slash_redirects(
     sandbox: SandboxServer, auth
 ) -> None:
-    r = httpx.get(sandbox.base_url + "/api/v1/nothing/", headers=auth)
+    r = http.get(sandbox.base_url + "/api/v1/nothing/", headers=auth)
     assert r.status_code == 404
     assert "<h1>Not Found</h1>" in r.text
-    r = httpx.get(sandbox.api_root() + "catalogs?limit=2", headers=auth)
+    r = http.get(sandbox.api_root() + "catalogs?limit=2", headers=auth)
     assert r.status_code == 301
     assert r.headers["location"] == sandbox.api_root() + "catalogs/?limit=2"
 

@@ -14,6 +14,7 @@ import threading
 
 import httpx
 import pytest
+from sandbox_fixtures import http
 
 from edxtui.api.credentials import Credentials
 from edxtui.sandbox import SandboxConfig, SandboxServer
@@ -24,11 +25,11 @@ def test_start_stop_leaves_no_threads_and_frees_the_port() -> None:
     before = set(threading.enumerate())
     server = SandboxServer().start()
     port = server.port
-    assert httpx.get(server.base_url + "/_sandbox/ping").status_code == 200
+    assert http.get(server.base_url + "/_sandbox/ping").status_code == 200
     server.stop()
     assert set(threading.enumerate()) == before
     with pytest.raises(httpx.ConnectError):
-        httpx.get(f"http://127.0.0.1:{port}/_sandbox/ping")
+        http.get(f"http://127.0.0.1:{port}/_sandbox/ping")
     server.stop()  # stopping twice is harmless
 
 
@@ -66,11 +67,11 @@ def test_config_or_keywords_not_both() -> None:
 
 def test_custom_sizes(make_sandbox) -> None:
     sb = make_sandbox(courses=7, large_catalog_courses=12_345)
-    token = httpx.post(
+    token = http.post(
         sb.token_url(), data={"grant_type": "client_credentials", "client_id": sb.client_id,
                               "client_secret": sb.client_secret, "token_type": "jwt"},
     ).json()["access_token"]  # fmt: skip
-    cats = httpx.get(sb.api_root() + "catalogs/", headers={"Authorization": f"JWT {token}"}).json()
+    cats = http.get(sb.api_root() + "catalogs/", headers={"Authorization": f"JWT {token}"}).json()
     counts = {c["id"]: c["courses_count"] for c in cats["results"]}
     assert counts[1] == 7 and counts[6] == 12_345
 
@@ -133,12 +134,12 @@ def test_foreground_command_serves_the_guide_session_and_stops_on_ctrl_c() -> No
         assert f"{base}/oauth2/access_token" in banner and f"{base}/api/v1/" in banner
         assert "edxtui-sandbox" in banner and "sandbox-secret" in banner
         assert 'curl -s -H "Authorization: JWT $TOKEN"' in banner
-        token = httpx.post(
+        token = http.post(
             base + "/oauth2/v1/access_token",
             data={"grant_type": "client_credentials", "client_id": "edxtui-sandbox",
                   "client_secret": "sandbox-secret", "token_type": "jwt"},
         ).json()["access_token"]  # fmt: skip
-        r = httpx.get(base + "/catalog/v1/catalogs/", headers={"Authorization": f"JWT {token}"})
+        r = http.get(base + "/catalog/v1/catalogs/", headers={"Authorization": f"JWT {token}"})
         assert r.status_code == 200 and r.json()["results"][0]["courses_count"] == 40
         proc.send_signal(signal.SIGINT)
         out, err = proc.communicate(timeout=10)

@@ -4,9 +4,9 @@ from __future__ import annotations
 
 import time
 
-import httpx
 import jwt
 import pytest
+from sandbox_fixtures import http
 
 from edxtui.sandbox import SandboxServer
 
@@ -27,7 +27,7 @@ def form(sb: SandboxServer, **extra: str | None) -> dict[str, str]:
 @pytest.mark.parametrize("layout", LAYOUTS)
 def test_token_success_shape_and_headers(sandbox: SandboxServer, layout: str) -> None:
     before = time.time()
-    r = httpx.post(sandbox.token_url(layout), data=form(sandbox))
+    r = http.post(sandbox.token_url(layout), data=form(sandbox))
     assert r.status_code == 200
     assert r.headers["content-type"] == "application/json"
     assert r.headers["cache-control"] == "no-store"
@@ -53,18 +53,18 @@ def test_token_success_shape_and_headers(sandbox: SandboxServer, layout: str) ->
 
 
 def test_openedx_token_url_takes_an_optional_trailing_slash(sandbox: SandboxServer) -> None:
-    r = httpx.post(sandbox.token_url("openedx") + "/", data=form(sandbox))
+    r = http.post(sandbox.token_url("openedx") + "/", data=form(sandbox))
     assert r.status_code == 200
     assert r.json()["token_type"] == "JWT"
 
 
 def test_gateway_token_url_has_no_trailing_slash_variant(sandbox: SandboxServer) -> None:
-    r = httpx.post(sandbox.token_url("edx") + "/", data=form(sandbox))
+    r = http.post(sandbox.token_url("edx") + "/", data=form(sandbox))
     assert r.status_code == 404
 
 
 def test_x_token_type_header_asks_for_a_jwt(sandbox: SandboxServer) -> None:
-    r = httpx.post(
+    r = http.post(
         sandbox.token_url(), data=form(sandbox, token_type=None), headers={"X-Token-Type": "jwt"}
     )
     assert r.json()["token_type"] == "JWT"
@@ -74,12 +74,12 @@ def test_x_token_type_header_asks_for_a_jwt(sandbox: SandboxServer) -> None:
 def test_without_token_type_the_server_hands_out_an_opaque_bearer_token(
     sandbox: SandboxServer,
 ) -> None:
-    r = httpx.post(sandbox.token_url(), data=form(sandbox, token_type=None))
+    r = http.post(sandbox.token_url(), data=form(sandbox, token_type=None))
     assert r.status_code == 200
     body = r.json()
     assert body["token_type"] == "Bearer"
     assert body["access_token"].count(".") == 0  # not a JWT
-    api = httpx.get(
+    api = http.get(
         sandbox.api_root() + "catalogs/", headers={"Authorization": f"JWT {body['access_token']}"}
     )
     assert api.status_code == 401
@@ -87,7 +87,7 @@ def test_without_token_type_the_server_hands_out_an_opaque_bearer_token(
 
 
 def test_requested_scope_subset_shapes_the_claims(sandbox: SandboxServer) -> None:
-    r = httpx.post(sandbox.token_url(), data=form(sandbox, scope="read"))
+    r = http.post(sandbox.token_url(), data=form(sandbox, scope="read"))
     assert r.json()["scope"] == "read"
     claims = jwt.decode(r.json()["access_token"], options={"verify_signature": False})
     assert claims["scopes"] == ["read"]
@@ -101,7 +101,7 @@ def test_requested_scope_subset_shapes_the_claims(sandbox: SandboxServer) -> Non
     ids=["wrong-secret", "unknown-client"],
 )
 def test_invalid_client(sandbox: SandboxServer, layout: str, changes: dict[str, str]) -> None:
-    r = httpx.post(sandbox.token_url(layout), data=form(sandbox, **changes))
+    r = http.post(sandbox.token_url(layout), data=form(sandbox, **changes))
     assert r.status_code == 401
     assert r.headers["www-authenticate"] == 'Bearer error="invalid_client"'
     assert r.json() == {"error": "invalid_client"}
@@ -111,20 +111,20 @@ def test_invalid_client(sandbox: SandboxServer, layout: str, changes: dict[str, 
 
 @pytest.mark.parametrize("grant", [None, "password", "", "authorization_code"])
 def test_missing_or_unknown_grant_type(sandbox: SandboxServer, grant: str | None) -> None:
-    r = httpx.post(sandbox.token_url(), data=form(sandbox, grant_type=grant))
+    r = http.post(sandbox.token_url(), data=form(sandbox, grant_type=grant))
     assert r.status_code == 400
     assert r.json() == {"error": "unsupported_grant_type"}
 
 
 def test_a_json_body_is_not_a_form(sandbox: SandboxServer) -> None:
-    r = httpx.post(sandbox.token_url(), json=form(sandbox))
+    r = http.post(sandbox.token_url(), json=form(sandbox))
     assert r.status_code == 400
     assert r.json() == {"error": "unsupported_grant_type"}
 
 
 @pytest.mark.parametrize("missing", ["client_id", "client_secret"])
 def test_missing_field_is_invalid_request(sandbox: SandboxServer, missing: str) -> None:
-    r = httpx.post(sandbox.token_url(), data=form(sandbox, **{missing: None}))
+    r = http.post(sandbox.token_url(), data=form(sandbox, **{missing: None}))
     assert r.status_code == 400
     body = r.json()
     assert body["error"] == "invalid_request"
@@ -135,7 +135,7 @@ def test_duplicate_grant_type_is_invalid_request(sandbox: SandboxServer) -> None
     content = (
         "grant_type=client_credentials&grant_type=client_credentials&client_id=a&client_secret=b"
     )
-    r = httpx.post(
+    r = http.post(
         sandbox.token_url(),
         content=content,
         headers={"Content-Type": "application/x-www-form-urlencoded"},
@@ -145,20 +145,20 @@ def test_duplicate_grant_type_is_invalid_request(sandbox: SandboxServer) -> None
 
 
 def test_unknown_scope_is_invalid_scope(sandbox: SandboxServer) -> None:
-    r = httpx.post(sandbox.token_url(), data=form(sandbox, scope="read admin"))
+    r = http.post(sandbox.token_url(), data=form(sandbox, scope="read admin"))
     assert r.status_code == 400
     assert r.json()["error"] == "invalid_scope"
     assert r.json()["error_description"]
 
 
 def test_get_is_not_allowed(sandbox: SandboxServer) -> None:
-    assert httpx.get(sandbox.token_url()).status_code == 405
+    assert http.get(sandbox.token_url()).status_code == 405
 
 
 def test_restricted_application_gets_a_token_that_is_born_expired(
     sandbox: SandboxServer,
 ) -> None:
-    r = httpx.post(
+    r = http.post(
         sandbox.token_url(),
         data=form(sandbox, client_id="edxtui-restricted", client_secret="restricted-secret"),
     )
@@ -168,7 +168,7 @@ def test_restricted_application_gets_a_token_that_is_born_expired(
     claims = jwt.decode(body["access_token"], options={"verify_signature": False})
     assert claims["is_restricted"] is True
     assert claims["exp"] <= claims["iat"]
-    api = httpx.get(
+    api = http.get(
         sandbox.api_root() + "catalogs/", headers={"Authorization": f"JWT {body['access_token']}"}
     )
     assert api.status_code == 401
@@ -180,7 +180,7 @@ def test_expires_in_is_any_integer_and_signed_into_exp(
     sandbox: SandboxServer, expires_in: int
 ) -> None:
     sandbox.faults.update(expires_in=expires_in)
-    body = httpx.post(sandbox.token_url(), data=form(sandbox)).json()
+    body = http.post(sandbox.token_url(), data=form(sandbox)).json()
     assert body["expires_in"] == expires_in
     claims = jwt.decode(body["access_token"], options={"verify_signature": False})
     assert claims["exp"] == claims["iat"] + expires_in
@@ -192,13 +192,13 @@ def test_expires_in_is_any_integer_and_signed_into_exp(
 )
 def test_expires_in_formats(sandbox: SandboxServer, fmt: str, expected: object) -> None:
     sandbox.faults.update(expires_in=120, expires_in_format=fmt)
-    body = httpx.post(sandbox.token_url(), data=form(sandbox)).json()
+    body = http.post(sandbox.token_url(), data=form(sandbox)).json()
     assert body["expires_in"] == expected
     assert type(body["expires_in"]) is type(expected)
 
 
 def test_expires_in_can_be_missing(sandbox: SandboxServer) -> None:
     sandbox.faults.update(expires_in_format="missing")
-    body = httpx.post(sandbox.token_url(), data=form(sandbox)).json()
+    body = http.post(sandbox.token_url(), data=form(sandbox)).json()
     assert "expires_in" not in body
     assert body["token_type"] == "JWT"
