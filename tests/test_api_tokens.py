@@ -510,3 +510,21 @@ def test_any_token_response_parses_or_fails_with_auth_error(status, body):
         assert exc.message and exc.hint and "\x1b" not in str(exc)
     else:
         assert status == 200 and 1 <= grant.expires_in <= MAX_LIFETIME
+
+
+async def test_a_faked_wall_clock_alone_also_drives_the_expiry():
+    """Session(clock=frozen) without monotonic=: the token's time left follows the fake
+    clock only (a TUI snapshot with a frozen clock must not drift with real time)."""
+    from api_fake import API_ROOT, TOKEN_URL
+
+    from edxtui.api import Credentials, Session
+
+    clock = FakeClock()
+    fake = FakeEdx(clock, expires_in=60)
+    creds = Credentials(TOKEN_URL, API_ROOT, "id", "secret")
+    async with Session(creds, transport=httpx.MockTransport(fake), clock=clock.time) as session:
+        await session.tokens.get_token()
+        # exactly 60: real time has passed meanwhile, but only the fake clock counts
+        assert session.tokens.state().seconds_left == 60
+        clock.wall += 30
+        assert session.tokens.state().seconds_left == 30

@@ -190,7 +190,7 @@ class Session:
         log: ExchangeLog | None = None,
         transport: httpx.AsyncBaseTransport | None = None,
         clock: Callable[[], float] = time.time,
-        monotonic: Callable[[], float] = time.monotonic,
+        monotonic: Callable[[], float] | None = None,
         sleep: Callable[[float], Awaitable[Any]] = asyncio.sleep,
         retry: RetryPolicy | None = None,
         limits: httpx.Limits | None = None,

@@ -319,7 +319,7 @@ class TokenManager:
         post: Callable[[], Awaitable[httpx.Response]],
         *,
         clock: Callable[[], float] = time.time,
-        monotonic: Callable[[], float] = time.monotonic,
+        monotonic: Callable[[], float] | None = None,
         sleep: Callable[[float], Awaitable[Any]] = asyncio.sleep,
         backoff_base: float = 1.0,
         backoff_max: float = 60.0,
@@ -328,6 +328,10 @@ class TokenManager:
     ) -> None:
         self._post = post
         self._clock = clock
+        # a caller that fakes the wall clock fakes all of time: by default the monotonic
+        # bound then follows the same fake clock (else a frozen test clock would drift)
+        if monotonic is None:
+            monotonic = time.monotonic if clock is time.time else clock
         self._monotonic = monotonic
         self._sleep = sleep
         self._backoff_base = backoff_base
