@@ -295,3 +295,12 @@ def test_large_catalog_is_lazy_and_indexable() -> None:
     key = data.course(99_999)["key"]
     assert data.course_index_by_key(key) == 99_999
     assert data.find_run(data.course(99_999)["course_runs"][0]["key"]) is not None
+
+
+def test_prewarm_renders_ahead_and_pages_come_from_the_cache() -> None:
+    data = SandboxData(seed=0, courses=10, large_catalog_courses=500)
+    assert data.prewarm(40) == 40
+    assert data.prewarm() == 500
+    misses = data.course_json.cache_info().misses
+    data.catalog_course_json(data.catalogs[6], 100, 20)
+    assert data.course_json.cache_info().misses == misses
