@@ -4,7 +4,8 @@ It never imports Textual, so scripts and the CLI use it directly (see docs/core.
 """
 
 from edxtui.api import catalog
-from edxtui.api.catalog import Page, fetch_page, iter_pages, parse_page
+from edxtui.api.auth import JWTAuth
+from edxtui.api.catalog import Page, fetch_all, fetch_object, fetch_page, iter_pages, parse_page
 from edxtui.api.credentials import Credentials
 from edxtui.api.errors import (
     ApiError,
@@ -33,6 +34,7 @@ __all__ = [
     "EdxError",
     "Exchange",
     "ExchangeLog",
+    "JWTAuth",
     "JwtDecodeError",
     "OriginError",
     "Page",
@@ -46,6 +48,8 @@ __all__ = [
     "TransportError",
     "catalog",
     "decode_unverified",
+    "fetch_all",
+    "fetch_object",
     "fetch_page",
     "iter_pages",
     "parse_page",
