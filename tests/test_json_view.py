@@ -145,8 +145,10 @@ async def test_search_next_previous_wrap_in_each_view():
         view = await loaded(app, pilot, json.dumps(BODY).encode())
         await pilot.press("slash", *"edx+", "enter")
         assert view.selected_path() == ".results[0].key"
+        assert "match 1/2" in status(view)
         await pilot.press("n")
         assert view.selected_path() == ".results[1].key"
+        assert "match 2/2" in status(view)
         await pilot.press("n")
         assert view.selected_path() == ".results[0].key"  # wrapped
         assert "wrapped" in status(view)
@@ -248,3 +250,20 @@ async def test_deep_nesting_renders_without_crashing():
         await pilot.pause()
         assert view.selected_path() == ".a" * 10_000
         assert "⋮" in "\n".join(screen_lines(view))
+
+
+async def test_each_kind_of_token_has_its_own_style_and_the_cursor_a_background():
+    app = Host()
+    async with app.run_test(size=(60, 8)) as pilot:
+        view = await loaded(app, pilot, b'{"k": "s", "n": 1, "b": true}')
+        lines = view.query_one("#json-view-lines")
+        strip = lines.render_line(1)  # '  "k": "s",'
+        styles = {seg.text: seg.style for seg in strip if seg.text.strip()}
+        key, colon, string, comma = (styles[t] for t in ('"k"', ": ", '"s"', ","))
+        number = {seg.text: seg.style for seg in lines.render_line(2)}["1"]
+        literal = {seg.text: seg.style for seg in lines.render_line(3)}["true"]
+        colours = {s.color for s in (key, colon, string, number, literal)}
+        assert len(colours) == 5 and colon.color == comma.color
+        cursor_bg = {seg.style.bgcolor for seg in lines.render_line(0)}
+        other_bg = {seg.style.bgcolor for seg in lines.render_line(1)}
+        assert len(cursor_bg) == 1 and cursor_bg != other_bg

@@ -20,6 +20,7 @@ from edxtui.tui.jsondoc import (
     JsonDocument,
     RawRows,
     classify,
+    count_hits,
     find_bytes,
     json_quote,
     parse_path,
@@ -254,6 +255,8 @@ def test_search_wraps_both_ways_with_smart_case():
     assert find_bytes(data, "delta", 0) is None
     assert find_bytes(data, "", 0) is None
     assert find_bytes("é".encode() * 3, "é", 1) == 2
+    assert count_hits(data, "beta") == 2 and count_hits(data, "Beta") == 1
+    assert count_hits(data, "beta", 0, 17) == 1 and count_hits(data, "") == 0
 
 
 def test_search_finds_hits_that_straddle_a_chunk_boundary():
@@ -268,6 +271,7 @@ def test_search_finds_hits_that_straddle_a_chunk_boundary():
     assert find_bytes(data, "hit", at + 1) == second
     assert find_bytes(data, "hit", second, backward=True) == at
     assert find_bytes(data, "hit", at, backward=True) == second  # wraps to the end
+    assert count_hits(data, "hit") == 2 and count_hits(data, "hit", 0, at + 1) == 1
 
 
 def test_indexing_in_small_steps_gives_the_same_index():

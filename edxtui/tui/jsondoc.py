@@ -480,6 +480,23 @@ def find_bytes(data: bytes, needle: str, offset: int, backward: bool = False) ->
     return hit if hit is not None else _rfind(data, raw, fold, offset, n)
 
 
+def count_hits(data: bytes, needle: str, lo: int = 0, hi: int | None = None) -> int:
+    """How many (non-overlapping) hits of `needle` start in [lo, hi), with the same smart case."""
+    if not needle or not data:
+        return 0
+    raw = needle.encode("utf-8")
+    fold = not any(c.isupper() for c in needle)
+    hi = len(data) if hi is None else min(hi, len(data))
+    tail = len(raw) - 1
+    if not fold:
+        return data.count(raw, lo, hi + tail)
+    raw = raw.lower()
+    return sum(
+        data[begin : min(hi, begin + _CHUNK) + tail].lower().count(raw)
+        for begin in range(lo, hi, _CHUNK)
+    )
+
+
 def _find(data: bytes, needle: bytes, fold: bool, lo: int, hi: int) -> int | None:
     """First hit starting in [lo, hi)."""
     tail = len(needle) - 1

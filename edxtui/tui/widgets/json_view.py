@@ -68,6 +68,7 @@ from edxtui.tui.jsondoc import (
     JsonDocument,
     RawRows,
     classify,
+    count_hits,
     find_bytes,
     parse_path,
 )
@@ -151,14 +152,20 @@ class _Lines(ScrollView, can_focus=True):
     # -- drawing -------------------------------------------------------------------
 
     def _style(self, role: str) -> Style:
+        """The style of a role: its colour and attributes; cursor and match add a background."""
         style = self._styles.get(role)
         if style is None:
             name = f"json-view--{role}"
-            style = (
-                self.get_component_rich_style(name, partial=True)
-                if name in self.COMPONENT_CLASSES
-                else Style()
-            )
+            if name not in self.COMPONENT_CLASSES:
+                style = Style()
+            else:
+                full = self.get_component_rich_style(name)  # colours blended with the background
+                if role == "cursor":
+                    style = Style(bgcolor=full.bgcolor)
+                elif role == "match":
+                    style = Style(color=full.color, bgcolor=full.bgcolor)
+                else:
+                    style = Style(color=full.color, bold=full.bold, italic=full.italic)
             self._styles[role] = style
         return style
 
@@ -167,7 +174,7 @@ class _Lines(ScrollView, can_focus=True):
         strip = self._cache.get(key)
         if strip is not None:
             return strip
-        text = Text(no_wrap=True, end="")
+        text = Text(no_wrap=True, end="", style=self.rich_style)
         for piece, role in self.owner._row_tokens(row):
             text.append(piece, self._style(role))
         pattern = self.owner._highlight
@@ -311,6 +318,7 @@ class JsonView(Vertical, can_focus=False):
         self._needle = ""
         self._highlight: re.Pattern[str] | None = None
         self._hit: int | None = None
+        self._hit_total: int | None = None
         self._search_note = ""
         self._tree_rows = array("i")
         self._toggled = bytearray()
@@ -356,6 +364,7 @@ class JsonView(Vertical, can_focus=False):
         self._raw_anchor = None
         self._doc = None
         self._hit = None
+        self._hit_total = None
         self._search_note = ""
         self._tree_rows = array("i")
         self._toggled = bytearray()
@@ -393,6 +402,7 @@ class JsonView(Vertical, can_focus=False):
             else None
         )
         self._hit = None
+        self._hit_total = None
         self._generation += 1
         self._lines.reset()
         if not text:
@@ -817,7 +827,10 @@ class JsonView(Vertical, can_focus=False):
             return False
         wrapped = (hit < start) if not backward else (hit >= start)
         self._hit = hit
-        self._search_note = f"match at byte {hit:,}" + (" (wrapped)" if wrapped else "")
+        if self._hit_total is None:
+            self._hit_total = count_hits(self._data, self._needle)
+        nth = count_hits(self._data, self._needle, 0, hit) + 1
+        self._search_note = f"match {nth:,}/{self._hit_total:,}" + (" (wrapped)" if wrapped else "")
         if self._mode_shown() == "raw":
             self._raw_goto(hit)
         else:
