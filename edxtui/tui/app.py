@@ -24,12 +24,17 @@ from edxtui.tui.safe import safe_str
 
 
 class EdxApp(App[int]):
-    """The explorer. `stable=True` hides volatile text (times, elapsed ms) for snapshots."""
+    """The explorer.
+
+    `clock` and `monotonic` go to the Session (frozen ones make the token countdown stand
+    still); `stable=True` hides the text that still varies (request times, elapsed ms, the
+    token's issue and expiry times). Both exist for snapshots and screenshots.
+    """
 
     CSS_PATH = "app.tcss"
     TITLE = "edxtui"
     # Letter keys live on the screens that have no text fields (a form needs its letters).
-    BINDINGS = [Binding("f1", "help", "Help")]
+    BINDINGS = [Binding("f1", "help", "Help", show=False)]
 
     def __init__(
         self,
@@ -38,6 +43,7 @@ class EdxApp(App[int]):
         profile_name: str | None = None,
         embedded: Credentials | None = None,
         clock: Callable[[], float] | None = None,
+        monotonic: Callable[[], float] | None = None,
         stable: bool = False,
         notice: str | None = None,
         use_system_clipboard: bool = True,
@@ -48,6 +54,7 @@ class EdxApp(App[int]):
         self.profile_name = profile_name
         self.embedded = embedded
         self.clock = clock or time.time
+        self.monotonic = monotonic or time.monotonic
         self.stable = stable
         self.notice = notice
         self.use_system_clipboard = use_system_clipboard
@@ -73,7 +80,7 @@ class EdxApp(App[int]):
             if self.session_factory is not None:
                 new = self.session_factory(credentials)
             else:
-                new = Session(credentials, clock=self.clock)
+                new = Session(credentials, clock=self.clock, monotonic=self.monotonic)
             await new.__aenter__()
         except Exception as err:  # noqa: BLE001 - shown, never a traceback
             self.notify(f"Cannot start a session: {describe(err)}", severity="error")

@@ -232,7 +232,8 @@ class CredentialsScreen(Screen[None]):
         text = Text("✓ Token OK", style="bold green")
         text.append(f": valid for {countdown(state.seconds_left)}")
         if state.expires_at is not None:
-            text.append(f", expires {local_time(state.expires_at)}")
+            hidden = getattr(self.app, "stable", False)  # snapshots: no wall-clock times
+            text.append(f", expires {'(time hidden)' if hidden else local_time(state.expires_at)}")
         user = (state.jwt_claims or {}).get("preferred_username")
         if user is not None:
             text.append(" · user ")

@@ -28,17 +28,17 @@ class ExplorerScreen(Screen[None]):
     """The main screen; `session` is the app's one Session (attributes down)."""
 
     BINDINGS = [
+        Binding("slash", "filter", "Filter"),
+        Binding("escape", "clear_filter", "Clear filter", show=False),
+        Binding("t", "copy_token", "Copy token"),
+        Binding("y", "copy_body", "Copy body"),
         Binding("c", "app.credentials", "Credentials"),
         Binding("h", "app.history", "History"),
         Binding("question_mark", "app.help", "Help", key_display="?"),
         Binding("q", "app.quit", "Quit"),
-        Binding("slash", "filter", "Filter"),
-        Binding("escape", "clear_filter", "Clear filter", show=False),
-        Binding("t", "copy_token", "Copy token"),
         Binding("a", "copy_header", "Copy auth header", show=False),
         Binding("f", "refresh_token", "Refresh token", show=False),
         Binding("v", "reveal_token", "Reveal token", show=False),
-        Binding("y", "copy_body", "Copy body"),
         Binding("x", "copy_curl", "Copy curl", show=False),
         Binding("s", "save_body", "Save body", show=False),
         Binding("i", "focus_inspector", "Inspector", show=False),

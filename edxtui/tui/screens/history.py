@@ -21,6 +21,7 @@ class HistoryScreen(Screen[int | None]):
     BINDINGS = [
         Binding("escape,h", "dismiss(None)", "Back"),
         Binding("enter", "open", "Inspect", show=True),
+        Binding("question_mark", "app.help", "Help", key_display="?"),
     ]
 
     def __init__(self, session: Any, *, stable: bool = False) -> None:
@@ -39,7 +40,7 @@ class HistoryScreen(Screen[int | None]):
 
     def on_mount(self) -> None:
         table = self.query_one(HistoryTable)
-        for exchange in self.session.log:
+        for exchange in sorted(self.session.log, key=lambda e: e.id):  # request order
             table.add_exchange(exchange)
         if table.row_count:
             table.move_cursor(row=table.row_count - 1)
