@@ -528,3 +528,22 @@ async def test_a_faked_wall_clock_alone_also_drives_the_expiry():
         assert session.tokens.state().seconds_left == 60
         clock.wall += 30
         assert session.tokens.state().seconds_left == 30
+
+
+async def test_a_throttled_token_endpoint_is_not_asked_again_until_its_wait_is_over():
+    clock = FakeClock()
+    fake = FakeEdx(clock)
+    fake.token_responses.append(
+        httpx.Response(
+            403, content=b"<html>slow down</html>", headers={"content-type": "text/html"}
+        )
+    )
+    async with make_session(fake, clock) as session:
+        tm = session.tokens
+        for _ in range(3):
+            with pytest.raises(AuthError, match="rate limiting"):
+                await tm.get_token()
+        assert fake.token_posts == 1
+        clock.advance(tm.state().next_retry_at - clock.time())
+        assert await tm.get_token()
+        assert fake.token_posts == 2

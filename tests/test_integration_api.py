@@ -163,8 +163,13 @@ async def test_token_throttle_page(sandbox):
         with pytest.raises(AuthError) as info:
             await session.tokens.get_token()
         assert session.tokens.state().status is TokenStatus.ERROR
-        await session.get_json(catalog.catalogs())  # throttling over: the next call works
+        with pytest.raises(AuthError, match="rate limiting"):  # not asked again while
+            await session.get_json(catalog.catalogs())  # the backoff lasts
+        assert sandbox.counters.token_requests == 1
+        await session.tokens.refresh()  # the person asks: it works again
+        await session.get_json(catalog.catalogs())
     assert "rate limiting (403 HTML page)" in info.value.message
+    assert sandbox.counters.token_requests == 2
 
 
 async def test_server_errors_are_retried_then_succeed(sandbox):

@@ -387,6 +387,8 @@ class TokenManager:
             if token is not None and self._usable(token, _slack(token)):
                 return token.value  # e.g. the secret was rotated: the old token still works
             raise self._permanent
+        if self._inflight is None and self._throttled():
+            raise self._last_error  # type: ignore[misc]  # asking again only extends the ban
         try:
             await asyncio.shield(self._start_fetch())
         except EdxError:
@@ -400,6 +402,16 @@ class TokenManager:
                 "its lifetime is shorter than the round trip; check the server's settings",
             )
         return fresh.value
+
+    def _throttled(self) -> bool:
+        """The token endpoint rate-limited us and its wait is not over yet."""
+        error = self._last_error
+        return (
+            isinstance(error, AuthError)
+            and error.status in (403, 429)
+            and self._next_retry_at is not None
+            and self._clock() < self._next_retry_at
+        )
 
     def invalidate(self, token: str) -> None:
         """The API refused `token` (401): never hand it out again."""
