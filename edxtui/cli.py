@@ -111,7 +111,10 @@ def _add_connection_options(parser: argparse.ArgumentParser) -> None:
     )
 
 
-def build_parser() -> argparse.ArgumentParser:
+def build_parser(argv: list[str] | None = None) -> argparse.ArgumentParser:
+    """The whole command line. The sandbox's own options are only loaded when `argv` asks
+    for the sandbox (None means: always), which spares every other command importing
+    uvicorn and starlette."""
     parser = _Parser(
         prog="edxtui",
         description="A terminal explorer for the edX Course Catalog API. "
@@ -196,7 +199,8 @@ def build_parser() -> argparse.ArgumentParser:
     p.set_defaults(func=cmd_export)
 
     p = sub.add_parser("sandbox", help="run the sandbox server in the foreground")
-    _add_sandbox(p)
+    if argv is None or "sandbox" in argv:
+        _add_sandbox(p)
 
     p = sub.add_parser("profile", help="list, show, save or delete saved profiles")
     psub = p.add_subparsers(title="actions", metavar="ACTION", parser_class=_Parser)
@@ -629,7 +633,8 @@ def cmd_profile_delete(args: argparse.Namespace) -> int:
 
 def main(argv: list[str] | None = None) -> int:
     """Run the command line; return the exit code (never raises, never prints a traceback)."""
-    parser = build_parser()
+    argv = sys.argv[1:] if argv is None else list(argv)
+    parser = build_parser(argv)
     try:
         args = parser.parse_args(argv)
     except SystemExit as exit_:  # --help, --version, usage errors

@@ -44,10 +44,12 @@ _NAME_RE = re.compile(r"^[A-Za-z0-9][A-Za-z0-9._-]{0,63}$")
 # The Open edX preset ships with these hosts so the user sees what to fill in.
 PLACEHOLDER_HOSTS = ("lms.example.org", "discovery.example.org")
 
-# `edxtui sandbox` defaults; kept in step with edxtui.sandbox (see _sandbox_defaults()).
-_SANDBOX_PORT = 8765
-_SANDBOX_CLIENT_ID = "edxtui-sandbox"
-_SANDBOX_CLIENT_SECRET = "sandbox-secret"
+# `edxtui sandbox` defaults: its port (edxtui.sandbox.cli.DEFAULT_PORT) and its published
+# demo client (edxtui.sandbox.config). Copied, not imported: importing edxtui.sandbox loads
+# uvicorn and starlette, ~0.1 s on every `edxtui token`. tests/test_config.py keeps them equal.
+SANDBOX_PORT = 8765
+SANDBOX_CLIENT_ID = "edxtui-sandbox"
+SANDBOX_CLIENT_SECRET = "sandbox-secret"  # not a secret: the sandbox's documented demo client
 
 
 @dataclass(frozen=True)
@@ -77,23 +79,9 @@ class Preset:
     client_secret: str | None = None  # only the sandbox has a public, fixed secret
 
 
-def _sandbox_defaults() -> tuple[int, str, str]:
-    """The port, client id and secret of `edxtui sandbox`, from the sandbox's own settings."""
-    try:
-        from edxtui.sandbox import config as sandbox_config
-    except ImportError:  # a trimmed install without the sandbox
-        return _SANDBOX_PORT, _SANDBOX_CLIENT_ID, _SANDBOX_CLIENT_SECRET
-    return (
-        int(getattr(sandbox_config, "DEFAULT_PORT", _SANDBOX_PORT)),
-        str(getattr(sandbox_config, "SANDBOX_CLIENT_ID", _SANDBOX_CLIENT_ID)),
-        str(getattr(sandbox_config, "SANDBOX_CLIENT_SECRET", _SANDBOX_CLIENT_SECRET)),
-    )
-
-
 def presets() -> dict[str, Preset]:
     """The built-in starting points: edx.org, openedx (hosts to fill in) and sandbox."""
-    port, sandbox_id, sandbox_secret = _sandbox_defaults()
-    base = f"http://127.0.0.1:{port}"
+    base = f"http://127.0.0.1:{SANDBOX_PORT}"
     return {
         "edx.org": Preset(
             Profile(
@@ -112,9 +100,9 @@ def presets() -> dict[str, Preset]:
             "an Open edX instance: replace LMS.example.org and DISCOVERY.example.org",
         ),
         "sandbox": Preset(
-            Profile("sandbox", f"{base}/oauth2/access_token", f"{base}/api/v1/", sandbox_id),
-            f"`edxtui sandbox` on port {port}",
-            client_secret=sandbox_secret,
+            Profile("sandbox", f"{base}/oauth2/access_token", f"{base}/api/v1/", SANDBOX_CLIENT_ID),
+            f"`edxtui sandbox` on port {SANDBOX_PORT}",
+            client_secret=SANDBOX_CLIENT_SECRET,
         ),
     }
 

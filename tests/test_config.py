@@ -113,11 +113,16 @@ def test_openedx_preset_with_placeholder_hosts_is_refused():
     assert creds.api_root == "https://discovery.uni.edu/api/v1/"
 
 
-def test_sandbox_preset_resolves_on_loopback_with_its_fixed_client():
+def test_sandbox_preset_matches_the_sandbox_defaults():
+    from edxtui.sandbox import SANDBOX_CLIENT_ID, SANDBOX_CLIENT_SECRET
+    from edxtui.sandbox.cli import DEFAULT_PORT
+    from edxtui.sandbox.config import API_ROOTS, TOKEN_PATHS
+
     profile, creds = resolve("sandbox", env={})
-    assert creds.token_url.startswith("http://127.0.0.1:")
-    assert creds.api_root.startswith("http://127.0.0.1:")
-    assert creds.client_id and creds.client_secret
+    base = f"http://127.0.0.1:{DEFAULT_PORT}"
+    assert creds.token_url == base + TOKEN_PATHS["openedx"]
+    assert creds.api_root == base + API_ROOTS["openedx"]
+    assert (creds.client_id, creds.client_secret) == (SANDBOX_CLIENT_ID, SANDBOX_CLIENT_SECRET)
 
 
 # --- precedence: flags > environment > profile --------------------------------------------

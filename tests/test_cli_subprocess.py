@@ -1,0 +1,112 @@
+"""`python -m edxtui` as a real process: the entry point, exit codes, stderr, Ctrl-C.
+
+The sandbox runs in this test process; the CLI child reaches it over loopback HTTP.
+"""
+
+from __future__ import annotations
+
+import os
+import signal
+import subprocess
+import sys
+
+import pytest
+
+
+def edxtui(
+    *argv: str,
+    input: str | None = None,
+    env: dict | None = None,
+    python_flags: tuple[str, ...] = (),
+) -> subprocess.CompletedProcess:
+    return subprocess.run(
+        [sys.executable, *python_flags, "-m", "edxtui", *argv],
+        input=input,
+        capture_output=True,
+        text=True,
+        timeout=60,
+        env={**os.environ, **(env or {})},
+    )
+
+
+def conn(sb) -> list[str]:
+    return ["--token-url", sb.token_url(), "--api-url", sb.api_root(), "--client-id", sb.client_id]
+
+
+def test_version_and_help():
+    result = edxtui("--version")
+    assert result.returncode == 0 and result.stdout.startswith("edxtui ")
+    result = edxtui("--help")
+    assert result.returncode == 0
+    for command in ("token", "get", "export", "sandbox", "profile"):
+        assert command in result.stdout
+
+
+def test_token_from_a_secret_on_stdin_without_importing_textual(sandbox):
+    result = edxtui(
+        "token", *conn(sandbox), "--client-secret-file", "-",
+        input="sandbox-secret\n", python_flags=("-X", "importtime"),
+    )  # fmt: skip
+    assert result.returncode == 0, result.stderr[-500:]
+    assert result.stdout.count("\n") == 1 and result.stdout.startswith("eyJ")
+    imported = [line.rsplit("|", 1)[-1].strip() for line in result.stderr.splitlines()]
+    assert "edxtui.api.session" in imported  # the import log is real
+    assert not any(name == "textual" or name.startswith("textual.") for name in imported)
+
+
+def test_http_error_is_exit_1_in_two_lines(sandbox):
+    result = edxtui("get", "catalogs/999999/", *conn(sandbox),
+                    env={"EDXTUI_CLIENT_SECRET": "sandbox-secret"})  # fmt: skip
+    assert result.returncode == 1
+    assert result.stdout == ""
+    lines = result.stderr.strip().splitlines()
+    assert len(lines) == 2 and "404" in lines[0]
+    assert "Traceback" not in result.stderr
+
+
+@pytest.mark.parametrize(
+    ("argv", "message"),
+    [
+        (("token", "--profile", "nope"), "unknown profile 'nope'"),
+        (("get",), "the following arguments are required: PATH_OR_URL"),
+        (("token", "--profile", "edx.org", "--client-id", "c"), "no client secret for profile"),
+    ],
+)
+def test_config_and_usage_errors_are_exit_2(argv, message):
+    result = edxtui(*argv)
+    assert result.returncode == 2 and result.stdout == ""
+    assert message in result.stderr
+    assert "Traceback" not in result.stderr
+
+
+def test_wrong_secret_is_exit_1_and_not_echoed(sandbox):
+    wrong = "definitely-wrong-secret-77"
+    result = edxtui("token", *conn(sandbox), env={"EDXTUI_CLIENT_SECRET": wrong})
+    assert result.returncode == 1
+    assert "client id or secret" in result.stderr
+    assert wrong not in result.stderr + result.stdout
+    assert "Traceback" not in result.stderr
+
+
+@pytest.mark.skipif(os.name == "nt", reason="SIGINT semantics")
+def test_ctrl_c_mid_export_is_130_quiet_and_leaves_no_file(make_sandbox, tmp_path):
+    sb = make_sandbox(courses=200)
+    sb.faults.update(api_latency=30)  # every page hangs until we interrupt
+    out = tmp_path / "courses.jsonl"
+    child = subprocess.Popen(
+        [sys.executable, "-m", "edxtui", "export", "1", "-o", str(out), *conn(sb)],
+        stdout=subprocess.PIPE,
+        stderr=subprocess.PIPE,
+        text=True,
+        env={**os.environ, "EDXTUI_CLIENT_SECRET": "sandbox-secret"},
+    )
+    try:
+        assert sb.counters.wait_until(lambda c: c.api_requests >= 1, timeout=30)
+        child.send_signal(signal.SIGINT)
+        stdout, stderr = child.communicate(timeout=30)
+    finally:
+        if child.poll() is None:
+            child.kill()
+    assert child.returncode == 130
+    assert "Traceback" not in stderr and stdout == ""
+    assert list(tmp_path.iterdir()) == []
