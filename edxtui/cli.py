@@ -276,7 +276,7 @@ def _resolve(args: argparse.Namespace):
     from edxtui import config
 
     profile, credentials = config.resolve(
-        args.profile,
+        args.profile or args.tui_profile,  # `edxtui --profile X token` works too
         token_url=args.token_url,
         api_url=args.api_url,
         client_id=args.client_id,

@@ -9,6 +9,8 @@ import io
 import os
 import stat
 
+import pytest
+
 from edxtui import __version__, cli, config
 
 SECRET = "very-secret-value-123"
@@ -184,3 +186,70 @@ def test_keyboard_interrupt_is_130_and_quiet(capsys, monkeypatch):
     monkeypatch.setattr(cli, "cmd_profile_list", interrupted)
     code, out, err = run(capsys, "profile", "list")
     assert code == 130 and "Traceback" not in err and err.strip() == ""
+
+
+# --- the default command opens the TUI: what it hands to run_app -----------------------------
+
+
+@pytest.fixture
+def fake_run_app(monkeypatch):
+    """Stand in for the TUI (tested on its own): record what the CLI passes to run_app."""
+    from edxtui.tui import app
+
+    calls: list[dict] = []
+
+    def run_app(**kwargs):
+        calls.append(kwargs)
+        return 0
+
+    monkeypatch.setattr(app, "run_app", run_app)
+    return calls
+
+
+def test_no_command_opens_the_tui_on_the_sandbox(capsys, fake_run_app):
+    code, _, _ = run(capsys, "--sandbox")
+    assert code == 0
+    assert fake_run_app == [{"credentials": None, "profile_name": None, "sandbox": True}]
+
+
+def test_no_command_opens_the_tui_on_the_default_profile(tmp_path, capsys, fake_run_app):
+    save_work(tmp_path, capsys)
+    code, _, _ = run(capsys)
+    assert code == 0
+    (call,) = fake_run_app
+    assert call["profile_name"] == "work" and call["sandbox"] is False
+    assert call["credentials"].client_secret == SECRET
+
+
+def test_no_command_with_nothing_configured_opens_the_credentials_screen(capsys, fake_run_app):
+    code, _, err = run(capsys)
+    assert code == 0 and err == ""
+    assert fake_run_app[0]["credentials"] is None
+
+
+def test_no_command_with_an_unknown_profile_exits_2(capsys, fake_run_app):
+    code, _, err = run(capsys, "--profile", "nope")
+    assert code == 2 and "unknown profile 'nope'" in err
+    assert fake_run_app == []
+
+
+def test_no_command_uses_credentials_from_the_environment(capsys, fake_run_app, monkeypatch):
+    monkeypatch.setenv("EDXTUI_TOKEN_URL", "https://lms.example.com/oauth2/access_token")
+    monkeypatch.setenv("EDXTUI_API_URL", "https://discovery.example.com/api/v1/")
+    monkeypatch.setenv("EDXTUI_CLIENT_ID", "cid")
+    monkeypatch.setenv("EDXTUI_CLIENT_SECRET", SECRET)
+    code, _, _ = run(capsys)
+    assert code == 0
+    creds = fake_run_app[0]["credentials"]
+    assert (creds.client_id, creds.client_secret) == ("cid", SECRET)
+
+
+def test_a_top_level_profile_applies_to_the_command_too(tmp_path, capsys):
+    save_work(tmp_path, capsys)
+    save_work(tmp_path, capsys)  # idempotent
+    code, _, err = run(capsys, "profile", "save", "other", "--preset", "edx.org",
+                       "--client-id", "x", "--no-secret")  # fmt: skip
+    assert code == 0, err
+    # `other` has no secret: the error names it, proving --profile before the command counts
+    code, _, err = run(capsys, "--profile", "other", "token")
+    assert code == 2 and "no client secret for profile other" in err

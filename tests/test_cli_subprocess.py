@@ -6,9 +6,11 @@ The sandbox runs in this test process; the CLI child reaches it over loopback HT
 from __future__ import annotations
 
 import os
+import queue
 import signal
 import subprocess
 import sys
+import threading
 
 import pytest
 
@@ -110,3 +112,38 @@ def test_ctrl_c_mid_export_is_130_quiet_and_leaves_no_file(make_sandbox, tmp_pat
     assert child.returncode == 130
     assert "Traceback" not in stderr and stdout == ""
     assert list(tmp_path.iterdir()) == []
+
+
+@pytest.mark.skipif(os.name == "nt", reason="SIGINT semantics")
+def test_edxtui_sandbox_serves_what_edxtui_get_reads(tmp_path):
+    """The README flow: `edxtui sandbox` in one terminal, `edxtui get` in another."""
+    server = subprocess.Popen(
+        [sys.executable, "-m", "edxtui", "sandbox", "--port", "0", "--quiet", "--courses", "30"],
+        stdout=subprocess.PIPE,
+        stderr=subprocess.PIPE,
+        text=True,
+    )
+    lines: queue.Queue[str] = queue.Queue()
+    threading.Thread(target=lambda: [lines.put(x) for x in server.stdout], daemon=True).start()
+    try:
+        urls = None
+        while urls is None:
+            line = lines.get(timeout=30)  # the banner comes right after the port is bound
+            if line.strip().startswith("Open edX"):
+                urls = line.split()[-2:]
+        token_url, api_root = urls
+        result = edxtui(
+            "get", "--profile", "sandbox", "--token-url", token_url, "--api-url", api_root,
+            "catalogs/1/",
+        )  # fmt: skip
+        assert result.returncode == 0, result.stderr
+        assert '"courses_count":30' in result.stdout.replace(" ", "")
+    finally:
+        server.send_signal(signal.SIGINT)
+        try:
+            server.wait(timeout=30)
+        finally:
+            if server.poll() is None:
+                server.kill()
+    assert server.returncode == 0
+    assert "Traceback" not in server.stderr.read()
