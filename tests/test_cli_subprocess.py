@@ -147,3 +147,56 @@ def test_edxtui_sandbox_serves_what_edxtui_get_reads(tmp_path):
                 server.kill()
     assert server.returncode == 0
     assert "Traceback" not in server.stderr.read()
+
+
+def run_on_a_terminal(argv: list[str], stream: str) -> tuple[int, str, str]:
+    """Run edxtui with `stream` ("stdout" or "stderr") on a pseudo-terminal, the other piped."""
+    import pty
+
+    master, slave = pty.openpty()
+    child = subprocess.Popen(
+        [sys.executable, "-m", "edxtui", *argv],
+        stdout=slave if stream == "stdout" else subprocess.PIPE,
+        stderr=slave if stream == "stderr" else subprocess.PIPE,
+        env={**os.environ, "EDXTUI_CLIENT_SECRET": "sandbox-secret"},
+    )
+    os.close(slave)
+    chunks = []
+    while True:
+        try:
+            chunk = os.read(master, 65536)
+        except OSError:  # EIO: the child closed the terminal
+            break
+        if not chunk:
+            break
+        chunks.append(chunk)
+    os.close(master)
+    other = (child.stderr if stream == "stdout" else child.stdout).read().decode()
+    return child.wait(timeout=30), b"".join(chunks).decode("utf-8"), other
+
+
+linux_only = pytest.mark.skipif(not sys.platform.startswith("linux"), reason="pty behaviour")
+
+
+@linux_only
+def test_on_a_terminal_get_pretty_prints_and_defuses_control_characters(sandbox):
+    """Course titles with C1 controls and bidi overrides reach a terminal as \\uXXXX escapes."""
+    argv = ["get", "catalogs/1/courses/", "--param", "limit=30", *conn(sandbox)]
+    code, shown, _ = run_on_a_terminal(argv, "stdout")
+    assert code == 0
+    assert shown.startswith("{\r\n  ")  # pretty (the terminal turns \n into \r\n)
+    assert "C1 Controls \\u009b31m in the Wild" in shown
+    assert "Bidi \\u202eexe.txt\\u202c Tricks" in shown
+    assert "\x9b" not in shown and "\u202e" not in shown and "\x1b" not in shown
+
+
+@linux_only
+def test_export_draws_a_progress_bar_only_on_a_terminal(sandbox, tmp_path):
+    out = tmp_path / "c.jsonl"
+    argv = ["export", "1", "-o", str(out), "--page-size", "50", *conn(sandbox)]
+    code, shown, stdout = run_on_a_terminal(argv, "stderr")
+    assert code == 0 and stdout == ""
+    assert "300/300 courses 100%" in shown and "[" + "#" * 30 + "]" in shown
+    result = edxtui(*argv, env={"EDXTUI_CLIENT_SECRET": "sandbox-secret"})
+    assert result.returncode == 0
+    assert "courses 100%" not in result.stderr and "\r" not in result.stderr
