@@ -542,3 +542,12 @@ async def test_cookies_are_never_stored_or_sent():
         await session.get_json("catalogs/")
         assert len(session.client.cookies.jar) == 0
     assert all("cookie" not in r.headers for r in fake.api_requests)
+
+
+async def test_a_failing_log_subscriber_does_not_break_requests():
+    clock = FakeClock()
+    fake = FakeEdx(clock)
+    async with make_session(fake, clock) as session:
+        session.log.subscribe(lambda exchange: 1 / 0)
+        data, _ = await session.get_json("catalogs/")
+    assert data["count"] == 45 and len(session.log) == 2

@@ -9,6 +9,7 @@ token (reveal, copy as curl) asks the TokenManager for it at that moment.
 from __future__ import annotations
 
 import itertools
+import logging
 from collections import deque
 from collections.abc import Callable, Iterator
 from dataclasses import dataclass, field
@@ -75,7 +76,10 @@ class ExchangeLog:
             dropped = self._entries.popleft()
             self._body_bytes -= dropped.size
         for callback in list(self._subscribers):
-            callback(exchange)
+            try:
+                callback(exchange)
+            except Exception:  # a broken viewer must not break the request that was logged
+                logging.getLogger("edxtui.api").exception("exchange log subscriber failed")
 
     def subscribe(self, callback: Callable[[Exchange], None]) -> Callable[[], None]:
         """Call `callback(exchange)` after each add; returns a function that unsubscribes."""
