@@ -137,6 +137,25 @@ async def test_tree_view_folds_and_unfolds():
         assert "deep: true" in text and '"weird key"' in text
         await pilot.click("#json-view-lines", offset=(4, 2))
         assert view.selected_path() == ".next"
+        assert screen_lines(view)[4].startswith("    ▾ [0]")
+        await pilot.click("#json-view-lines", offset=(4, 4))  # on the arrow: fold
+        assert view.selected_path() == ".results[0]"
+        assert screen_lines(view)[4].startswith("    ▸ [0]: {…} 3 keys")
+        await pilot.click("#json-view-lines", offset=(12, 4), times=2)  # double click: unfold
+        assert screen_lines(view)[4].startswith("    ▾ [0]")
+
+
+async def test_palette_commands_drive_the_view():
+    app = Host()
+    async with app.run_test(size=(80, 24)) as pilot:
+        view = await loaded(app, pilot, json.dumps(BODY).encode())
+        commands = {title: callback for title, _, callback in view.commands()}
+        assert all(title.startswith("Body: ") for title in commands)
+        commands["Body: switch view"]()
+        assert view.mode == "tree"
+        commands["Body: copy path"]()
+        await pilot.pause()
+        assert app.copied == [("path", ".")]
 
 
 async def test_search_next_previous_wrap_in_each_view():

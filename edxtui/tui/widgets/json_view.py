@@ -26,6 +26,7 @@ Public API (everything else is private):
     ``selected_value_text() -> str``                 the cursor's value (strings decoded)
     ``body_text() -> str``                           the whole body (invalid bytes as \\xNN)
     ``is_json -> bool``, ``note -> str``             what the view decided about the body
+    ``commands()``                                   (title, help, callback) for the palette
 
 ``JsonView.CopyRequested(text, what)``
     Posted (bubbling) by the copy keys; ``what`` is "value", "path" or "body". The widget
@@ -34,7 +35,8 @@ Public API (everything else is private):
 Keys (in the footer while the view has focus): up/down/pgup/pgdn/home/end move the cursor,
 mouse click selects a line and the wheel scrolls; `/` search, `n` / `N` next / previous
 match (wrapping); `m` switch view; `Y` copy value, `p` copy path, `ctrl+y` copy body;
-in the tree view left/right/enter/space fold and unfold, `E` expand all, `C` collapse all;
+in the tree view left/right/enter/space (or a click on the arrow, or a double click) fold
+and unfold, `E` expand all, `C` collapse all;
 in the pretty and raw views left/right scroll sideways.
 """
 
@@ -45,6 +47,7 @@ import re
 import time
 from array import array
 from bisect import bisect_left, bisect_right
+from collections.abc import Callable
 
 from rich.segment import Segment
 from rich.style import Style
@@ -266,9 +269,13 @@ class _Lines(ScrollView, can_focus=True):
         if offset is None:
             return
         row = offset.y + int(self.scroll_y)
-        if row < self.owner._row_count():
-            self.move_to(row)
-            if event.chain >= 2 and self.owner._mode_shown() == "tree":
+        if row >= self.owner._row_count():
+            return
+        self.move_to(row)
+        if self.owner._mode_shown() == "tree":
+            start, end = self.owner._arrow_span(row)
+            on_arrow = start <= offset.x + int(self.scroll_x) < end
+            if (event.chain == 1 and on_arrow) or (event.chain == 2 and not on_arrow):
                 self.owner._tree_toggle(row)
 
 
@@ -456,6 +463,27 @@ class JsonView(Vertical, can_focus=False):
 
     def body_text(self) -> str:
         return self._data.decode("utf-8", "backslashreplace")
+
+    def commands(self) -> list[tuple[str, str, Callable[[], object]]]:
+        """(title, help, callback) for the command palette (an app's get_system_commands)."""
+        return [
+            ("Body: search", "Search the response body (/)", self.action_open_search),
+            ("Body: next match", "Go to the next search match (n)", self.next_match),
+            ("Body: previous match", "Go to the previous search match (N)", self.prev_match),
+            ("Body: switch view", "Pretty, tree or raw body (m)", self.action_cycle_mode),
+            ("Body: copy value", "Copy the value under the cursor (Y)", self.action_copy_value),
+            (
+                "Body: copy path",
+                "Copy the path of the value, e.g. .results[3].key (p)",
+                self.action_copy_path,
+            ),
+            ("Body: expand all", "Unfold every node of the tree view (E)", self.action_expand_all),
+            (
+                "Body: collapse all",
+                "Fold every node of the tree view (C)",
+                self.action_collapse_all,
+            ),
+        ]
 
     # -- actions ---------------------------------------------------------------------
 
@@ -738,6 +766,18 @@ class JsonView(Vertical, can_focus=False):
         self._generation += 1
         self._lines.reset()
         self._update_status()
+
+    def _arrow_span(self, row: int) -> tuple[int, int]:
+        """Columns of the fold arrow on tree row `row` ((0, 0) when it has none)."""
+        if self._doc is None or row >= len(self._tree_rows):
+            return 0, 0
+        line = self._tree_rows[row]
+        x = 0
+        for text, role in self._doc.tree_tokens(line, self._is_folded(line)):
+            if role == "arrow":
+                return x, x + len(text)
+            x += len(text)
+        return 0, 0
 
     def _tree_left(self) -> None:
         doc = self._doc
