@@ -551,3 +551,25 @@ async def test_a_failing_log_subscriber_does_not_break_requests():
         session.log.subscribe(lambda exchange: 1 / 0)
         data, _ = await session.get_json("catalogs/")
     assert data["count"] == 45 and len(session.log) == 2
+
+
+async def test_a_403_invalid_token_is_treated_like_a_401():
+    """Some views answer a refused token with 403 (API.md): refresh and retry once."""
+    clock = FakeClock()
+    fake = FakeEdx(clock)
+    fake.api_responses.append(httpx.Response(403, json={"detail": "Invalid token."}))
+    async with make_session(fake, clock) as session:
+        data, exchange = await session.get_json("catalogs/")
+    assert data["count"] == 45 and exchange.attempt == 2 and fake.token_posts == 2
+
+
+async def test_a_403_without_permission_is_not_retried():
+    clock = FakeClock()
+    fake = FakeEdx(clock)
+    body = {"detail": "You do not have permission to perform this action."}
+    fake.api_responses.append(httpx.Response(403, json=body))
+    async with make_session(fake, clock) as session:
+        with pytest.raises(ApiError) as info:
+            await session.get_json("catalogs/")
+    assert info.value.status == 403 and fake.token_posts == 1 and len(fake.api_requests) == 1
+    assert "refused" not in info.value.message

@@ -227,7 +227,7 @@ def api_error(
         )
     else:
         hint = _STATUS_HINTS.get(status, "")
-    if status == 401 and after_refresh:
+    if status in (401, 403) and after_refresh:
         message = f"the API refused a freshly fetched token too ({head})" + (
             f": {detail}" if detail else ""
         )

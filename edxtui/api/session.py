@@ -290,7 +290,7 @@ class Session:
                 if response.status_code == 429
                 else None
             )
-            refreshed = any(r.status_code == 401 for r in response.history)
+            refreshed = any(r.status_code in (401, 403) for r in response.history)
             raise api_error(response, retry_after=after, after_refresh=refreshed)
         return response
 
