@@ -150,3 +150,26 @@ def test_foreground_command_serves_the_guide_session_and_stops_on_ctrl_c() -> No
     assert proc.returncode == 0
     assert "stopped" in out.decode()
     assert "Traceback" not in err.decode()
+
+
+def test_stop_does_not_wait_for_a_slow_request(make_sandbox) -> None:
+    sb = make_sandbox(faults={"api_latency": 60})
+    outcome: list[object] = []
+
+    def slow() -> None:
+        try:
+            outcome.append(http.get(sb.api_root() + "catalogs/").status_code)
+        except httpx.HTTPError as exc:
+            outcome.append(exc)
+
+    client = threading.Thread(target=slow)
+    client.start()
+    assert sb.counters.wait_until(lambda c: c.in_flight == 1, timeout=5)
+    name = f"edxtui-sandbox:{sb.port}"
+    assert any(t.name == name for t in threading.enumerate())
+    sb.stop()  # joins the server thread with a 5 s limit: far less than the 60 s latency
+    assert not any(t.name == name for t in threading.enumerate())
+    client.join(timeout=5)
+    assert not client.is_alive()
+    assert len(outcome) == 1 and outcome[0] != 200  # cut off (uvicorn answers 500), not served
+    assert sb.counters.in_flight == 0

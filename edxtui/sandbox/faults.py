@@ -9,6 +9,7 @@ from the CLI (`--fault name=value`).
 
 from __future__ import annotations
 
+import math
 import threading
 import time
 from collections.abc import Callable
@@ -160,9 +161,12 @@ def _float(name: str, value: Any) -> float:
     if isinstance(value, bool):
         raise ValueError(f"{name} must be a number")
     try:
-        return float(value)
+        number = float(value)
     except (TypeError, ValueError):
         raise ValueError(f"{name} must be a number, not {value!r}") from None
+    if not math.isfinite(number):
+        raise ValueError(f"{name} must be a finite number, not {value!r}")
+    return number
 
 
 def _parse_rule(name: str, value: Any) -> Rule | None:

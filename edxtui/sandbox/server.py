@@ -113,7 +113,7 @@ class SandboxServer:
         self.bind()
         self._server = self._uvicorn()
         self._thread = threading.Thread(
-            target=self._server.run, kwargs={"sockets": [self._sock]}, name="edxtui-sandbox",
+            target=self._server.run, kwargs={"sockets": [self._sock]}, name=f"edxtui-sandbox:{self.port}",
             daemon=True,
         )  # fmt: skip
         self._thread.start()
