@@ -139,3 +139,16 @@ async def test_fetch_page_passes_params():
     async with make_session(fake, clock) as session:
         page = await fetch_page(session, catalog.catalogs(), {"offset": 40})
     assert page.count == 45 and len(page.results) == 5 and page.next is None
+
+
+@given(st.text(max_size=60))
+def test_resolve_any_string_is_same_origin_or_a_clear_error(text):
+    from edxtui.api import ConfigError as _ConfigError
+
+    session = make_session(FakeEdx(FakeClock()), FakeClock())
+    try:
+        url = httpx.URL(session.resolve(text))
+    except (OriginError, _ConfigError) as exc:
+        assert exc.message and exc.hint
+    else:
+        assert (url.scheme, url.host, url.port) == ("https", "discovery.example.org", None)
