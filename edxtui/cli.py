@@ -322,8 +322,26 @@ def _stdout_bytes(data: bytes) -> None:
         buffer.flush()
 
 
-# Characters json.dumps(ensure_ascii=False) leaves raw that a terminal would act on.
-_TERMINAL_UNSAFE = re.compile("[\x7f-\x9f\u202a-\u202e\u2066-\u2069\u2028\u2029\ufeff]")
+# Characters a terminal would act on: C0 (but tab and line ends), DEL, C1, bidi controls,
+# the Unicode line separators. json.dumps already escapes C0; csv leaves everything raw.
+_TERMINAL_UNSAFE = re.compile(
+    "[\x00-\x08\x0b\x0c\x0e-\x1f\x7f-\x9f\u202a-\u202e\u2066-\u2069\u2028\u2029\ufeff]"
+)
+
+
+def _terminal_safe(text: str) -> str:
+    """Write each unsafe character as a \\uXXXX escape (inside JSON strings: the same value)."""
+    return _TERMINAL_UNSAFE.sub(lambda m: f"\\u{ord(m.group()):04x}", text)
+
+
+class _TerminalWriter:
+    """stdout for an export shown on a terminal: the data, minus its power over the terminal."""
+
+    def write(self, text: str) -> int:
+        return sys.stdout.write(_terminal_safe(text))
+
+    def flush(self) -> None:
+        sys.stdout.flush()
 
 
 def pretty_json(data: Any) -> str:
@@ -332,8 +350,7 @@ def pretty_json(data: Any) -> str:
     json.dumps escapes C0 controls; the C1 controls, DEL and bidi or line-separator
     characters it leaves raw are written as \\uXXXX escapes (they only occur inside strings).
     """
-    text = json.dumps(data, indent=2, ensure_ascii=False)
-    return _TERMINAL_UNSAFE.sub(lambda m: f"\\u{ord(m.group()):04x}", text)
+    return _terminal_safe(json.dumps(data, indent=2, ensure_ascii=False))
 
 
 # ---------------------------------------------------------------------------------------
@@ -466,7 +483,7 @@ def cmd_export(args: argparse.Namespace) -> int:
                 page_size=args.page_size,
                 concurrency=args.concurrency,
                 progress=bar.update if bar else None,
-                stdout=sys.stdout,
+                stdout=_TerminalWriter() if sys.stdout.isatty() else sys.stdout,
             )
         finally:
             if bar:

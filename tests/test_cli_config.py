@@ -19,6 +19,7 @@ SECRET = "very-secret-value-123"
 def run(capsys, *argv: str) -> tuple[int, str, str]:
     code = cli.main(list(argv))
     out, err = capsys.readouterr()
+    assert SECRET not in out + err
     return code, out, err
 
 

@@ -200,3 +200,12 @@ def test_export_draws_a_progress_bar_only_on_a_terminal(sandbox, tmp_path):
     result = edxtui(*argv, env={"EDXTUI_CLIENT_SECRET": "sandbox-secret"})
     assert result.returncode == 0
     assert "courses 100%" not in result.stderr and "\r" not in result.stderr
+
+
+@linux_only
+def test_an_export_shown_on_a_terminal_cannot_drive_it(sandbox):
+    """CSV leaves text raw (ESC included); on a terminal the CLI escapes it first."""
+    code, shown, _ = run_on_a_terminal(["export", "1", "--format", "csv", *conn(sandbox)], "stdout")
+    assert code == 0
+    assert "\\u001b]8;;https://evil.example/" in shown  # course 225's OSC 8 link, defused
+    assert "\x1b" not in shown and "\x9b" not in shown and "\u202e" not in shown
