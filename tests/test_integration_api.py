@@ -299,3 +299,14 @@ async def test_server_clock_skew_is_shown_and_harmless(sandbox, skew):
         state = session.tokens.state()
     assert abs(state.clock_skew - skew) < 5
     assert state.status is TokenStatus.VALID and sandbox.counters.unauthorized == 0
+
+
+async def test_tls_to_a_plain_http_server_is_a_tls_error_not_retried(sandbox):
+    base = sandbox.base_url.replace("http://", "https://")
+    creds = Credentials(base + "/oauth2/access_token", base + "/api/v1/", "a", "b")
+    pauses = Pauses()
+    async with Session(creds, sleep=pauses) as session:
+        with pytest.raises(TransportError) as info:
+            await session.tokens.get_token()
+    assert "TLS connection to 127.0.0.1" in info.value.message
+    assert pauses.requested == [] and len(session.log) == 1
