@@ -384,21 +384,16 @@ class JsonView(Vertical, can_focus=False):
             doc.index_step(FIRST_LINES)  # enough for a screen; a worker does the rest
             if doc.error:
                 self._json_failed()
-        self._changed(cursor=0)
-        if self._doc is not None and not self._doc.done:
-            doc = self._doc
-            # Start after the first frame is drawn, so the first screen is not kept waiting.
-            self.call_after_refresh(
-                lambda: (
-                    doc is self._doc
-                    and self.run_worker(
-                        self._index_rest(doc), group="json-view-index", exclusive=True
-                    )
-                )
-            )
-        elif self._doc is not None:
-            self._index_finished()
+            elif doc.done:
+                self._index_finished()
+            else:  # start after the first frame is drawn, so the first screen is not kept waiting
+                self.call_after_refresh(self._start_indexing, doc)
         self._ensure_raw()
+        self._changed(cursor=0)
+
+    def _start_indexing(self, doc: JsonDocument) -> None:
+        if doc is self._doc:
+            self.run_worker(self._index_rest(doc), group="json-view-index", exclusive=True)
 
     def search(self, text: str) -> bool:
         """Find `text` (smart case) from the cursor on; True if found. Empty text clears."""
@@ -564,7 +559,6 @@ class JsonView(Vertical, can_focus=False):
         offset = self._cursor_offset_in(old_shown)
         self._ensure_raw()
         self._changed()
-        self.refresh_bindings()
         shown = self._mode_shown()
         if line is not None and shown != "raw":
             self._goto_line(line)
@@ -641,6 +635,8 @@ class JsonView(Vertical, can_focus=False):
         self._lines.reset()
         self._show_note()
         self._update_status()
+        if self.is_mounted:
+            self.refresh_bindings()  # which keys apply depends on the view and the body
 
     def _json_failed(self) -> None:
         assert self._doc is not None and self._doc.error
@@ -679,10 +675,13 @@ class JsonView(Vertical, can_focus=False):
             if cursor_line is not None:
                 self._raw_goto(doc.start[cursor_line])
         else:
+            line = self._cursor_line_in("pretty")  # shown pretty while indexing
             self._index_finished()
             self._changed()
             if self._pending_path:
                 self.goto_path(self._pending_path)
+            elif line is not None and self._mode_shown() == "tree":
+                self._goto_line(line)
 
     async def _index_raw(self, raw: RawRows) -> None:
         while not raw.done:
