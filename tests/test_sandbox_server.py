@@ -84,8 +84,12 @@ async def test_serve_async_in_the_running_loop() -> None:
     async with httpx.AsyncClient() as client:
         r = await client.get(server.base_url + "/_sandbox/ping")
     assert r.json() == {"ok": True}
+    base = server.base_url
     task.cancel()
     await asyncio.gather(task, return_exceptions=True)
+    async with httpx.AsyncClient() as client:
+        with pytest.raises(httpx.ConnectError):
+            await client.get(base + "/_sandbox/ping")
 
 
 def parse(argv: list[str]) -> argparse.Namespace:

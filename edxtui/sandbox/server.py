@@ -152,20 +152,23 @@ class SandboxServer:
             self._sock = self._server = None
 
     async def serve_async(self, started: asyncio.Event | None = None) -> None:
-        """Serve inside the running event loop until cancelled (for asyncio-only callers)."""
-        self._sock = _bind(self.config.host, self.config.port)
-        self._server = self._uvicorn()
-        task = asyncio.create_task(self._server.serve(sockets=[self._sock]))
+        """Serve inside the running event loop until cancelled (for asyncio-only callers).
+        Cancelling this shuts uvicorn down gracefully rather than cancelling it mid-flight."""
+        self.bind()
+        assert self._sock is not None
+        server = self._server = self._uvicorn()
+        serving = asyncio.create_task(server.serve(sockets=[self._sock]))
         try:
-            while not self._server.started and not task.done():
+            while not server.started and not serving.done():
                 await asyncio.sleep(0.01)
-            if started is not None:
+            if started is not None and server.started:
                 started.set()
-            await task
+            await asyncio.shield(serving)
         finally:
-            self._server.should_exit = True
-            await asyncio.gather(task, return_exceptions=True)
-            self._sock.close()
+            server.should_exit = True
+            await asyncio.gather(serving, return_exceptions=True)
+            if self._sock is not None:
+                self._sock.close()
             self._sock = self._server = None
 
     def __enter__(self) -> SandboxServer:
