@@ -310,3 +310,15 @@ async def test_tls_to_a_plain_http_server_is_a_tls_error_not_retried(sandbox):
             await session.tokens.get_token()
     assert "TLS connection to 127.0.0.1" in info.value.message
     assert pauses.requested == [] and len(session.log) == 1
+
+
+async def test_hundred_concurrent_reads_on_an_expired_token_make_one_token_request(sandbox):
+    now = [1_900_000_000.0]  # the client's clock, moved by hand: its token "expires" at once
+    async with session_for(sandbox, clock=lambda: now[0]) as session:
+        await session.get_json(catalog.catalogs())
+        now[0] += 3601
+        assert session.tokens.state().status is TokenStatus.EXPIRED
+        results = await asyncio.gather(*(session.get_json(catalog.catalogs()) for _ in range(100)))
+    assert len(results) == 100
+    assert sandbox.counters.token_requests == 2  # the first token, then exactly one
+    assert sandbox.counters.api_requests == 101
