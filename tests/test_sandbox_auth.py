@@ -149,3 +149,14 @@ def test_write_methods_are_405_after_auth(sandbox: SandboxServer) -> None:
 def test_token_from_one_layout_works_on_the_other(sandbox: SandboxServer) -> None:
     token = sandbox_token(sandbox, "edx")
     assert get(sandbox, "courses/", f"JWT {token}").status_code == 200
+
+
+def test_older_servers_answer_403_without_a_challenge(sandbox: SandboxServer) -> None:
+    sandbox.faults.update(auth_status=403)
+    r = get(sandbox, "catalogs/")
+    assert r.status_code == 403
+    assert "www-authenticate" not in r.headers
+    assert r.json() == NOT_PROVIDED
+    r = get(sandbox, "catalogs/", "JWT nonsense")
+    assert (r.status_code, r.json()) == (403, {"detail": "Invalid token."})
+    assert get(sandbox, "catalogs/", f"JWT {sandbox_token(sandbox)}").status_code == 200

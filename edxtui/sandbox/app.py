@@ -165,6 +165,8 @@ class SandboxApp:
     async def _authorized(self, request: Request, handler: Handler, verdict: Any) -> Response:
         if verdict.client is None:
             self.counters.bump(unauthorized=1)
+            if self.faults.auth_status == 403:  # older servers: no challenge, so DRF says 403
+                return detail(403, verdict.detail, API_HEADERS)
             return detail(401, verdict.detail, {"WWW-Authenticate": 'JWT realm="api"'})
         if request.method not in ("GET", "HEAD"):
             return detail(405, f'Method "{request.method}" not allowed.', API_HEADERS)

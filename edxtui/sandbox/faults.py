@@ -53,7 +53,14 @@ _RULE_DEFAULTS: dict[str, dict[str, Any]] = {
     "truncate": {},
     "not_json": {},
 }
-SETTINGS = ("expires_in", "expires_in_format", "token_latency", "api_latency", "clock_skew")
+SETTINGS = (
+    "expires_in",
+    "expires_in_format",
+    "token_latency",
+    "api_latency",
+    "clock_skew",
+    "auth_status",
+)
 
 
 class Faults:
@@ -73,6 +80,7 @@ class Faults:
         self.token_latency: float = 0.0
         self.api_latency: float = 0.0
         self.clock_skew: float = 0.0  # seconds added to the server's clock for iat/exp/expiry
+        self.auth_status: int = 401  # 403: an older server, which refuses without a challenge
         self.rules: dict[str, Rule] = {}
 
     def reset(self) -> None:
@@ -93,6 +101,10 @@ class Faults:
                 if value not in EXPIRES_IN_FORMATS:
                     raise ValueError(f"expires_in_format must be one of {EXPIRES_IN_FORMATS}")
                 parsed[name] = value
+            elif name == "auth_status":
+                parsed[name] = _int(name, value)
+                if parsed[name] not in (401, 403):
+                    raise ValueError("auth_status must be 401 or 403")
             elif name in ("token_latency", "api_latency", "clock_skew"):
                 parsed[name] = _float(name, value)
                 if name != "clock_skew" and parsed[name] < 0:
@@ -143,6 +155,7 @@ class Faults:
                 "token_latency": self.token_latency,
                 "api_latency": self.api_latency,
                 "clock_skew": self.clock_skew,
+                "auth_status": self.auth_status,
                 "token_generation": self.token_generation,
                 "rules": {name: asdict(rule) for name, rule in self.rules.items()},
             }
