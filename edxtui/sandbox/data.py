@@ -22,6 +22,8 @@ from datetime import datetime, timedelta
 from functools import cached_property, lru_cache
 from typing import Any
 
+from edxtui.sandbox import vocabulary as vocab
+
 _MASK = (1 << 64) - 1
 # Availability is computed against a fixed date so the same seed always gives the same data.
 REFERENCE_DATE = datetime(2026, 1, 15)
@@ -84,124 +86,6 @@ def render_json(obj: Any) -> bytes:
     """JSON the way Django REST framework renders it: compact, UTF-8, U+2028/9 escaped."""
     text = json.dumps(obj, ensure_ascii=False, separators=(",", ":"), allow_nan=False)
     return text.replace("\u2028", "\\u2028").replace("\u2029", "\\u2029").encode()
-
-
-# --- vocabulary -------------------------------------------------------------------------------
-
-# (key, name, homepage, tags). Names in several scripts; one looks like Rich markup.
-_ORGS = [
-    (
-        "MITx",
-        "Massachusetts Institute of Technology",
-        "https://www.mit.edu",
-        ["charter", "founder"],
-    ),
-    ("HarvardX", "Harvard University", "https://www.harvard.edu", ["charter", "founder"]),
-    ("DelftX", "Delft University of Technology", "https://www.tudelft.nl", ["charter"]),
-    ("UniGeneveX", "Université de Genève", "https://www.unige.ch", []),
-    ("MIPTx", "Московский физико-технический институт", "https://mipt.ru", []),
-    ("KAUSTx", "جامعة الملك عبدالله للعلوم والتقنية", "https://www.kaust.edu.sa", ["charter"]),
-    ("TsinghuaX", "清华大学", "https://www.tsinghua.edu.cn", ["charter"]),
-    ("UTokyoX", "東京大学", "https://www.u-tokyo.ac.jp", []),
-    ("IITBombayX", "Indian Institute of Technology Bombay", None, []),
-    ("BerkeleyX", "University of California, Berkeley", "https://www.berkeley.edu", ["charter"]),
-    ("SNUx", "서울대학교", "https://www.snu.ac.kr", []),
-    ("MarkupX", "[bold red]Markup[/] University", None, []),
-]
-
-# (name, course-number prefix)
-_SUBJECTS = [
-    ("Computer Science", "CS"),
-    ("Data Analysis & Statistics", "DS"),
-    ("Mathematics", "MATH"),
-    ("Physics", "PHYS"),
-    ("Chemistry", "CHEM"),
-    ("Biology & Life Sciences", "BIO"),
-    ("Economics & Finance", "ECON"),
-    ("History", "HIST"),
-    ("Language", "LANG"),
-    ("Engineering", "ENGR"),
-    ("Environmental Studies", "ENV"),
-    ("Business & Management", "BUS"),
-]
-
-_EN_TOPICS = [
-    "Computer Science", "Data Science", "Machine Learning", "Linear Algebra", "Climate Change",
-    "Public Health", "Supply Chain Management", "Quantum Mechanics", "Financial Accounting",
-    "Ancient Greek History", "Organic Chemistry", "Cybersecurity", "Entrepreneurship",
-    "Negotiation", "Astrophysics", "Statistics", "Marketing Analytics", "Creative Writing",
-    "Human Anatomy", "Robotics", "Databases", "Algorithms", "Microeconomics", "Genetics",
-]  # fmt: skip
-_EN_PATTERNS = [
-    "Introduction to {t}", "{t} Fundamentals", "Advanced {t}", "{t} for Everyone",
-    "Principles of {t}", "{t}: A Practical Approach", "Foundations of {t}", "{t} II",
-]  # fmt: skip
-_TITLES = {
-    "latin": [
-        "Introducción a la programación", "Économie du développement durable",
-        "Análise de Dados com Python", "Grundlagen der Thermodynamik – Übungen",
-        "Storia dell'arte medievale", "Wstęp do języka polskiego", "Türk Edebiyatına Giriş",
-        "Čeština pro cizince", "Matemáticas para ingeniería", "Ökologie und Naturschutz",
-    ],
-    "cyrillic": [
-        "Введение в программирование", "Математический анализ — часть 2",
-        "Основы квантовой физики", "История России XX века", "Українська мова для початківців",
-    ],
-    "arabic": [
-        "مقدمة في علوم الحاسوب", "الذكاء الاصطناعي للجميع", "أساسيات الاقتصاد",
-        "مقدمة في Python للمبتدئين",
-    ],
-    "cjk": [
-        "数据结构与算法", "机器学习导论", "機械学習入門", "日本語の基礎", "한국어 입문",
-        "中國古代史", "量子力学の基礎",
-    ],
-    "emoji": [
-        "Python 🐍 for Data Science 📊", "Cooking 🍳 with Chemistry ⚗️",
-        "Astronomy 🔭✨ for Beginners", "Music Theory 🎵🎶", "Family 👨‍👩‍👧‍👦 Health",
-        "Flags 🇺🇳 🏳️‍🌈 and Identity",
-    ],
-    "markup": [
-        "[bold red]Hacked[/] Course Title", "[link=https://evil.example]Free Certificate[/link]",
-        "Arrays [0] and [1:2] in Python", "[/] Stray Closing Tag", "[blink]Blinking[/blink] Lights",
-    ],
-    "escape": [
-        "\x1b[31mRed Alert\x1b[0m: Terminal Safety",
-        "Clipboard \x1b]52;c;ZWNobyBvd25lZA==\x07 Hijacking 101",
-        "\x1b]8;;https://evil.example/\x1b\\Click Here for Credit\x1b]8;;\x1b\\",
-        "C1 Controls \x9b31m in the Wild",
-        "Bidi \u202eexe.txt\u202c Tricks",
-        "Backspace\x08\x08\x08 and Bell\x07 Sounds",
-        "Clear \x1b[2J\x1b[H Screen",
-    ],
-}  # fmt: skip
-_LANGUAGE = {"en": "en-us", "latin": "es-es", "cyrillic": "ru", "arabic": "ar", "cjk": "zh-cn"}
-# The first courses of every seed show one of each kind, so a demo's first page has them all.
-_SHOWCASE = [
-    "en", "latin", "cyrillic", "en", "arabic", "cjk", "emoji", "markup", "en", "escape",
-    "long", "en", "latin", "escape", "cjk", "markup", "en", "escape", "arabic", "html",
-    "en", "escape", "cyrillic", "en", "escape", "latin", "emoji", "en", "escape", "cjk",
-    "markup", "en", "escape", "arabic", "en", "latin", "markup", "en", "cjk", "en",
-]  # fmt: skip
-_FLAVOR_WEIGHTS = [
-    ("en", 50), ("latin", 14), ("cyrillic", 8), ("arabic", 6), ("cjk", 10), ("emoji", 5),
-    ("markup", 2), ("escape", 2), ("long", 2), ("html", 1),
-]  # fmt: skip
-_FLAVORS, _WEIGHTS = zip(*_FLAVOR_WEIGHTS, strict=True)
-_CUM_WEIGHTS = list(itertools.accumulate(_WEIGHTS))
-
-_PEOPLE = [
-    ("Anant", "Agarwal"), ("María José", "García López"), ("Ольга", "Иванова"),
-    ("محمد", "الأحمد"), ("美咲", "佐藤"), ("伟", "王"), ("Zoë", "Brontë-Smith"),
-    ("Nnamdi", "Okonkwo"), ("[bold]Mal[/]", "Lory"), ("Eve", "\x1b[5mBlink\x1b[0m"),
-    ("Lars", "Øster"), ("Chloé", "Dubois"), ("Priya", "Raman"), ("Kwame", "Mensah"),
-    ("Siobhán", "Ní Bhriain"), ("Jürgen", "Müller"), ("Aroha", "Ngata"), ("Dmitri", "Sokolov"),
-    ("Fatima", "Zahra"), ("민준", "김"), ("David", "Malan"), ("Eric", "Lander"),
-]  # fmt: skip
-_POSITIONS = ["Professor", "Associate Professor", "Lecturer", "Teaching Fellow", "Dean"]
-_LEVELS = ["Introductory", "Intermediate", "Advanced", None]
-_PROGRAM_TYPES = ["XSeries", "MicroMasters", "Professional Certificate", "MicroBachelors"]
-_PROGRAM_STATUSES = ["active"] * 6 + ["unpublished", "retired", "deleted"]
-_CDN = "https://prod-discovery.edx-cdn.org/media"
 
 
 @dataclass(frozen=True)
@@ -282,7 +166,7 @@ class SandboxData:
     @cached_property
     def organizations(self) -> list[dict[str, Any]]:
         orgs = []
-        for n, (key, name, homepage, tags) in enumerate(_ORGS):
+        for n, (key, name, homepage, tags) in enumerate(vocab.ORGS):
             h = mix(self.seed, 1, n)
             uuid = make_uuid(h)
             orgs.append(
@@ -297,7 +181,7 @@ class SandboxData:
                     "tags": tags,
                     "logo_image_url": None
                     if h % 7 == 0
-                    else f"{_CDN}/organization/logos/{uuid}-{h & 0xFFFF:04x}.png",
+                    else f"{vocab.CDN}/organization/logos/{uuid}-{h & 0xFFFF:04x}.png",
                     "marketing_url": f"https://www.edx.org/school/{key.lower()}",
                 }
             )
@@ -310,10 +194,10 @@ class SandboxData:
     @cached_property
     def people(self) -> list[dict[str, Any]]:
         people = []
-        for n, (given, family) in enumerate(_PEOPLE):
+        for n, (given, family) in enumerate(vocab.PEOPLE):
             h = mix(self.seed, 2, n)
             uuid = make_uuid(h)
-            org = _ORGS[h % len(_ORGS)]
+            org = vocab.ORGS[h % len(vocab.ORGS)]
             people.append(
                 {
                     "uuid": uuid,
@@ -322,12 +206,12 @@ class SandboxData:
                     "bio": None if h % 4 == 0 else f"<p>{given} {family} teaches at {org[1]}.</p>",
                     "profile_image_url": None
                     if h % 6 == 0
-                    else f"{_CDN}/people/profile_images/{uuid}.jpg",
+                    else f"{vocab.CDN}/people/profile_images/{uuid}.jpg",
                     "slug": _slug(f"{given} {family}") if h % 9 else f"person-{n}",
                     "position": None
                     if h % 5 == 0
                     else {
-                        "title": _POSITIONS[h % len(_POSITIONS)],
+                        "title": vocab.POSITIONS[h % len(vocab.POSITIONS)],
                         "organization_name": org[1],
                     },
                 }
@@ -335,14 +219,14 @@ class SandboxData:
         return people
 
     def _subject(self, n: int) -> dict[str, Any]:
-        name, _prefix = _SUBJECTS[n]
+        name, _prefix = vocab.SUBJECTS[n]
         slug = _slug(name)
         return {
             "name": name,
             "subtitle": f"Learn about {name.lower()}",
             "description": f"<p>Courses in {name}.</p>",
-            "banner_image_url": f"{_CDN}/subjects/{slug}-banner.jpg",
-            "card_image_url": f"{_CDN}/subjects/{slug}-card.jpg",
+            "banner_image_url": f"{vocab.CDN}/subjects/{slug}-banner.jpg",
+            "card_image_url": f"{vocab.CDN}/subjects/{slug}-card.jpg",
             "slug": slug,
             "uuid": make_uuid(mix(self.seed, 3, n)),
         }
@@ -352,11 +236,11 @@ class SandboxData:
     def _course_basics(self, i: int) -> tuple[int, int]:
         """(org index, subject index) of course i: cheap, so keys can be checked without building."""
         h = mix(self.seed, 4, i)
-        return h % len(_ORGS), (h >> 8) % len(_SUBJECTS)
+        return h % len(vocab.ORGS), (h >> 8) % len(vocab.SUBJECTS)
 
     def course_key(self, i: int) -> str:
         org, subject = self._course_basics(i)
-        return f"{_ORGS[org][0]}+{_SUBJECTS[subject][1]}{_KEY_BASE + i}x"
+        return f"{vocab.ORGS[org][0]}+{vocab.SUBJECTS[subject][1]}{_KEY_BASE + i}x"
 
     def runs_count(self, i: int) -> int:
         return 1 + mix(self.seed, 5, i) % 4
@@ -408,16 +292,18 @@ class SandboxData:
         return render_json(self.course(i))
 
     def _flavor(self, i: int, rng: _Rng) -> str:
-        if i < len(_SHOWCASE):
-            return _SHOWCASE[i]
-        return rng.choices(_FLAVORS, cum_weights=_CUM_WEIGHTS)[0]
+        if i < len(vocab.SHOWCASE):
+            return vocab.SHOWCASE[i]
+        return rng.choices(vocab.FLAVORS, cum_weights=vocab.CUM_WEIGHTS)[0]
 
     def _title(self, i: int, flavor: str, rng: _Rng) -> str:
-        if flavor in _TITLES:
-            if i < len(_SHOWCASE):  # the k-th showcase of a kind shows its k-th string
-                return _TITLES[flavor][_SHOWCASE[:i].count(flavor) % len(_TITLES[flavor])]
-            return rng.choice(_TITLES[flavor])
-        title = rng.choice(_EN_PATTERNS).format(t=rng.choice(_EN_TOPICS))
+        if flavor in vocab.TITLES:
+            if i < len(vocab.SHOWCASE):  # the k-th showcase of a kind shows its k-th string
+                return vocab.TITLES[flavor][
+                    vocab.SHOWCASE[:i].count(flavor) % len(vocab.TITLES[flavor])
+                ]
+            return rng.choice(vocab.TITLES[flavor])
+        title = rng.choice(vocab.EN_PATTERNS).format(t=rng.choice(vocab.EN_TOPICS))
         if flavor == "long":
             title = (title + ": " + "an Unusually Thorough and Comprehensive Survey " * 8).strip()
         return title
@@ -433,7 +319,9 @@ class SandboxData:
         if flavor == "html":
             paragraphs.append('<script>alert("xss")</script><img src=x onerror=alert(1)>')
         if flavor in ("escape", "markup"):
-            paragraphs.append(f"<p>{rng.choice(_TITLES['escape'] + _TITLES['markup'])}</p>")
+            paragraphs.append(
+                f"<p>{rng.choice(vocab.TITLES['escape'] + vocab.TITLES['markup'])}</p>"
+            )
         full = None if rng.random() < 0.05 else "".join(paragraphs)
         return short, full
 
@@ -442,7 +330,7 @@ class SandboxData:
             return None
         sized = rng.random() < 0.5
         return {
-            "src": f"{_CDN}/{kind}/image/{uuid}-{rng.getrandbits(48):012x}.jpg",
+            "src": f"{vocab.CDN}/{kind}/image/{uuid}-{rng.getrandbits(48):012x}.jpg",
             "description": None,
             "height": 250 if sized else None,
             "width": 378 if sized else None,
@@ -460,9 +348,9 @@ class SandboxData:
         short, full = self._descriptions(flavor, title, rng)
         owners = [self.organizations[org_n]]
         if rng.random() < 0.1:
-            owners.append(self.organizations[(org_n + 1) % len(_ORGS)])
+            owners.append(self.organizations[(org_n + 1) % len(vocab.ORGS)])
         image = self._image("course", uuid, rng)
-        level = rng.choice(_LEVELS)
+        level = rng.choice(vocab.LEVELS)
         modified = REFERENCE_DATE - timedelta(
             seconds=rng.randrange(3 * 365 * 86400), microseconds=rng.randrange(10**6)
         )
@@ -515,7 +403,7 @@ class SandboxData:
             },
             "sponsors": []
             if rng.random() < 0.9
-            else [self.organizations[(org_n + 3) % len(_ORGS)]],
+            else [self.organizations[(org_n + 3) % len(vocab.ORGS)]],
             "modified": _iso_micro(modified),
             "marketing_url": None if rng.random() < 0.05 else marketing,
             "url_slug": _slug(title),
@@ -578,7 +466,7 @@ class SandboxData:
             "full_description": None,
             "announcement": None if rng.random() < 0.5 else _iso(start - timedelta(days=90)),
             "video": None,
-            "content_language": _LANGUAGE.get(flavor, "en-us") if rng.random() > 0.05 else None,
+            "content_language": vocab.LANGUAGE.get(flavor, "en-us") if rng.random() > 0.05 else None,
             "transcript_languages": rng.sample(["en-us", "es-es", "fr", "zh-cn", "ar"], k=rng.randrange(3)),
             "instructors": [],
             "staff": staff,
@@ -678,15 +566,15 @@ class SandboxData:
     def _program(self, n: int) -> dict[str, Any]:
         rng = _Rng(mix(self.seed, 11, n))
         uuid = make_uuid(mix(self.seed, 12, n))
-        ptype = _PROGRAM_TYPES[n % len(_PROGRAM_TYPES)]
-        topic = _EN_TOPICS[n % len(_EN_TOPICS)]
+        ptype = vocab.PROGRAM_TYPES[n % len(vocab.PROGRAM_TYPES)]
+        topic = vocab.EN_TOPICS[n % len(vocab.EN_TOPICS)]
         title = [topic, f"{topic} — 高级课程", f"Основы: {topic}", f"[italic]{topic}[/italic]"][
             n % 4
         ]
         slug = _slug(topic) + f"-{n}"
         indices = rng.sample(range(self.courses), k=min(self.courses, rng.randrange(2, 6)))
         courses = [self._program_course(self.course(i)) for i in indices]
-        orgs = [self.organizations[rng.randrange(len(_ORGS))]]
+        orgs = [self.organizations[rng.randrange(len(vocab.ORGS))]]
         return {
             "uuid": uuid,
             "title": title,
@@ -694,18 +582,18 @@ class SandboxData:
             "type": ptype,
             "type_attrs": {"uuid": make_uuid(mix(self.seed, 13, n % 4)), "slug": _slug(ptype),
                            "coaching_supported": False},
-            "status": _PROGRAM_STATUSES[n % len(_PROGRAM_STATUSES)],
+            "status": vocab.PROGRAM_STATUSES[n % len(vocab.PROGRAM_STATUSES)],
             "marketing_slug": slug,
             "marketing_url": f"https://www.edx.org/{_slug(ptype)}/{slug}",
             "banner_image": None if rng.random() < 0.3 else {
-                size: {"url": f"{_CDN}/programs/banner_images/{uuid}.{size}.jpg",
+                size: {"url": f"{vocab.CDN}/programs/banner_images/{uuid}.{size}.jpg",
                        "width": w, "height": h}
                 for size, w, h in (("large", 1440, 480), ("medium", 726, 242), ("small", 435, 145))
             },
             "hidden": rng.random() < 0.1,
             "courses": courses,
             "authoring_organizations": orgs,
-            "card_image_url": None if rng.random() < 0.2 else f"{_CDN}/programs/card_images/{uuid}.jpg",
+            "card_image_url": None if rng.random() < 0.2 else f"{vocab.CDN}/programs/card_images/{uuid}.jpg",
             "is_program_eligible_for_one_click_purchase": rng.random() < 0.5,
             "degree": None,
             "curricula": [],
@@ -728,7 +616,7 @@ class SandboxData:
             "individual_endorsements": [],
             "languages": ["en-us"],
             "transcript_languages": ["en-us"],
-            "subjects": [self._subject(n % len(_SUBJECTS))],
+            "subjects": [self._subject(n % len(vocab.SUBJECTS))],
             "price_ranges": [{"currency": "USD", "min": 99.0, "max": 299.0, "total": 299.0 * len(courses)}],
             "staff": rng.sample(self.people, k=2),
             "credit_redemption_overview": None,
