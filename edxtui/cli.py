@@ -685,3 +685,7 @@ def main(argv: list[str] | None = None) -> int:
             "rerun with EDXTUI_DEBUG=1 for a traceback"
         )
         return EXIT_ERROR
+    finally:
+        # Forget this run's secrets (and the sessions holding tokens) once it is reported.
+        _secrets.values.clear()
+        _secrets.sources.clear()
