@@ -16,6 +16,7 @@ from typing import Any
 from urllib.parse import parse_qsl
 
 from starlette.applications import Starlette
+from starlette.concurrency import run_in_threadpool
 from starlette.exceptions import HTTPException
 from starlette.requests import Request
 from starlette.responses import RedirectResponse, Response, StreamingResponse
@@ -35,7 +36,7 @@ from edxtui.sandbox.responses import (
     json_response,
     truncated,
 )
-from edxtui.sandbox.tokens import SCOPES, TokenAuthority
+from edxtui.sandbox.tokens import SCOPES, TokenAuthority, Verdict
 
 FORBIDDEN = "You do not have permission to perform this action."
 Handler = Callable[[Request, SandboxClient], Awaitable[Response]]
@@ -162,7 +163,7 @@ class SandboxApp:
         finally:
             counters.leave()
 
-    async def _authorized(self, request: Request, handler: Handler, verdict: Any) -> Response:
+    async def _authorized(self, request: Request, handler: Handler, verdict: Verdict) -> Response:
         if verdict.client is None:
             self.counters.bump(unauthorized=1)
             if self.faults.auth_status == 403:  # older servers: no challenge, so DRF says 403
@@ -180,7 +181,7 @@ class SandboxApp:
             response = Response(b"".join(chunks), response.status_code, dict(response.headers))
         return truncated(response, rule)
 
-    def _page(
+    async def _page(
         self, request: Request, count: int, items: Callable[[int, int], list[bytes]]
     ) -> Response:
         try:
@@ -188,9 +189,12 @@ class SandboxApp:
         except InvalidPage:
             return detail(404, "Invalid page.", API_HEADERS)
         offset = min(window.offset, count)
-        return json_response(
-            None, headers=API_HEADERS, raw=_page_body(count, window, items(offset, window.limit))
+        # Building a page of cold courses is CPU work (~1 ms a course): do it off the event loop
+        # so other requests (and the control API) are not stuck behind a limit=1000 page.
+        body = await run_in_threadpool(
+            lambda: _page_body(count, window, items(offset, window.limit))
         )
+        return json_response(None, headers=API_HEADERS, raw=body)
 
     # --- catalogs -----------------------------------------------------------------------------
 
@@ -214,7 +218,7 @@ class SandboxApp:
 
     async def catalogs(self, request: Request, client: SandboxClient) -> Response:
         cats = self._visible_catalogs(client)
-        return self._page(
+        return await self._page(
             request, len(cats), lambda o, n: [render_json(c.as_json()) for c in cats[o : o + n]]
         )
 
@@ -228,7 +232,7 @@ class SandboxApp:
         catalog = self._catalog_for(request, client)
         if isinstance(catalog, Response):
             return catalog
-        return self._page(
+        return await self._page(
             request, catalog.count, lambda o, n: self.data.catalog_course_json(catalog, o, n)
         )
 
@@ -263,7 +267,7 @@ class SandboxApp:
     # --- courses, runs, programs, organizations -----------------------------------------------
 
     async def courses(self, request: Request, client: SandboxClient) -> Response:
-        return self._page(
+        return await self._page(
             request,
             self.data.universe,
             lambda o, n: [
@@ -278,7 +282,7 @@ class SandboxApp:
         return json_response(course, headers=API_HEADERS)
 
     async def course_runs(self, request: Request, client: SandboxClient) -> Response:
-        return self._page(
+        return await self._page(
             request,
             self.data.runs_total,
             lambda o, n: [render_json(r) for r in self.data.runs_slice(o, n)],
@@ -292,7 +296,7 @@ class SandboxApp:
 
     async def programs(self, request: Request, client: SandboxClient) -> Response:
         progs = self.data.programs
-        return self._page(
+        return await self._page(
             request,
             len(progs),
             lambda o, n: [render_json(self.data.program_summary(p)) for p in progs[o : o + n]],
@@ -306,7 +310,7 @@ class SandboxApp:
 
     async def organizations(self, request: Request, client: SandboxClient) -> Response:
         orgs = self.data.organizations
-        return self._page(
+        return await self._page(
             request, len(orgs), lambda o, n: [render_json(x) for x in orgs[o : o + n]]
         )
 
