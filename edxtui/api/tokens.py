@@ -253,7 +253,7 @@ def _error_status(response: httpx.Response, data: Any) -> AuthError:
         if data is None:
             return AuthError(
                 "the token endpoint is rate limiting (403 HTML page); wait and retry",
-                "edxtui retries on its own with growing pauses",
+                "wait a minute, then try again",
                 status=status,
                 retry_after=_retry_after(response),
             )
@@ -282,7 +282,7 @@ def _error_status(response: httpx.Response, data: Any) -> AuthError:
     if status >= 500:
         return AuthError(
             f"the token endpoint failed (HTTP {status})",
-            "the server is having trouble; edxtui retries with growing pauses",
+            "the server is having trouble; try again later",
             status=status,
         )
     return AuthError(
