@@ -160,6 +160,14 @@ def _scrub(data: bytes, token: str | None) -> bytes:
     return data
 
 
+def _failed_url(exc: httpx.HTTPError, fallback: str) -> object:
+    """The URL that failed (after a redirect, not the one first asked for)."""
+    try:
+        return exc.request.url
+    except RuntimeError:  # httpx raises when the exception carries no request
+        return fallback
+
+
 def _no_cookies() -> http.cookiejar.CookieJar:
     """A cookie jar that keeps nothing: the API is authenticated by the JWT alone, and a
     session cookie from the LMS must not quietly authenticate API calls as someone else.
@@ -369,7 +377,7 @@ class Session:
                 self._fail_pending(call, "cancelled before the response arrived")
                 raise
             except httpx.HTTPError as exc:
-                error = transport_error(exc, url)
+                error = transport_error(exc, _failed_url(exc, url))
                 self._fail_pending(call, error.message)
                 retry += 1
                 delay = self.retry.delay_for_error(exc, retry)
