@@ -38,6 +38,8 @@ class CatalogServer:
         self.fail_offset: int | None = None
         self.shift_after_first = False  # the catalog gains a course after page one
         self.fake_count: int | None = None  # serve (and count) only this many
+        self.delays: dict[int, int] = {}  # offset -> extra event-loop turns before answering
+        self.finished: list[int] = []  # offsets in the order their answers went out
 
     @staticmethod
     def course(i: int) -> dict:
@@ -55,7 +57,7 @@ class CatalogServer:
         self.in_flight += 1
         self.peak = max(self.peak, self.in_flight)
         try:
-            for _ in range(3):  # let other requests start meanwhile
+            for _ in range(3 + self.delays.get(offset, 0)):  # let other requests run meanwhile
                 await asyncio.sleep(0)
             if offset == self.fail_offset:
                 return httpx.Response(404, json={"detail": "Not found."})
@@ -78,6 +80,7 @@ class CatalogServer:
             )
         finally:
             self.in_flight -= 1
+            self.finished.append(offset)
 
 
 def session_for(server: CatalogServer) -> Session:
@@ -234,3 +237,28 @@ def test_jsonl_and_json_keep_every_course_exactly():
     buffer = io.StringIO(newline="")
     write_courses(courses, buffer, "json")
     assert json.loads(buffer.getvalue()) == courses
+
+
+async def test_to_stdout_a_failed_export_prints_nothing_and_a_good_one_everything():
+    server = CatalogServer(130)
+    server.fail_offset = 100
+    out = io.StringIO()
+    async with session_for(server) as session:
+        with pytest.raises(ApiError):
+            await export_catalog(session, "7", None, page_size=50, stdout=out)
+        assert out.getvalue() == ""
+        server.fail_offset = None
+        result = await export_catalog(session, "7", None, fmt="json", page_size=50, stdout=out)
+    assert result.count == 130
+    assert [c["key"] for c in json.loads(out.getvalue())] == [c["key"] for c in server.courses]
+
+
+async def test_pages_are_written_in_catalog_order_whatever_order_they_arrive_in(tmp_path):
+    server = CatalogServer(200)
+    server.delays = {50: 40, 150: 10}  # page 50 answers last, after 100 and 150
+    out = tmp_path / "c.jsonl"
+    async with session_for(server) as session:
+        await export_catalog(session, "7", out, page_size=50, concurrency=3)
+    assert server.finished.index(50) > server.finished.index(150) > server.finished.index(100)
+    keys = [json.loads(line)["key"] for line in out.read_text().splitlines()]
+    assert keys == [c["key"] for c in server.courses]

@@ -1,9 +1,9 @@
 """Export every course of a catalog: bounded concurrency, each course once, atomic output.
 
 The first page tells how many courses there are; the remaining pages are then fetched
-concurrently by limit/offset (a semaphore bounds how many are in flight), courses are
-deduplicated by key, and the total is checked against the count before anything is written.
-Output goes to a temporary file beside the target, which replaces the target only when
+concurrently by limit/offset (a semaphore bounds how many are in flight), handed on in
+catalog order, deduplicated by key, and the total is checked against the count. Output is
+streamed to a temporary file beside the target, which replaces the target only when
 complete: a failure leaves no file, or the previous one intact.
 """
 
@@ -12,17 +12,18 @@ from __future__ import annotations
 import asyncio
 import contextlib
 import csv
-import io
 import json
 import os
+import shutil
 import tempfile
-from collections.abc import Callable, Iterable
+from collections.abc import Callable, Iterable, Iterator
 from dataclasses import dataclass
 from pathlib import Path
 from typing import IO, Any
 
 from edxtui.api import catalog
 from edxtui.api.errors import EdxError, ResponseFormatError
+from edxtui.textsafe import visible
 
 FORMATS = ("jsonl", "json", "csv")
 DEFAULT_PAGE_SIZE = 100
@@ -62,18 +63,22 @@ class ExportError(EdxError):
     """The catalog changed or the server misbehaved during the export; nothing was written."""
 
 
-async def fetch_catalog_courses(
+async def each_page(
     session: Any,
     catalog_id: str,
+    on_courses: Callable[[list[dict[str, Any]]], None],
     *,
     page_size: int = DEFAULT_PAGE_SIZE,
     concurrency: int = DEFAULT_CONCURRENCY,
     progress: Callable[[int, int], None] | None = None,
-) -> tuple[list[dict[str, Any]], ExportResult]:
-    """All courses of a catalog, in catalog order, each exactly once.
+) -> ExportResult:
+    """Fetch every page of a catalog's courses and hand them to `on_courses` in catalog order,
+    each course exactly once.
 
-    `progress(done, total)` is called after each page. Raises ExportError when the courses
-    found do not match the catalog's count (it changed while we read it).
+    Pages arrive in any order; a page is handed on as soon as every page before it has
+    been, so memory holds only the pages waiting for a slower one. `progress(done, total)`
+    is called after each page. Raises ExportError when the catalog changes under us (a
+    page reports another count, or the distinct courses do not add up to the count).
     """
     if page_size < 1 or concurrency < 1:
         raise ValueError("page_size and concurrency must be >= 1")
@@ -82,65 +87,105 @@ async def fetch_catalog_courses(
     total = first.count
     # A server may cap the page size below what we asked; step by what it really serves.
     step = len(first.results) if 0 < len(first.results) < min(page_size, total) else page_size
-    pages: dict[int, list[dict[str, Any]]] = {0: list(first.results)}
-    done = len(first.results)
-    if progress:
-        progress(min(done, total), total)
+    dedupe = _Dedupe(catalog_id)
+    waiting: dict[int, list[Any]] = {}  # pages that arrived before an earlier one
+    next_offset = 0
+    done = 0
 
+    def arrived(offset: int, results: list[Any]) -> None:
+        nonlocal next_offset, done
+        done += len(results)
+        waiting[offset] = results
+        while next_offset in waiting:
+            on_courses(dedupe.new(waiting.pop(next_offset)))
+            next_offset += step
+        if progress:
+            progress(min(done, total), total)
+
+    arrived(0, list(first.results))
     semaphore = asyncio.Semaphore(concurrency)
 
     async def fetch(offset: int) -> None:
-        nonlocal done
         async with semaphore:
             page = await catalog.fetch_page(session, path, {"limit": step, "offset": offset})
         if page.count != total:
             # Offsets shifted under us: some course could be missed or seen twice.
             raise _changed(catalog_id, f"its count went from {total} to {page.count}")
-        pages[offset] = list(page.results)
-        done += len(page.results)
-        if progress:
-            progress(min(done, total), total)
+        arrived(offset, list(page.results))
 
-    offsets = range(step, total, step) if step else range(0)
+    offsets = range(step, total, step)
     tasks = [asyncio.create_task(fetch(offset)) for offset in offsets]
     try:
-        # The first failure cancels the rest: a partial export is never written.
+        # The first failure cancels the rest; the caller discards what was written.
         await asyncio.gather(*tasks)
     except BaseException:
         for task in tasks:
             task.cancel()
         await asyncio.gather(*tasks, return_exceptions=True)
         raise
+    if dedupe.count != total:
+        raise _changed(catalog_id, f"expected {total} courses, found {dedupe.count} distinct ones")
+    return ExportResult(dedupe.count, 1 + len(offsets), dedupe.duplicates)
 
-    courses: list[dict[str, Any]] = []
-    seen: set[str] = set()
-    duplicates = 0
-    for offset in sorted(pages):
-        for course in pages[offset]:
+
+class _Dedupe:
+    """Checks each course is an object with a key, and lets each key through once."""
+
+    def __init__(self, catalog_id: str) -> None:
+        self.catalog_id = catalog_id
+        self.seen: set[str] = set()
+        self.duplicates = 0
+
+    @property
+    def count(self) -> int:
+        return len(self.seen)
+
+    def new(self, results: list[Any]) -> list[dict[str, Any]]:
+        fresh = []
+        for course in results:
             if not isinstance(course, dict):
-                raise ResponseFormatError(
-                    f"catalog {catalog_id}: a course entry is not a JSON object",
-                    "the server's response does not follow the Course Catalog API",
-                )
+                raise self._bad("a course entry is not a JSON object")
             key = course.get("key") or course.get("uuid")
             if not isinstance(key, str) or not key:
-                raise ResponseFormatError(
-                    f"catalog {catalog_id}: a course has no key or uuid",
-                    "the server's response does not follow the Course Catalog API",
-                )
-            if key in seen:
-                duplicates += 1
+                raise self._bad("a course has no key or uuid")
+            if key in self.seen:
+                self.duplicates += 1
                 continue
-            seen.add(key)
-            courses.append(course)
-    if len(courses) != total:
-        raise _changed(catalog_id, f"expected {total} courses, found {len(courses)} distinct ones")
-    return courses, ExportResult(len(courses), len(pages), duplicates)
+            self.seen.add(key)
+            fresh.append(course)
+        return fresh
+
+    def _bad(self, what: str) -> ResponseFormatError:
+        return ResponseFormatError(
+            f"catalog {visible(self.catalog_id)}: {what}",
+            "the server's response does not follow the Course Catalog API",
+        )
+
+
+async def fetch_catalog_courses(
+    session: Any,
+    catalog_id: str,
+    *,
+    page_size: int = DEFAULT_PAGE_SIZE,
+    concurrency: int = DEFAULT_CONCURRENCY,
+    progress: Callable[[int, int], None] | None = None,
+) -> tuple[list[dict[str, Any]], ExportResult]:
+    """All courses of a catalog in a list, in catalog order, each exactly once."""
+    courses: list[dict[str, Any]] = []
+    result = await each_page(
+        session,
+        catalog_id,
+        courses.extend,
+        page_size=page_size,
+        concurrency=concurrency,
+        progress=progress,
+    )
+    return courses, result
 
 
 def _changed(catalog_id: str, why: str) -> ExportError:
     return ExportError(
-        f"catalog {catalog_id} changed during the export ({why}); nothing was written",
+        f"catalog {visible(catalog_id)} changed during the export ({why}); nothing was written",
         "run the export again",
     )
 
@@ -204,22 +249,45 @@ def csv_row(course: dict[str, Any]) -> list[str | int]:
     return [guard_formula(v) if isinstance(v, str) else v for v in row.values()]
 
 
+class CourseWriter:
+    """Writes courses one page at a time in one of FORMATS; `close()` finishes the document."""
+
+    def __init__(self, out: IO[str], fmt: str) -> None:
+        if fmt not in FORMATS:
+            raise ValueError(f"unknown format {fmt!r}")
+        self.out = out
+        self.fmt = fmt
+        self.written = 0
+        self._csv = csv.writer(out, lineterminator="\r\n") if fmt == "csv" else None
+        if self._csv is not None:
+            self._csv.writerow(CSV_COLUMNS)
+
+    def write(self, courses: Iterable[dict[str, Any]]) -> None:
+        out = self.out
+        for course in courses:
+            if self.fmt == "jsonl":
+                out.write(json.dumps(course, ensure_ascii=False, separators=(",", ":")))
+                out.write("\n")
+            elif self.fmt == "json":
+                # An indented array, written item by item (JSON strings hold no raw newline,
+                # so indenting every line of an item is safe).
+                item = json.dumps(course, ensure_ascii=False, indent=2).replace("\n", "\n  ")
+                out.write(("[\n  " if self.written == 0 else ",\n  ") + item)
+            else:
+                assert self._csv is not None
+                self._csv.writerow(csv_row(course))
+            self.written += 1
+
+    def close(self) -> None:
+        if self.fmt == "json":
+            self.out.write("\n]\n" if self.written else "[]\n")
+
+
 def write_courses(courses: Iterable[dict[str, Any]], out: IO[str], fmt: str) -> None:
     """Write courses as jsonl (one compact object a line), json (an array) or csv."""
-    if fmt == "jsonl":
-        for course in courses:
-            out.write(json.dumps(course, ensure_ascii=False, separators=(",", ":")))
-            out.write("\n")
-    elif fmt == "json":
-        json.dump(list(courses), out, ensure_ascii=False, indent=2)
-        out.write("\n")
-    elif fmt == "csv":
-        writer = csv.writer(out, lineterminator="\r\n")
-        writer.writerow(CSV_COLUMNS)
-        for course in courses:
-            writer.writerow(csv_row(course))
-    else:
-        raise ValueError(f"unknown format {fmt!r}")
+    writer = CourseWriter(out, fmt)
+    writer.write(courses)
+    writer.close()
 
 
 def _umask() -> int:
@@ -228,12 +296,12 @@ def _umask() -> int:
     return mask
 
 
-def write_atomic_text(path: Path, write: Callable[[IO[str]], None]) -> None:
-    """Write a text file through a temp file in the same folder, then rename it into place.
-
-    A crash or an error before the rename leaves the target as it was (or absent) and no
-    temp file behind. A new file gets the usual permissions (0666 minus the umask); a
-    replaced one keeps its mode.
+@contextlib.contextmanager
+def atomic_text_file(path: Path) -> Iterator[IO[str]]:
+    """A text file written through a temp file in the same folder, renamed into place on
+    success. An error or a crash before the rename leaves the target as it was (or absent)
+    and no temp file behind. A new file gets the usual permissions (0666 minus the umask);
+    a replaced one keeps its mode.
     """
     try:
         mode = os.stat(path).st_mode & 0o7777
@@ -243,7 +311,7 @@ def write_atomic_text(path: Path, write: Callable[[IO[str]], None]) -> None:
     try:
         # newline="" so csv's \r\n and JSON's \n go through untranslated on every platform
         with os.fdopen(fd, "w", encoding="utf-8", newline="") as handle:
-            write(handle)
+            yield handle
             handle.flush()
             os.fsync(handle.fileno())
         os.chmod(tmp_name, mode)
@@ -252,13 +320,6 @@ def write_atomic_text(path: Path, write: Callable[[IO[str]], None]) -> None:
         with contextlib.suppress(OSError):
             os.unlink(tmp_name)
         raise
-
-
-def render(courses: list[dict[str, Any]], fmt: str) -> str:
-    """The whole export as one string (for stdout)."""
-    buffer = io.StringIO(newline="")
-    write_courses(courses, buffer, fmt)
-    return buffer.getvalue()
 
 
 async def export_catalog(
@@ -272,19 +333,36 @@ async def export_catalog(
     progress: Callable[[int, int], None] | None = None,
     stdout: IO[str] | None = None,
 ) -> ExportResult:
-    """Fetch every course, then write them to `path` atomically (or to `stdout` when None).
+    """Write every course of a catalog to `path` atomically, or to `stdout` when None.
 
-    Nothing is written until every page has arrived and the count checks out.
+    Pages are written as they arrive (in catalog order) to a temporary file, so memory stays
+    small; the result appears only once every page has arrived and the count checks out.
+    For stdout the temporary file is anonymous and copied out at the end, so a failed
+    export prints nothing.
     """
     if fmt not in FORMATS:
         raise ValueError(f"unknown format {fmt!r}")
-    courses, result = await fetch_catalog_courses(
-        session, catalog_id, page_size=page_size, concurrency=concurrency, progress=progress
-    )
-    if path is None:
-        assert stdout is not None
-        stdout.write(render(courses, fmt))
+
+    async def fill(handle: IO[str]) -> ExportResult:
+        writer = CourseWriter(handle, fmt)
+        result = await each_page(
+            session,
+            catalog_id,
+            writer.write,
+            page_size=page_size,
+            concurrency=concurrency,
+            progress=progress,
+        )
+        writer.close()
+        return result
+
+    if path is not None:
+        with atomic_text_file(path) as handle:
+            return await fill(handle)
+    assert stdout is not None
+    with tempfile.TemporaryFile("w+", encoding="utf-8", newline="") as spool:
+        result = await fill(spool)
+        spool.seek(0)
+        shutil.copyfileobj(spool, stdout)
         stdout.flush()
-    else:
-        write_atomic_text(path, lambda handle: write_courses(courses, handle, fmt))
     return result
