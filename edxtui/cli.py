@@ -130,6 +130,17 @@ def build_parser(argv: list[str] | None = None) -> argparse.ArgumentParser:
     parser.add_argument(
         "--profile", dest="tui_profile", metavar="NAME", help="open the explorer on this profile"
     )
+    parser.add_argument(
+        "--sandbox-expires-in",
+        type=int,
+        metavar="S",
+        help="with --sandbox: token lifetime in seconds (e.g. 20 to watch refreshes)",
+    )
+    parser.add_argument(
+        "--sandbox-layout",
+        choices=("openedx", "edx"),
+        help="with --sandbox: the Open edX layout (default) or the edX.org gateway's",
+    )
     parser.set_defaults(func=cmd_tui)
     sub = parser.add_subparsers(title="commands", metavar="COMMAND", parser_class=_Parser)
 
@@ -532,8 +543,17 @@ def cmd_tui(args: argparse.Namespace) -> int:
             name = profile.name if profile.name != "(environment)" else None
         except config.ConfigError:
             credentials = None  # the app opens its credentials screen instead
+    options: dict[str, Any] = {}
+    if args.sandbox_expires_in is not None:
+        options["expires_in"] = args.sandbox_expires_in
+    if args.sandbox_layout is not None:
+        options["layout"] = args.sandbox_layout
+    if options and not args.sandbox:
+        raise UsageError("--sandbox-expires-in and --sandbox-layout need --sandbox")
     from edxtui.tui.app import run_app
 
+    if options:
+        return run_app(credentials=None, profile_name=None, sandbox=True, sandbox_options=options)
     return run_app(credentials=credentials, profile_name=name, sandbox=args.sandbox)
 
 

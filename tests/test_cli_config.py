@@ -213,6 +213,14 @@ def test_no_command_opens_the_tui_on_the_sandbox(capsys, fake_run_app):
     assert fake_run_app == [{"credentials": None, "profile_name": None, "sandbox": True}]
 
 
+def test_sandbox_options_reach_the_tui(capsys, fake_run_app):
+    code, _, _ = run(capsys, "--sandbox", "--sandbox-expires-in", "20", "--sandbox-layout", "edx")
+    assert code == 0
+    assert fake_run_app[0]["sandbox_options"] == {"expires_in": 20, "layout": "edx"}
+    code, _, err = run(capsys, "--sandbox-expires-in", "20")
+    assert code == 2 and "need --sandbox" in err
+
+
 def test_no_command_opens_the_tui_on_the_default_profile(tmp_path, capsys, fake_run_app):
     save_work(tmp_path, capsys)
     code, _, _ = run(capsys)
