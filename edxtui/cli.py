@@ -533,16 +533,18 @@ def cmd_tui(args: argparse.Namespace) -> int:
 
     credentials = None
     name = args.tui_profile or os.environ.get(config.ENV_PROFILE) or None
-    if not args.sandbox:
-        if name is not None and name not in config.profile_names():
-            raise config.ConfigError(
-                f"unknown profile {name!r}", config._known_hint(config.load_config())
-            )
+    warn = lambda line: _err(f"warning: {line}")  # noqa: E731
+    if args.sandbox:
+        pass
+    elif name is not None:
+        # A profile asked for by name must work, or the person hears why (exit 2).
+        profile, credentials = config.resolve(name, warn=warn)
+    else:
         try:
-            profile, credentials = config.resolve(name, warn=lambda line: _err(f"warning: {line}"))
+            profile, credentials = config.resolve(None, warn=warn)
             name = profile.name if profile.name != "(environment)" else None
         except config.ConfigError:
-            credentials = None  # the app opens its credentials screen instead
+            credentials = None  # nothing usable saved: the app opens its credentials screen
     options: dict[str, Any] = {}
     if args.sandbox_expires_in is not None:
         options["expires_in"] = args.sandbox_expires_in

@@ -558,29 +558,30 @@ def resolve(
         "API root": (api_url, ENV_API_URL, "--api-url", base.api_root if base else ""),
         "client id": (client_id, ENV_CLIENT_ID, "--client-id", base.client_id if base else ""),
     }
-    values: dict[str, str] = {}
-    for what, (flag, env_name, option, saved) in pieces.items():
-        value = flag or env.get(env_name) or saved
-        if not value:
-            if name is None:
-                raise ConfigError(
-                    "no profile chosen and no default profile saved",
-                    f"use --profile NAME (known: {', '.join(profile_names(config))}), "
-                    "or set EDXTUI_TOKEN_URL, EDXTUI_API_URL and EDXTUI_CLIENT_ID",
-                )
-            raise ConfigError(
-                f"no {what} for profile {label}",
-                f"set {env_name}, use {option}, or save it in the profile",
-            )
-        values[what] = value.strip()
-
+    values = {
+        what: (flag or env.get(env_name) or saved).strip()
+        for what, (flag, env_name, _, saved) in pieces.items()
+    }
+    # Wrong URLs first (a placeholder host, plain http): the more basic mistake to report.
     insecure = base.insecure if base else False
-    checked_token_url = validate_url(
-        values["token URL"], what="token URL", insecure=insecure, profile=name
-    )
-    checked_api_root = validate_url(
-        values["API root"], what="API root", insecure=insecure, profile=name
-    )
+    checked = {
+        what: validate_url(values[what], what=what, insecure=insecure, profile=name)
+        for what in ("token URL", "API root")
+        if values[what]
+    }
+    for what, (_, env_name, option, _) in pieces.items():
+        if values[what]:
+            continue
+        if name is None:
+            raise ConfigError(
+                "no profile chosen and no default profile saved",
+                f"use --profile NAME (known: {', '.join(profile_names(config))}), "
+                "or set EDXTUI_TOKEN_URL, EDXTUI_API_URL and EDXTUI_CLIENT_ID",
+            )
+        raise ConfigError(
+            f"no {what} for profile {label}",
+            f"set {env_name}, use {option}, or save it in the profile",
+        )
 
     if client_secret_file:
         secret: str | None = read_secret_file(client_secret_file)
@@ -599,8 +600,8 @@ def resolve(
 
     profile = Profile(
         name=name or "(environment)",
-        token_url=checked_token_url,
-        api_root=checked_api_root,
+        token_url=checked["token URL"],
+        api_root=checked["API root"],
         client_id=values["client id"],
         insecure=insecure,
     )

@@ -242,6 +242,12 @@ def test_no_command_with_an_unknown_profile_exits_2(capsys, fake_run_app):
     assert fake_run_app == []
 
 
+def test_no_command_with_a_named_profile_that_cannot_work_exits_2(capsys, fake_run_app):
+    code, _, err = run(capsys, "--profile", "openedx")
+    assert code == 2 and "placeholder host" in err
+    assert fake_run_app == []
+
+
 def test_no_command_uses_credentials_from_the_environment(capsys, fake_run_app, monkeypatch):
     monkeypatch.setenv("EDXTUI_TOKEN_URL", "https://lms.example.com/oauth2/access_token")
     monkeypatch.setenv("EDXTUI_API_URL", "https://discovery.example.com/api/v1/")
