@@ -1,0 +1,381 @@
+"""The catalog tree on a big catalog: expand latency, event-loop lag, memory, and how they grow.
+
+Each measure runs the real EdxApp headless (`run_test`, 160×50) in a fresh child process,
+against the sandbox in its own process (so the server's work neither holds this process's
+GIL nor adds to its RSS). In one invocation, per catalog size:
+
+- expand: from `node.expand()` on the large catalog until its first page's nodes are in the
+  tree (and until the tree has painted them), against the raw HTTP request for the same page
+  (httpx GET, same URL, same token, warm connection) measured in the same child, interleaved.
+  The UI's share is expand − raw.
+- load all: every page of the catalog into the tree ("load more" until the count is reached),
+  while a ticker task (`asyncio.sleep(0.005)` in a loop) records how late it wakes: the
+  event loop's lag. Reported: max and p99 lag, total time.
+- memory: the child's RSS (VmRSS, after gc) with every course of the catalog in the tree,
+  against a Textual hello-world app in a fresh child, headless the same way.
+
+    python benchmarks/bench_tree.py [--sizes 1000,10000,100000] [--samples N] [--quick]
+"""
+
+from __future__ import annotations
+
+import argparse
+import asyncio
+import contextlib
+import gc
+import json
+import os
+import subprocess
+import sys
+import tempfile
+import time
+from pathlib import Path
+
+HERE = Path(__file__).resolve().parent
+sys.path.insert(0, str(HERE))
+sys.path.insert(0, str(HERE.parent))
+from _sandbox import CLIENT_ID, CLIENT_SECRET, LARGE_CATALOG, SandboxProcess  # noqa: E402
+from _table import Row, median, print_table  # noqa: E402
+
+SIZE = (160, 50)
+EXPAND_TARGET_MS = 50.0
+LAG_TARGET_MS = 50.0
+MEMORY_TARGET_MB = 100.0
+TICK = 0.005
+MB = 1024 * 1024
+
+
+# --------------------------------------------------------------------------------------------
+# child side
+
+
+def rss_bytes() -> tuple[int, int]:
+    """(VmRSS, VmHWM) of this process, in bytes."""
+    values = {}
+    with open("/proc/self/status") as status:
+        for line in status:
+            if line.startswith(("VmRSS:", "VmHWM:")):
+                name, amount, _unit = line.split()
+                values[name[:-1]] = int(amount) * 1024
+    return values["VmRSS"], values["VmHWM"]
+
+
+def report(data: dict) -> None:
+    print("RESULT " + json.dumps(data), flush=True)
+
+
+async def child_hello() -> None:
+    from textual.app import App
+    from textual.widgets import Static
+
+    class Hello(App):
+        def compose(self):
+            yield Static("hello-world-ready")
+
+    app = Hello()
+    async with app.run_test(size=SIZE) as pilot:
+        await pilot.pause()
+        gc.collect()
+        rss, hwm = rss_bytes()
+    report({"rss": rss, "hwm": hwm})
+
+
+class Ticker:
+    """Wakes every TICK seconds and records how late each wake-up was."""
+
+    def __init__(self) -> None:
+        self.lags: list[float] = []
+        self._task: asyncio.Task | None = None
+
+    async def _run(self) -> None:
+        while True:
+            start = time.perf_counter()
+            await asyncio.sleep(TICK)
+            self.lags.append(time.perf_counter() - start - TICK)
+
+    def start(self) -> None:
+        self._task = asyncio.get_running_loop().create_task(self._run())
+
+    async def stop(self) -> None:
+        assert self._task is not None
+        self._task.cancel()
+        with contextlib.suppress(asyncio.CancelledError):
+            await self._task
+
+
+async def child_tree(args: argparse.Namespace) -> None:
+    import httpx
+
+    from edxtui.api.credentials import Credentials
+    from edxtui.tui.app import EdxApp
+    from edxtui.tui.widgets.catalog_tree import PAGE_SIZE, CatalogTree
+
+    base = args.base_url
+    credentials = Credentials(
+        token_url=base + "/oauth2/access_token",
+        api_root=base + "/api/v1/",
+        client_id=CLIENT_ID,
+        client_secret=CLIENT_SECRET,
+    )
+    app = EdxApp(credentials=credentials, profile_name="bench", use_system_clipboard=False)
+    out: dict = {"size": args.size}
+    async with app.run_test(size=SIZE) as pilot:
+        tree = await _until(pilot, lambda: _tree(app, CatalogTree), "the explorer")
+        catalogs = tree.root.children[0]
+        node = await _until(pilot, lambda: _large(catalogs), "the large catalog node")
+        await _until(pilot, lambda: app.session.tokens.current_token, "a token")
+        painted: list[float] = []
+        original = tree.render_lines
+
+        def render_lines(crop):  # the compositor paints the tree: note when
+            lines = original(crop)
+            painted.append(time.perf_counter())
+            return lines
+
+        tree.render_lines = render_lines  # type: ignore[method-assign]
+
+        url = app.session.resolve(f"catalogs/{LARGE_CATALOG}/courses/")
+        raw_client = httpx.AsyncClient(timeout=30)
+
+        async def raw() -> float:
+            token = app.session.tokens.current_token
+            start = time.perf_counter()
+            response = await raw_client.get(
+                url, params={"limit": PAGE_SIZE}, headers={"Authorization": f"JWT {token}"}
+            )
+            response.raise_for_status()
+            return time.perf_counter() - start
+
+        await raw()  # a warm connection for the baseline, as the app's client has one
+        tree.move_cursor(node)
+        await pilot.pause()
+        in_tree, shown, raws = [], [], []
+        for sample in range(args.samples):
+            if sample:  # back to a never-expanded node: the same path as the first time
+                node.collapse()
+                node.remove_children()
+                node.data.state = "idle"
+                await pilot.pause()
+            raws.append(await raw())
+            painted.clear()
+            start = time.perf_counter()
+            node.expand()
+            while not (node.data.state == "loaded" and len(node.children) >= PAGE_SIZE):
+                await asyncio.sleep(0.0005)
+            in_tree.append(time.perf_counter() - start)
+            mark = time.perf_counter()
+            while not any(t > mark for t in painted):
+                await asyncio.sleep(0.0005)
+            shown.append(min(t for t in painted if t > mark) - start)
+            await pilot.pause()
+            raws.append(await raw())
+        await raw_client.aclose()
+        tree.render_lines = original  # type: ignore[method-assign]
+        out.update(in_tree=in_tree, shown=shown, raw=raws)
+
+        if args.load_all:
+            gc.collect()
+            before = rss_bytes()[0]
+            ticker = Ticker()
+            ticker.start()
+            start = time.perf_counter()
+            deadline = start + args.budget
+            pages = 1
+            tree.move_cursor(node)  # "load more" (e) on the catalog node, page after page
+            while node.data.next_url and time.perf_counter() < deadline:
+                loaded = node.data.loaded
+                tree.action_load_more()
+                while node.data.loaded == loaded and node.data.state != "error":
+                    await asyncio.sleep(0.001)
+                if node.data.state == "error":
+                    break
+                pages += 1
+                if rss_bytes()[0] > args.max_rss_mb * MB:
+                    break
+            total = time.perf_counter() - start
+            await pilot.pause()
+            await ticker.stop()
+            gc.collect()
+            rss, hwm = rss_bytes()
+            lags = sorted(ticker.lags)
+            out.update(
+                loaded=node.data.loaded,
+                count=node.data.count,
+                pages=pages,
+                load_all=total,
+                lag_max=lags[-1] if lags else 0.0,
+                lag_p99=lags[int(0.99 * (len(lags) - 1))] if lags else 0.0,
+                ticks=len(lags),
+                rss=rss,
+                hwm=hwm,
+                rss_before_load=before,
+                nodes=len(tree._tree_nodes),
+            )
+    report(out)
+
+
+def _tree(app, cls):
+    found = app.screen.query(cls)
+    return found.first() if found else None
+
+
+def _large(catalogs):
+    for child in catalogs.children:
+        item = child.data.item if child.data is not None else None
+        if isinstance(item, dict) and str(item.get("id")) == LARGE_CATALOG:
+            return child
+    return None
+
+
+async def _until(pilot, condition, what: str, limit: float = 60.0):
+    deadline = time.monotonic() + limit
+    while True:
+        value = condition()
+        if value:
+            return value
+        if time.monotonic() > deadline:
+            raise RuntimeError(f"timed out waiting for {what}")
+        await pilot.pause(0.01)
+
+
+# --------------------------------------------------------------------------------------------
+# parent side
+
+
+def run_child(extra: list[str], env: dict[str, str], timeout: float) -> dict:
+    cmd = [sys.executable, str(Path(__file__).resolve()), "--child", *extra]
+    done = subprocess.run(cmd, env=env, capture_output=True, text=True, timeout=timeout)
+    for line in done.stdout.splitlines():
+        if line.startswith("RESULT "):
+            return json.loads(line[len("RESULT ") :])
+    raise RuntimeError(f"child {extra} failed ({done.returncode}): {done.stderr[-1500:]}")
+
+
+def ms(seconds: float) -> str:
+    return f"{seconds * 1000:.1f} ms"
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("--sizes", default="1000,10000,100000")
+    parser.add_argument("--samples", type=int, default=5, help="expand samples per size")
+    parser.add_argument("--budget", type=float, default=600.0, help="seconds to load all")
+    parser.add_argument("--max-rss-mb", type=float, default=6000.0)
+    parser.add_argument("--quick", action="store_true", help="3 samples, no 100,000 size")
+    parser.add_argument("--child", nargs="?", const="tree", help=argparse.SUPPRESS)
+    parser.add_argument("--base-url", help=argparse.SUPPRESS)
+    parser.add_argument("--size", type=int, default=10_000, help=argparse.SUPPRESS)
+    parser.add_argument("--load-all", action="store_true", help=argparse.SUPPRESS)
+    args = parser.parse_args()
+    if args.child == "hello":
+        asyncio.run(child_hello())
+        return
+    if args.child:
+        asyncio.run(child_tree(args))
+        return
+
+    sizes = [int(s) for s in args.sizes.split(",")]
+    samples = args.samples
+    if args.quick:
+        sizes = [s for s in sizes if s < 100_000]
+        samples = min(samples, 3)
+    with tempfile.TemporaryDirectory() as tmp:
+        env = {**os.environ, "EDXTUI_CONFIG_DIR": tmp}
+        hello = run_child(["hello"], env, 120)
+        results = {}
+        for size in sizes:
+            with SandboxProcess(size) as sandbox:
+                if size <= 16_384:
+                    sandbox.warm()  # both the app and the raw GET meet a warm server
+                results[size] = run_child(
+                    [
+                        "tree", "--base-url", sandbox.base_url, "--size", str(size),
+                        "--load-all", "--budget", str(args.budget),
+                        "--max-rss-mb", str(args.max_rss_mb), "--samples", str(samples),
+                    ],
+                    env,
+                    args.budget + 300,
+                )  # fmt: skip
+    print_tables(hello, results, samples)
+
+
+def print_tables(hello: dict, results: dict[int, dict], samples: int) -> None:
+    rows = []
+    for size, r in results.items():
+        raw = median(r["raw"])
+        in_tree, shown = median(r["in_tree"]), median(r["shown"])
+        added = shown - raw
+        is_target = size == 10_000
+        rows.append(
+            Row(
+                f"expand catalog ({size:,}) → first page painted",
+                ms(shown),
+                f"{ms(raw)} (raw GET)",
+                f"UI adds {ms(added)}",
+                f"adds ≤ {EXPAND_TARGET_MS:.0f} ms" if is_target else "—",
+                ("ok" if added * 1000 <= EXPAND_TARGET_MS else "MISSED") if is_target else "",
+            )
+        )
+        rows.append(Row("  … first page's nodes in the tree (before paint)", ms(in_tree)))
+    for size, r in results.items():
+        complete = r["loaded"] >= (r["count"] or 0)
+        done = "" if complete else f" (stopped at {r['loaded']:,} of {r['count']:,})"
+        is_target = size == 10_000
+        rows.append(
+            Row(
+                f"load all {size:,} courses ({r['pages']} pages): loop lag max / p99",
+                f"{ms(r['lag_max'])} / {ms(r['lag_p99'])}",
+                "—",
+                "—",
+                f"max ≤ {LAG_TARGET_MS:.0f} ms" if is_target else "—",
+                ("ok" if r["lag_max"] * 1000 <= LAG_TARGET_MS else "MISSED") if is_target else "",
+            )
+        )
+        rows.append(Row(f"  … time to load all{done}", f"{r['load_all']:.2f} s"))
+    for size, r in results.items():
+        extra = (r["rss"] - hello["rss"]) / MB
+        is_target = size == 10_000
+        rows.append(
+            Row(
+                f"memory, {r['loaded']:,} courses in the tree",
+                f"{r['rss'] / MB:.0f} MB (+{extra:.0f} MB)",
+                f"{hello['rss'] / MB:.0f} MB (hello-world)",
+                f"{r['rss'] / hello['rss']:.1f}×",
+                f"≤ +{MEMORY_TARGET_MB:.0f} MB" if is_target else "—",
+                ("ok" if extra <= MEMORY_TARGET_MB else "MISSED") if is_target else "",
+            )
+        )
+    print_table(f"Catalog tree (headless run_test {SIZE[0]}×{SIZE[1]}, median of {samples})", rows)
+
+    ordered = sorted(results)
+    growth_rows = []
+    for small, large in zip(ordered, ordered[1:], strict=False):
+        a, b = results[small], results[large]
+        factor = large / small
+        for what, get in (
+            ("expand → painted", lambda r: median(r["shown"])),
+            ("load all: time", lambda r: r["load_all"] / max(1, r["loaded"]) * r["count"]),
+            ("load all: max loop lag", lambda r: r["lag_max"]),
+            ("memory above hello-world", lambda r: (r["rss"] - hello["rss"]) * r["count"] / max(1, r["loaded"])),
+        ):  # fmt: skip
+            g = get(b) / get(a) if get(a) > 0 else float("nan")
+            linear = "≤ 1× (flat)" if what in ("expand → painted",) else f"≤ {factor:.0f}×"
+            limit = 1.5 if what == "expand → painted" else factor * 1.1
+            if what == "load all: max loop lag":
+                linear, limit = "flat (chunked)", 2.0
+            growth_rows.append(
+                Row(
+                    f"{what}: {small:,} → {large:,}",
+                    f"{g:.1f}×",
+                    "—",
+                    "—",
+                    linear,
+                    "ok" if g <= limit else "WORSE",
+                )
+            )
+    if growth_rows:
+        print_table("Catalog tree: growth per 10× courses", growth_rows)
+
+
+if __name__ == "__main__":
+    main()
