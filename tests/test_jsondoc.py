@@ -371,3 +371,18 @@ def test_any_bytes_never_crash_and_render_safely(body, width):
         for r in range(len(raw))
     )
     assert covered == body
+
+
+def test_utf8_is_checked_step_by_step_with_the_exact_offset():
+    good = json.dumps(["é€😀" * 3] * 50, ensure_ascii=False).encode()
+    doc = JsonDocument(good)
+    while not doc.index_step(1):  # characters split across steps are fine
+        pass
+    assert doc.error is None
+    bad = good[:-2] + b'\xff"]'
+    doc = JsonDocument(bad)
+    while not doc.index_step(7):
+        pass
+    assert doc.error == f"Not valid UTF-8 at byte {len(good) - 2}."
+    cut = b'["ab\xe2\x82"]'  # a character cut short inside a string
+    assert JsonDocument(cut).index_all().error == "Not valid UTF-8 at byte 4."

@@ -49,6 +49,7 @@ OPENS = (OPEN_OBJ, OPEN_ARR)
 MAX_TOKEN_BYTES = 2000  # a longer key or value is drawn cut, with a note; copy gets it all
 MAX_INDENT_DEPTH = 16  # deeper lines show their depth as a number instead of more spaces
 PRETTY_COPY_LIMIT = 4_000_000  # containers bigger than this are copied as received
+_UTF8_CHUNK = 1 << 22
 
 _WS = rb"[ \t\n\r]*"
 _STRING = rb'"[^"\\\x00-\x1f]*(?:\\(?:["\\/bfnrt]|u[0-9a-fA-F]{4})[^"\\\x00-\x1f]*)*"'
@@ -102,21 +103,6 @@ def _cut(data: bytes, start: int, end: int) -> tuple[str, int]:
     return visible(data[start:stop].decode("utf-8", "backslashreplace")), end - stop
 
 
-def utf8_error(data: bytes, chunk: int = 1 << 22) -> int | None:
-    """Offset of the first invalid UTF-8 byte, or None; decodes in chunks to bound memory."""
-    decoder = codecs.getincrementaldecoder("utf-8")()
-    for pos in range(0, len(data), chunk):
-        try:
-            decoder.decode(data[pos : pos + chunk])
-        except UnicodeDecodeError as exc:
-            return pos + exc.start
-    try:
-        decoder.decode(b"", final=True)
-    except UnicodeDecodeError:
-        return len(data) - 1
-    return None
-
-
 def classify(data: bytes, content_type: str = "") -> tuple[bool, str]:
     """(try_as_json, note). The note explains a raw-only view; it is empty for JSON."""
     if not data.strip():
@@ -149,9 +135,8 @@ class JsonDocument:
         self._opens: list[int] = []  # open lines of the containers being scanned
         self._counts: list[int] = []  # children seen so far in each of them
         self._state = _START
-        bad = utf8_error(data)
-        if bad is not None:
-            self._fail(f"Not valid UTF-8 at byte {bad}.")
+        self._utf8 = codecs.getincrementaldecoder("utf-8")()
+        self._valid = 0  # bytes checked to be UTF-8 so far (in step with the scan)
 
     # -- indexing -----------------------------------------------------------------------
 
@@ -256,9 +241,24 @@ class JsonDocument:
             else:
                 state = _ITEM if comma else _AFTER
         self._state, self._pos = state, pos
-        if state == _END and pos == n:
-            self.done = True
+        finished = state == _END and pos == n
+        if self._check_utf8(pos, final=finished):
+            return True
+        self.done = finished
         return self.done
+
+    def _check_utf8(self, upto: int, final: bool) -> bool:
+        """Validate the body as UTF-8 up to `upto`; True (and `error` set) if it is not."""
+        while True:
+            end = min(upto, self._valid + _UTF8_CHUNK)
+            pending = len(self._utf8.getstate()[0])
+            try:
+                self._utf8.decode(self.data[self._valid : end], final=final and end == upto)
+            except UnicodeDecodeError as exc:
+                return self._fail(f"Not valid UTF-8 at byte {self._valid - pending + exc.start}.")
+            self._valid = end
+            if end >= upto:
+                return False
 
     def _fail(self, reason: str) -> bool:
         self.error = reason

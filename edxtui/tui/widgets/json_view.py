@@ -77,7 +77,8 @@ from edxtui.tui.jsondoc import (
 )
 
 MODES = ("pretty", "tree", "raw")
-STEP_SECONDS = 0.03  # longest the indexer holds the event loop between screen updates
+STEP_SECONDS = 0.015  # longest the indexer holds the event loop at a time
+PROGRESS_SECONDS = 0.5  # how often indexing updates the scroll range and the status line
 FIRST_SCREEN_SECONDS = 0.05  # wrap raw rows this long inside load() before using a worker
 FIRST_LINES = 3_000  # lines indexed inside load(); more than any screen is tall
 
@@ -655,18 +656,21 @@ class JsonView(Vertical, can_focus=False):
             self.run_worker(self._index_raw(self._raw), group="json-view-index")
 
     async def _index_rest(self, doc: JsonDocument) -> None:
+        shown_at = time.perf_counter()
         while True:
             deadline = time.perf_counter() + STEP_SECONDS
             finished = False
             while not finished and time.perf_counter() < deadline:
-                finished = doc.index_step(5_000)
+                finished = doc.index_step(1_000)
             if doc is not self._doc:
                 return
             if finished:
                 break
-            self._lines.update_size()
-            self._update_status()
-            await asyncio.sleep(0)
+            if time.perf_counter() - shown_at > PROGRESS_SECONDS:  # a repaint costs a step
+                shown_at = time.perf_counter()
+                self._lines.update_size()
+                self._update_status()
+            await asyncio.sleep(0.001)  # a timer, so waiting input and timers run first
         if doc.error:
             cursor_line = self._cursor_line_in("pretty")
             self._json_failed()
@@ -684,15 +688,19 @@ class JsonView(Vertical, can_focus=False):
                 self._goto_line(line)
 
     async def _index_raw(self, raw: RawRows) -> None:
+        shown_at = time.perf_counter()
         while not raw.done:
             deadline = time.perf_counter() + STEP_SECONDS
             while not raw.done and time.perf_counter() < deadline:
-                raw.index_step(20_000)
+                raw.index_step(5_000)
             if raw is not self._raw:
                 return
-            self._lines.update_size()
-            self._update_status()
-            await asyncio.sleep(0)
+            if time.perf_counter() - shown_at > PROGRESS_SECONDS:
+                shown_at = time.perf_counter()
+                self._lines.update_size()
+                self._update_status()
+            await asyncio.sleep(0.001)  # a timer, so waiting input and timers run first
+        self._lines.update_size()
         self._update_status()
 
     def on_resize(self) -> None:
