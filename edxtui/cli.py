@@ -76,6 +76,17 @@ def _err(text: str) -> None:
 # Parser
 
 
+# argparse's "invalid choice: 'X'" and "invalid int value: 'X'" quote what was typed.
+_ECHOED_VALUE = re.compile(
+    r"""(invalid (?:choice|[\w ]+ value)): (?:'(?:[^'\\]|\\.)*'|"(?:[^"\\]|\\.)*")"""
+)
+
+_SECRET_FLAG_HINT = (
+    "there is no --client-secret flag: a command line is visible to every user (ps)",
+    "use --client-secret-file FILE ('-' for stdin), EDXTUI_CLIENT_SECRET, or a saved profile",
+)
+
+
 class _Parser(argparse.ArgumentParser):
     def __init__(self, *args: Any, **kwargs: Any) -> None:
         # No abbreviations: `--client-secret X` must not pass as `--client-secret-file X`.
@@ -83,11 +94,12 @@ class _Parser(argparse.ArgumentParser):
         super().__init__(*args, **kwargs)
 
     def error(self, message: str) -> None:  # argparse's hook; exits with 2
+        # Never echo a value back: a mistyped flag's value may be a secret.
         prefix = "unrecognized arguments: "
         if message.startswith(prefix):
-            # Echo only the option names: a mistyped flag's value may be a secret.
             flags = [a for a in message[len(prefix) :].split() if a.startswith("-")]
             message = prefix + (" ".join(flags) if flags else "(values not shown)")
+        message = _ECHOED_VALUE.sub(r"\1", message)
         self.print_usage(sys.stderr)
         self.exit(EXIT_USAGE, f"edxtui: {message}\ntry '{self.prog} --help'\n")
 
@@ -253,7 +265,7 @@ def _positive_int(text: str) -> int:
     try:
         value = int(text)
     except ValueError:
-        raise argparse.ArgumentTypeError(f"not a whole number: {text!r}") from None
+        raise argparse.ArgumentTypeError("must be a whole number") from None
     if value < 1:
         raise argparse.ArgumentTypeError("must be at least 1")
     return value
@@ -673,6 +685,9 @@ def cmd_profile_delete(args: argparse.Namespace) -> int:
 def main(argv: list[str] | None = None) -> int:
     """Run the command line; return the exit code (never raises, never prints a traceback)."""
     argv = sys.argv[1:] if argv is None else list(argv)
+    if any(a == "--client-secret" or a.startswith("--client-secret=") for a in argv):
+        _err("\n".join(_SECRET_FLAG_HINT))
+        return EXIT_USAGE
     parser = build_parser(argv)
     try:
         args = parser.parse_args(argv)
