@@ -401,6 +401,8 @@ def _parse_params(items: list[str]) -> list[tuple[str, str]]:
 
 def cmd_get(args: argparse.Namespace) -> int:
     params = _parse_params(args.param)
+    if args.include and args.all_pages:
+        raise UsageError("-i shows one response's headers; it cannot go with --all-pages")
     from edxtui.api.errors import OriginError
 
     async def body(session: Any) -> int:

@@ -84,6 +84,15 @@ def test_usage_errors_never_echo_what_was_typed(capsys, argv):
     assert code == 2 and ("invalid" in err or "must be" in err)
 
 
+def test_get_usage_errors_come_before_any_configuration(capsys):
+    code, _, err = run(capsys, "get", "catalogs/", "--param", "limit")
+    assert code == 2 and "--param wants KEY=VALUE" in err
+    code, _, err = run(capsys, "get", "catalogs/", "-i", "--all-pages")
+    assert code == 2 and "cannot go with --all-pages" in err
+    code, _, err = run(capsys, "get", "catalogs/", "--raw", "--pretty")
+    assert code == 2 and "not allowed with" in err
+
+
 def test_profile_save_show_list_delete(tmp_path, capsys, isolated_config):
     save_work(tmp_path, capsys)
     path = isolated_config / "config.toml"
