@@ -494,7 +494,7 @@ def _known_hint(config: Config) -> str:
 
 
 def read_secret_file(path: str) -> str:
-    """The secret in a file (or stdin for '-'), without the trailing newline."""
+    """The first line of a file (or of stdin for '-'): the client secret."""
     try:
         if path == "-":
             text = sys.stdin.read()
@@ -506,7 +506,7 @@ def read_secret_file(path: str) -> str:
             f"cannot read the client secret file {path}: {reason}",
             "pass a readable file with the secret on its first line, or '-' for stdin",
         ) from None
-    secret = text.strip("\r\n")
+    secret = text.split("\n", 1)[0].removesuffix("\r")  # the first line, without its newline
     if not secret:
         raise ConfigError(f"the client secret file {path} is empty")
     return secret

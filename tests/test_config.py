@@ -213,6 +213,15 @@ def test_secret_from_stdin_dash(monkeypatch):
     assert creds.client_secret == "piped-secret"
 
 
+def test_the_secret_is_the_files_first_line(tmp_path):
+    save_profile(example(), None)
+    secret_file = tmp_path / "secret"
+    secret_file.write_bytes(b"first-line-secret\r\nsecond line\n")
+    assert resolve("work", client_secret_file=str(secret_file), env={})[1].client_secret == (
+        "first-line-secret"
+    )
+
+
 def test_unreadable_or_empty_secret_file(tmp_path):
     save_profile(example(), None)
     with pytest.raises(ConfigError, match="cannot read the client secret file"):
