@@ -357,11 +357,17 @@ def _terminal_safe(text: str) -> str:
     return _TERMINAL_UNSAFE.sub(lambda m: f"\\u{ord(m.group()):04x}", text)
 
 
+def _terminal_text(text: str) -> str:
+    """Text for a terminal: line ends kept, a lone carriage return (which would let later
+    text overwrite earlier text) and every other control character shown as an escape."""
+    return _terminal_safe(text.replace("\r\n", "\n").replace("\r", "\\r"))
+
+
 class _TerminalWriter:
     """stdout for an export shown on a terminal: the data, minus its power over the terminal."""
 
     def write(self, text: str) -> int:
-        return sys.stdout.write(_terminal_safe(text))
+        return sys.stdout.write(_terminal_text(text))
 
     def flush(self) -> None:
         sys.stdout.flush()
@@ -435,21 +441,21 @@ def _print_head(response: Any) -> None:
 
 
 def _print_body(content: bytes, content_type: str, args: argparse.Namespace) -> None:
+    """Pretty JSON on a terminal (or with --pretty), else the exact bytes. A terminal never
+    gets raw control characters, not even with --raw: redirect to a file for the bytes."""
     tty = sys.stdout.isatty()
     pretty = args.pretty or (tty and not args.raw)
     if pretty and "json" in content_type.lower():
         try:
             data = json.loads(content)
-        except ValueError:
-            data = None
+        except (ValueError, RecursionError):
+            pass
         else:
             print(pretty_json(data), flush=True)
             return
-    if tty and not args.raw:
-        # Not JSON: show it as text, with control characters made visible.
-        from edxtui.textsafe import visible_bytes
-
-        print(visible_bytes(content), flush=True)
+    if tty:
+        text = content.decode("utf-8", errors="backslashreplace")
+        print(_terminal_text(text), flush=True)
         return
     _stdout_bytes(content)
 
@@ -471,8 +477,10 @@ async def _get_all_pages(session: Any, args: argparse.Namespace, params: list) -
         ) from None
     if count is not None and count != len(results):
         _err(f"warning: the server counted {count} results but served {len(results)}")
-    if args.raw or not (args.pretty or sys.stdout.isatty()):
+    tty = sys.stdout.isatty()
+    if args.raw or not (args.pretty or tty):
         text = json.dumps(results, ensure_ascii=False, separators=(",", ":"))
+        text = _terminal_safe(text) if tty else text
     else:
         text = pretty_json(results)
     print(text, flush=True)

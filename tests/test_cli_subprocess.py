@@ -209,3 +209,19 @@ def test_an_export_shown_on_a_terminal_cannot_drive_it(sandbox):
     assert code == 0
     assert "\\u001b]8;;https://evil.example/" in shown  # course 225's OSC 8 link, defused
     assert "\x1b" not in shown and "\x9b" not in shown and "\u202e" not in shown
+
+
+@linux_only
+@pytest.mark.parametrize(
+    "argv",
+    [
+        ["get", "catalogs/1/csv/"],  # text/csv: the API's own CSV, ESC bytes and all
+        ["get", "--raw", "catalogs/1/courses/", "--param", "limit=30"],
+        ["get", "--raw", "--all-pages", "catalogs/1/courses/", "--param", "limit=30"],
+    ],
+)
+def test_a_terminal_never_gets_raw_control_characters_even_with_raw(sandbox, argv):
+    code, shown, _ = run_on_a_terminal([*argv, *conn(sandbox)], "stdout")
+    assert code == 0
+    assert "\x1b" not in shown and "\x9b" not in shown and "\u202e" not in shown
+    assert "\\u202e" in shown  # the bidi override is there, as an escape
