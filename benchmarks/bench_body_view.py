@@ -162,18 +162,21 @@ async def _child_50mb(path: str) -> dict[str, float]:
 
         sampler = threading.Thread(target=sample, daemon=True)
         sampler.start()
-        lag = [0.0]
+        lag = [0.0, 0.0]  # longest stall, and how far indexing was when it happened
 
         async def watch_lag() -> None:  # how late a 5 ms timer fires while indexing
             while True:
                 before = time.perf_counter()
                 await asyncio.sleep(0.005)
-                lag[0] = max(lag[0], time.perf_counter() - before - 0.005)
+                late = time.perf_counter() - before - 0.005
+                if late > lag[0]:
+                    lag[:] = [late, doc.progress]
 
-        watcher = asyncio.create_task(watch_lag())
         t0 = time.perf_counter()
-        view.load(body, "application/json")
+        view.load(body, "application/json")  # its own time is the first-screen figure
         doc = view._doc
+        await pilot.pause()  # the first frame is drawn (timed above); then watch the indexing
+        watcher = asyncio.create_task(watch_lag())
         while not doc.done:
             await asyncio.sleep(0.01)
         indexed = time.perf_counter() - t0
@@ -202,6 +205,7 @@ async def _child_50mb(path: str) -> dict[str, float]:
             "size": len(body),
             "indexed_s": indexed,
             "max_lag_s": lag[0],
+            "max_lag_at": lag[1],
             "lines": len(doc),
             "search_last_s": search_last,
             "search_found": float(found_last),
@@ -286,7 +290,7 @@ def main() -> None:
     rows.append(
         Row(
             "50 MB: longest event-loop stall while indexing",
-            f"{child['max_lag_s'] * 1000:,.0f} ms",
+            f"{child['max_lag_s'] * 1000:,.0f} ms (at {child['max_lag_at']:.0%} indexed)",
             target="≤ 50 ms (issue 6's tree target)",
         )
     )

@@ -459,6 +459,11 @@ _START, _OPENED, _ITEM, _AFTER, _END = range(5)
 _CHUNK = 1 << 22  # case-insensitive search lower-cases the body this much at a time
 
 
+def folds_case(needle: str) -> bool:
+    """Smart case: ignore the case of ASCII letters when the needle has no capital."""
+    return needle == needle.lower() and any("a" <= c <= "z" for c in needle)
+
+
 def find_bytes(data: bytes, needle: str, offset: int, backward: bool = False) -> int | None:
     """Next (or previous) hit of `needle` at/after (before) byte `offset`, wrapping around.
 
@@ -468,7 +473,7 @@ def find_bytes(data: bytes, needle: str, offset: int, backward: bool = False) ->
     if not needle or not data:
         return None
     raw = needle.encode("utf-8")
-    fold = not any(c.isupper() for c in needle)
+    fold = folds_case(needle)
     if fold:
         raw = raw.lower()
     n = len(data)
@@ -485,7 +490,7 @@ def count_hits(data: bytes, needle: str, lo: int = 0, hi: int | None = None) -> 
     if not needle or not data:
         return 0
     raw = needle.encode("utf-8")
-    fold = not any(c.isupper() for c in needle)
+    fold = folds_case(needle)
     hi = len(data) if hi is None else min(hi, len(data))
     tail = len(raw) - 1
     if not fold:

@@ -73,6 +73,7 @@ from edxtui.tui.jsondoc import (
     classify,
     count_hits,
     find_bytes,
+    folds_case,
     parse_path,
 )
 
@@ -400,7 +401,7 @@ class JsonView(Vertical, can_focus=False):
         """Find `text` (smart case) from the cursor on; True if found. Empty text clears."""
         self._needle = text
         self._highlight = (
-            re.compile(re.escape(visible(text)), 0 if any(c.isupper() for c in text) else re.I)
+            re.compile(re.escape(visible(text)), re.I | re.ASCII if folds_case(text) else 0)
             if text
             else None
         )
