@@ -6,16 +6,31 @@ characters into printable escapes so nothing from the network can drive the term
 
 from __future__ import annotations
 
+import reprlib
 from typing import Any
 
 from rich.text import Text
 
 from edxtui.textsafe import visible
 
+# Containers are shown shortened and only a few levels deep: JSON from the API may nest
+# ~1,000 levels, and str() of that recurses past the stack (RecursionError in a label).
+_SHORT = reprlib.Repr()
+_SHORT.maxlevel = 4
+_SHORT.maxstring = _SHORT.maxother = 200
+
+
+def _as_text(value: Any) -> str:
+    if value is None:
+        return ""
+    if isinstance(value, list | tuple | dict | set | frozenset):
+        return _SHORT.repr(value)
+    return str(value)
+
 
 def safe(value: Any, style: str = "", *, limit: int | None = None) -> Text:
     """A one-line Text of `value` with control characters made visible."""
-    text = visible("" if value is None else str(value))
+    text = visible(_as_text(value))
     if limit is not None and len(text) > limit:
         text = text[: limit - 1] + "…"
     return Text(text, style=style, no_wrap=False, end="")
