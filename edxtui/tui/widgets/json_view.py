@@ -121,8 +121,13 @@ class _Lines(ScrollView, can_focus=True):
         Binding("end", "edge(1)", "Last line", show=False),
         Binding("left", "left", "Fold / left", show=False),
         Binding("right", "right", "Unfold / right", show=False),
-        Binding("enter,space", "toggle", "Fold", show=False),
+        Binding("enter,space", "toggle", "Fold/unfold"),
     ]
+
+    def check_action(self, action: str, parameters: tuple[object, ...]) -> bool | None:
+        if action == "toggle":  # only the tree folds; elsewhere Enter is the screen's
+            return self.owner._mode_shown() == "tree"
+        return True
 
     cursor: var[int] = var(0, init=False)
 
@@ -244,8 +249,8 @@ class _Lines(ScrollView, can_focus=True):
 
     def action_page(self, direction: int) -> None:
         height = max(1, self.scrollable_content_region.height)
+        self.scroll_to(y=max(0, self.scroll_y + direction * height), animate=False, immediate=True)
         self.move_to(self.cursor + direction * height)
-        self.scroll_to(y=self.scroll_y + direction * height, animate=False, immediate=True)
 
     def action_edge(self, end: int) -> None:
         self.move_to(self.owner._row_count() - 1 if end else 0)
@@ -639,6 +644,7 @@ class JsonView(Vertical, can_focus=False):
         self._update_status()
         if self.is_mounted:
             self.refresh_bindings()  # which keys apply depends on the view and the body
+            self._lines.refresh_bindings()
 
     def _json_failed(self) -> None:
         assert self._doc is not None and self._doc.error
