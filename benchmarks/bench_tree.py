@@ -150,6 +150,7 @@ async def child_tree(args: argparse.Namespace) -> None:
         tree.move_cursor(node)
         await pilot.pause()
         in_tree, shown, raws = [], [], []
+        profiler = _profiler(args)
         for sample in range(args.samples):
             if sample:  # back to a never-expanded node: the same path as the first time
                 node.collapse()
@@ -169,6 +170,7 @@ async def child_tree(args: argparse.Namespace) -> None:
             shown.append(min(t for t in painted if t > mark) - start)
             await pilot.pause()
             raws.append(await raw())
+        _dump(profiler, args, "expand")
         await raw_client.aclose()
         tree.render_lines = original  # type: ignore[method-assign]
         out.update(in_tree=in_tree, shown=shown, raw=raws)
@@ -177,6 +179,7 @@ async def child_tree(args: argparse.Namespace) -> None:
             gc.collect()
             before = rss_bytes()[0]
             ticker = Ticker()
+            profiler = _profiler(args)
             ticker.start()
             start = time.perf_counter()
             deadline = start + args.budget
@@ -195,6 +198,7 @@ async def child_tree(args: argparse.Namespace) -> None:
             total = time.perf_counter() - start
             await pilot.pause()
             await ticker.stop()
+            _dump(profiler, args, "load_all")
             gc.collect()
             rss, hwm = rss_bytes()
             lags = sorted(ticker.lags)
@@ -212,6 +216,30 @@ async def child_tree(args: argparse.Namespace) -> None:
                 nodes=len(tree._tree_nodes),
             )
     report(out)
+
+
+def _profiler(args: argparse.Namespace):
+    """A running cProfile.Profile when --profile DIR was given (time then runs ~2× slower)."""
+    if not args.profile:
+        return None
+    import cProfile
+
+    profiler = cProfile.Profile()
+    profiler.enable()
+    return profiler
+
+
+def _dump(profiler, args: argparse.Namespace, phase: str) -> None:
+    if profiler is None:
+        return
+    import pstats
+
+    profiler.disable()
+    path = Path(args.profile) / f"tree_{args.size}_{phase}.prof"
+    profiler.dump_stats(path)
+    print(f"\n--- {phase}, {args.size:,} courses: top functions by cumulative time ({path})")
+    stats = pstats.Stats(str(path), stream=sys.stdout)
+    stats.sort_stats("cumulative").print_stats(r"edxtui|_tree|_compositor|json", 25)
 
 
 def _tree(app, cls):
@@ -245,6 +273,8 @@ async def _until(pilot, condition, what: str, limit: float = 60.0):
 def run_child(extra: list[str], env: dict[str, str], timeout: float) -> dict:
     cmd = [sys.executable, str(Path(__file__).resolve()), "--child", *extra]
     done = subprocess.run(cmd, env=env, capture_output=True, text=True, timeout=timeout)
+    if "--profile" in extra:
+        print("\n".join(ln for ln in done.stdout.splitlines() if not ln.startswith("RESULT ")))
     for line in done.stdout.splitlines():
         if line.startswith("RESULT "):
             return json.loads(line[len("RESULT ") :])
@@ -262,6 +292,9 @@ def main() -> None:
     parser.add_argument("--budget", type=float, default=600.0, help="seconds to load all")
     parser.add_argument("--max-rss-mb", type=float, default=6000.0)
     parser.add_argument("--quick", action="store_true", help="3 samples, no 100,000 size")
+    parser.add_argument(
+        "--profile", metavar="DIR", help="cProfile each phase into DIR and print the top"
+    )
     parser.add_argument("--child", nargs="?", const="tree", help=argparse.SUPPRESS)
     parser.add_argument("--base-url", help=argparse.SUPPRESS)
     parser.add_argument("--size", type=int, default=10_000, help=argparse.SUPPRESS)
@@ -292,6 +325,7 @@ def main() -> None:
                         "tree", "--base-url", sandbox.base_url, "--size", str(size),
                         "--load-all", "--budget", str(args.budget),
                         "--max-rss-mb", str(args.max_rss_mb), "--samples", str(samples),
+                        *(["--profile", str(Path(args.profile).resolve())] if args.profile else []),
                     ],
                     env,
                     args.budget + 300,
