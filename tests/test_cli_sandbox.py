@@ -174,6 +174,13 @@ def test_get_all_pages_on_a_single_resource_is_a_usage_error(sandbox, capsys):
     assert "drop --all-pages" in err
 
 
+def test_get_all_pages_on_a_body_that_is_not_json_is_the_servers_fault(sandbox, capsys):
+    sandbox.faults.update(not_json=1)
+    code, out, err = run(capsys, "get", "--all-pages", "catalogs/", *conn(sandbox))
+    assert code == 1 and out == ""
+    assert "not JSON" in err and "--all-pages" not in err
+
+
 def test_get_404_exits_1_with_a_short_message(sandbox, capsys):
     code, out, err = run(capsys, "get", "catalogs/999999/", *conn(sandbox))
     assert code == 1 and out == ""
