@@ -67,3 +67,73 @@ async def test_export_bounded_concurrency_and_each_page_once(make_sandbox):
     assert len(courses) == 2_000 and result.pages == 20
     assert counters["api_requests"] == 20  # no page fetched twice
     assert 1 < counters["peak_concurrency"] <= 4  # concurrent, and never above the bound
+
+
+# --- the catalog tree -------------------------------------------------------------------------
+
+
+async def _large_catalog_node(pilot, tree):
+    from tui_helpers import group, loaded, wait_for
+
+    catalogs = group(pilot.app, "Catalogs")
+    await wait_for(pilot, lambda: loaded(catalogs), "catalogs")
+    for child in catalogs.children:
+        item = child.data.item if child.data is not None else None
+        if isinstance(item, dict) and item.get("id") == 6:
+            return child
+    raise AssertionError("no large catalog")
+
+
+async def test_expanding_a_large_catalog_fetches_one_page(make_sandbox):
+    from tui_helpers import loaded, open_explorer, tree_of, wait_for
+
+    from edxtui.tui.app import EdxApp
+    from edxtui.tui.widgets.catalog_tree import PAGE_SIZE
+
+    server = make_sandbox(large_catalog_courses=10_000)
+    app = EdxApp(credentials=server.credentials(), use_system_clipboard=False)
+    async with app.run_test(size=(120, 40)) as pilot:
+        await open_explorer(pilot)
+        tree = tree_of(app)
+        node = await _large_catalog_node(pilot, tree)
+        node.expand()
+        await wait_for(pilot, lambda: loaded(node), "the first page")
+        kinds = [child.data.kind for child in node.children]
+        path = "/api/v1/catalogs/6/courses/"
+        # one request, one page of nodes and a "more" node: never the whole catalog
+        assert server.counters.snapshot()["per_path"].get(path) == 1
+        assert kinds == ["course"] * PAGE_SIZE + ["more"]
+
+
+async def test_tree_adds_a_big_page_in_chunks(make_sandbox, monkeypatch):
+    """A page bigger than CHUNK is added a chunk at a time, the loop running in between."""
+    from tui_helpers import loaded, open_explorer, tree_of, wait_for
+
+    from edxtui.tui.app import EdxApp
+    from edxtui.tui.widgets import catalog_tree
+
+    size = 3 * catalog_tree.CHUNK
+    monkeypatch.setattr(catalog_tree, "PAGE_SIZE", size)
+    server = make_sandbox(large_catalog_courses=size + 10)
+    app = EdxApp(credentials=server.credentials(), use_system_clipboard=False)
+    async with app.run_test(size=(120, 40)) as pilot:
+        await open_explorer(pilot)
+        tree = tree_of(app)
+        node = await _large_catalog_node(pilot, tree)
+        seen: set[int] = set()
+        done = asyncio.Event()
+
+        async def watch() -> None:  # runs whenever the loop gets control back
+            while not done.is_set():
+                seen.add(len(node.children))
+                await asyncio.sleep(0)
+
+        watcher = asyncio.create_task(watch())
+        node.expand()
+        await wait_for(pilot, lambda: loaded(node), "the big page")
+        done.set()
+        await watcher
+        assert len(node.children) == size + 1  # the page and a "more" node
+        between = {n for n in seen if 1 < n < size}
+        # the loop ran while the page was half added: at least one chunk boundary was seen
+        assert between, f"children counts seen: {sorted(seen)}"
