@@ -225,3 +225,36 @@ def test_a_terminal_never_gets_raw_control_characters_even_with_raw(sandbox, arg
     assert code == 0
     assert "\x1b" not in shown and "\x9b" not in shown and "\u202e" not in shown
     assert "\\u202e" in shown  # the bidi override is there, as an escape
+
+
+@linux_only
+def test_profile_save_asks_for_the_secret_without_echoing_it(isolated_config):
+    """On a terminal, `profile save` prompts (getpass): the typed secret is never shown."""
+    import pty
+
+    secret = "typed-at-the-prompt-51"
+    pid, master = pty.fork()
+    if pid == 0:  # the child: its controlling terminal is the pty
+        os.execv(sys.executable, [sys.executable, "-m", "edxtui", "profile", "save", "typed",
+                                  "--preset", "edx.org", "--client-id", "cid"])  # fmt: skip
+    shown = b""
+    while b"client secret for typed" not in shown:
+        shown += os.read(master, 1024)
+    os.write(master, secret.encode() + b"\n")
+    while True:
+        try:
+            chunk = os.read(master, 1024)
+        except OSError:  # EIO: the child closed the terminal
+            break
+        if not chunk:
+            break
+        shown += chunk
+    os.close(master)
+    _, status = os.waitpid(pid, 0)
+    assert os.waitstatus_to_exitcode(status) == 0
+    text = shown.decode()
+    assert secret not in text
+    assert "secret saved in" in text
+    from edxtui import config
+
+    assert config.resolve("typed", env={})[1].client_secret == secret
