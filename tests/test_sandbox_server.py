@@ -105,6 +105,13 @@ def test_cli_bad_fault_is_a_message_not_a_traceback(capsys) -> None:
     assert "Traceback" not in err
 
 
+@pytest.mark.parametrize("argv", [["--port", "70000"], ["--port", "-1"], ["--courses", "-3"]])
+def test_cli_bad_numbers_are_messages(capsys, argv) -> None:
+    assert run_sandbox_command(parse(argv)) == 2
+    err = capsys.readouterr().err
+    assert err.startswith("edxtui sandbox:") and "Traceback" not in err
+
+
 def test_cli_port_in_use(sandbox, capsys) -> None:
     assert run_sandbox_command(parse(["--port", str(sandbox.port)])) == 1
     err = capsys.readouterr().err

@@ -53,3 +53,5 @@ class SandboxConfig:
     def __post_init__(self) -> None:
         if self.courses < 0 or self.large_catalog_courses < 0:
             raise ValueError("course counts must be >= 0")
+        if not 0 <= self.port <= 65535:
+            raise ValueError(f"port must be 0-65535 (0 = any free port), not {self.port}")
