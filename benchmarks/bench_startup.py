@@ -31,8 +31,9 @@ class Hello(App):
 Hello().run()
 """
 
-# The token panel shows the time left as mm:ss next to the word "left" once a token is live.
-COUNTDOWN = re.compile(r"\b\d\d:\d\d\b.*left|left.*\b\d\d:\d\d\b")
+# The token panel's status line once a token is live: "● valid  59:59 left of 1:00:00"
+# ("1:00:00 left" in the first second of a one-hour token). Not "error … left on the old token".
+COUNTDOWN = re.compile(r"valid\s+(?:\d+:)?\d\d:\d\d left")
 
 
 def time_to_screen(command: list[str], ready: re.Pattern[str], env: dict[str, str]) -> float:
