@@ -103,7 +103,7 @@ class SandboxServer:
             access_log=foreground and self.config.log_level in ("info", "debug", "trace"),
             lifespan="off",
             timeout_graceful_shutdown=1,
-            timeout_keep_alive=5,
+            timeout_keep_alive=30,  # idle keep-alive connections; nginx keeps them 75 s
         )
         return _Server(cfg)
 
