@@ -163,12 +163,14 @@ async def _child_50mb(path: str) -> dict[str, float]:
         sampler = threading.Thread(target=sample, daemon=True)
         sampler.start()
         lag = [0.0, 0.0]  # longest stall, and how far indexing was when it happened
+        lateness: list[float] = []
 
         async def watch_lag() -> None:  # how late a 5 ms timer fires while indexing
             while True:
                 before = time.perf_counter()
                 await asyncio.sleep(0.005)
                 late = time.perf_counter() - before - 0.005
+                lateness.append(late)
                 if late > lag[0]:
                     lag[:] = [late, doc.progress]
 
@@ -206,6 +208,7 @@ async def _child_50mb(path: str) -> dict[str, float]:
             "indexed_s": indexed,
             "max_lag_s": lag[0],
             "max_lag_at": lag[1],
+            "p99_lag_s": sorted(lateness)[int(len(lateness) * 0.99)] if lateness else 0.0,
             "lines": len(doc),
             "search_last_s": search_last,
             "search_found": float(found_last),
@@ -289,9 +292,9 @@ def main() -> None:
     )
     rows.append(
         Row(
-            "50 MB: longest event-loop stall while indexing",
-            f"{child['max_lag_s'] * 1000:,.0f} ms (at {child['max_lag_at']:.0%} indexed)",
-            target="≤ 50 ms (issue 6's tree target)",
+            "50 MB: event-loop stall while indexing (5 ms timer lateness)",
+            f"p99 {child['p99_lag_s'] * 1000:,.0f} ms, max {child['max_lag_s'] * 1000:,.0f} ms"
+            f" (at {child['max_lag_at']:.0%})",
         )
     )
     rows.append(Row("50 MB: search, hit near the end", f"{child['search_last_s'] * 1000:,.0f} ms"))
