@@ -12,6 +12,10 @@ label is built from untrusted API strings as plain Text with control characters 
 from __future__ import annotations
 
 import asyncio
+import gc
+import json
+import re
+from collections import OrderedDict
 from collections.abc import Iterable
 from dataclasses import dataclass
 from functools import partial
@@ -45,7 +49,6 @@ class NodeInfo:
     title: str = ""  # the label's plain name (counts are appended to it)
     path: str | None = None  # the list endpoint of this node's paged children
     child_kind: str = "item"  # what those children are
-    item: Any = None  # the JSON value the node shows
     exchange: Exchange | None = None  # the exchange whose body holds `item`
     json_path: str = ""  # where `item` sits in that body, e.g. ".results[3]"
     next_url: str | None = None  # the next page of children, when there is one
@@ -54,6 +57,18 @@ class NodeInfo:
     state: str = "idle"  # idle loading loaded error unavailable
     target: TreeNode[NodeInfo] | None = None  # for "more" and "error" nodes: what to (re)load
     inline: str | None = None  # key of a list inside `item` that gives the children
+    width: int = -1  # the label's cell width, measured once (see CatalogTree.get_label_width)
+    note: str = ""  # why a load failed, on error nodes
+
+    @property
+    def item(self) -> Any:
+        """The JSON value the node shows, read back from its exchange's body.
+
+        Nodes do not keep parsed JSON: 10,000 parsed courses are millions of objects, and
+        the garbage collector's passes over them stall the event loop for half a second.
+        The body's bytes are kept anyway (by the exchange log) and are invisible to the GC.
+        """
+        return value_at(self.exchange, self.json_path) if self.json_path else None
 
     @property
     def loads(self) -> bool:
@@ -68,6 +83,51 @@ GROUPS: list[tuple[str, str, str]] = [
     ("Programs", paths.programs(), "program"),
     ("Organizations", paths.organizations(), "organization"),
 ]
+
+
+_PATH_STEP = re.compile(r"\.([^.\[]+)|\[(\d+)\]")
+_parsed: OrderedDict[int, Any] = OrderedDict()  # exchange id -> parsed body, a few recent ones
+_PARSED_KEEP = 4
+
+
+def value_at(exchange: Exchange | None, json_path: str) -> Any:
+    """The value at `json_path` (".results[3].course_runs[0]") in `exchange`'s JSON body."""
+    if exchange is None:
+        return None
+    if exchange.id in _parsed:
+        _parsed.move_to_end(exchange.id)
+        value = _parsed[exchange.id]
+    else:
+        try:
+            value = json.loads(exchange.body)
+        except (ValueError, RecursionError):
+            value = None
+        _parsed[exchange.id] = value
+        while len(_parsed) > _PARSED_KEEP:
+            _parsed.popitem(last=False)
+    for key, index in _PATH_STEP.findall(json_path):
+        if index:
+            value = (
+                value[int(index)] if isinstance(value, list) and int(index) < len(value) else None
+            )
+        else:
+            value = value.get(key) if isinstance(value, dict) else None
+    return value
+
+
+def settle_garbage_collector(*, release: bool = False) -> None:
+    """Keep the cyclic GC's full passes short while big lists load.
+
+    A full collection walks every tracked object; with 10,000 nodes loaded (each a
+    TreeNode, NodeInfo, Text and spans) one pass took 300-400 ms here, in the middle of
+    scrolling. Freezing what survived a finished load moves it out of those passes. Before
+    a reload throws a subtree away, `release=True` unfreezes, so the old nodes (cyclic:
+    parent <-> children) are collected instead of leaking.
+    """
+    if release:
+        gc.unfreeze()
+    else:
+        gc.freeze()
 
 
 def _get(item: Any, key: str) -> Any:
@@ -137,7 +197,7 @@ def item_label(kind: str, item: Any) -> Text:
 
 def child_info(kind: str, item: Any, exchange: Exchange | None, json_path: str) -> NodeInfo:
     """The NodeInfo of an object in a list: catalogs page, courses, its inline runs, ..."""
-    info = NodeInfo(kind=kind, item=item, exchange=exchange, json_path=json_path)
+    info = NodeInfo(kind=kind, exchange=exchange, json_path=json_path)
     if kind == "catalog":
         ident = _get(item, "id")
         if ident is not None:
@@ -195,6 +255,17 @@ class CatalogTree(Tree[NodeInfo]):
         self.show_root = False
         self.guide_depth = 3
 
+    def get_label_width(self, node: TreeNode[NodeInfo]) -> int:
+        # Tree's default renders every label to measure it, on every rebuild: with 10,000
+        # children that alone stalls the loop for a second. The icon plus the label's cells
+        # is the same number; it is measured once per label and kept on the node's data.
+        info = node.data
+        if info is None:
+            return 2 + node.label.cell_len
+        if info.width < 0:
+            info.width = 2 + node.label.cell_len  # room for the icon, expandable or not
+        return info.width
+
     def process_label(self, label: str | Text) -> Text:
         # Never parse markup: a str label is untrusted data, shown literally.
         text = label if isinstance(label, Text) else safe(label)
@@ -228,6 +299,7 @@ class CatalogTree(Tree[NodeInfo]):
     def refresh_label(self, node: TreeNode[NodeInfo]) -> None:
         info = node.data
         if info is not None and info.kind == "group":
+            info.width = -1
             node.set_label(self.group_label(info))
 
     def _more_label(self, info: NodeInfo) -> Text:
@@ -276,6 +348,8 @@ class CatalogTree(Tree[NodeInfo]):
                 Text("loading…", style="dim italic"), NodeInfo(kind="loading")
             )
         else:
+            if node.children:
+                settle_garbage_collector(release=True)  # the old subtree must be collectable
             node.remove_children()
             info.loaded = 0
             info.next_url = None
@@ -313,6 +387,7 @@ class CatalogTree(Tree[NodeInfo]):
         info.state = "loaded"
         self.refresh_label(node)
         self.post_message(self.Loaded(node))
+        settle_garbage_collector()
 
     async def _fetch(self, target: str | None, params: dict[str, Any] | None) -> Any:
         if target is None:
@@ -362,7 +437,7 @@ class CatalogTree(Tree[NodeInfo]):
             label.append_text(safe(reason, "red", limit=160))
             label.append("  (enter to retry)", style="dim")
             node.add_leaf(
-                label, NodeInfo(kind="error", target=node, exchange=exchange, item=reason)
+                label, NodeInfo(kind="error", target=node, exchange=exchange, note=reason)
             )
             if more:
                 info.state = "loaded"  # what was loaded stays; only the next page failed

@@ -18,7 +18,7 @@ from textual.widgets.tree import TreeNode
 from edxtui.tui.widgets.catalog_tree import NodeInfo
 
 #: matches shown at most (the count says how many there are)
-MAX_MATCHES = 1000
+MAX_MATCHES = 200
 #: node kinds that are not API objects and never match
 SKIP = {"loading", "more", "error", "info", "root"}
 
