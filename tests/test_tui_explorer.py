@@ -281,3 +281,64 @@ async def test_hostile_titles_show_literally(sandbox):
         labels = [child.label.plain for child in courses.children]
         assert any("\\e[" in label for label in labels)
         assert not any("\x1b" in label or "\x07" in label for label in labels)
+
+
+async def test_failed_refresh_shows_the_error_and_the_retry(make_sandbox):
+    server = make_sandbox(expires_in=3)
+    app = make_app(server)
+    async with app.run_test(size=SIZE) as pilot:
+        await open_explorer(pilot)
+        tokens = app.session.tokens
+        await wait_for(pilot, lambda: tokens.current_token)
+        # Every token request now fails with a 503: the background refresh cannot succeed.
+        server.faults.update(errors={"count": -1, "scope": "token", "status": 503})
+        panel = app.screen.query_one(TokenPanel)
+        await wait_for(
+            pilot,
+            lambda: panel.state is not None and panel.state.status is TokenStatus.ERROR,
+            "a failed refresh",
+        )
+        detail = str(panel.query_one("#token-detail").render())
+        assert "Refresh failed" in detail and "retrying in" in detail
+        assert panel.has_class("-bad")
+        # The server recovers: the next retry gets a token and the panel says valid again.
+        server.faults.reset()
+        await wait_for(
+            pilot,
+            lambda: panel.state is not None and panel.state.status is TokenStatus.VALID,
+            "recovery",
+        )
+        assert "Refresh failed" not in str(panel.query_one("#token-detail").render())
+
+
+async def test_clock_skew_is_shown(make_sandbox):
+    server = make_sandbox()
+    server.faults.update(clock_skew=-600)
+    app = make_app(server)
+    async with app.run_test(size=SIZE) as pilot:
+        await open_explorer(pilot)
+        panel = app.screen.query_one(TokenPanel)
+        await wait_for(pilot, lambda: panel.state is not None and panel.state.jwt_claims)
+        detail = str(panel.query_one("#token-detail").render())
+        assert "clock skew" in detail and "behind" in detail
+
+
+async def test_copy_selected_value_and_path_from_the_body(sandbox):
+    app = make_app(sandbox)
+    async with app.run_test(size=SIZE) as pilot:
+        await open_explorer(pilot)
+        tree = tree_of(app)
+        catalogs = group(app, "Catalogs")
+        tree.move_cursor(catalogs.children[1])
+        await pilot.pause()
+        await pilot.press("i")  # into the body, at the catalog's object
+        view = app.screen.query_one(Inspector).body_view
+        await wait_for(pilot, lambda: view.selected_path() == ".results[1]", "cursor on the item")
+        await pilot.press("p")
+        assert app.clipboard == ".results[1]"
+        await pilot.press("Y")
+        copied = app.clipboard
+        assert '"name"' in copied and catalogs.children[1].data.item["name"] in copied
+        messages = [n.message for n in app._notifications]
+        assert any("Copied the path .results[1] via OSC 52" in m for m in messages)
+        assert any("Copied the selected value" in m for m in messages)
