@@ -176,6 +176,10 @@ def test_invalid_utf8_is_not_json_and_raw_shows_the_bytes():
         b"[",
         b'{"a":1',
         b"tru",
+        b"[,1]",
+        b'{"a":[,]}',
+        b"[1]]",
+        b'{"a" 1}',
     ],
 )
 def test_invalid_json_sets_a_one_line_error(body):

@@ -17,9 +17,14 @@ module gives it what it needs to do that in constant time per line:
       every piece of body text passed through ``edxtui.textsafe.visible`` (roles: key,
       string, number, literal, punct, index, note); long values are cut at
       ``MAX_TOKEN_BYTES`` with a note saying how much is hidden.
-    - ``path(i)``: ``.results[3].key`` style, ``["weird key"]`` for non-identifiers.
+    - ``path(i)``: ``.results[3].key`` style, ``["weird key"]`` for non-identifiers;
+      ``find_path(parse_path(path))`` goes back from a path to its line.
     - ``value_text(i)``: the value for copying (strings decoded, containers as JSON).
-    - ``find(needle, offset, backward)``: search the bytes; ``line_at(offset)`` maps a hit.
+    - ``line_at(offset)``: the line that shows byte ``offset`` (for search hits).
+    It also checks, in step with the scan, that the body is UTF-8.
+
+``find_bytes(data, needle, offset, backward)``, ``count_hits(data, needle, lo, hi)``
+    Search the bytes at C speed, wrapping around; smart case (``folds_case``).
 
 ``RawRows(data, width)``
     Row starts of the raw bytes wrapped at ``width`` bytes (never splitting a UTF-8
@@ -212,6 +217,8 @@ class JsonDocument:
             else:
                 if state == _AFTER or (has_key != in_object):
                     return self._fail(f"Invalid JSON at byte {m.start()}.")
+                if group == 3 and comma:  # "[," or "{,"
+                    return self._fail(f"Invalid JSON at byte {m.start(5)}.")
                 line = len(kind)
                 start.append(m.start())
                 depth.append(len(opens))
@@ -224,8 +231,6 @@ class JsonDocument:
                     index.append(0)
                 match.append(-1)
                 if group == 3:
-                    if comma:
-                        return self._fail(f"Invalid JSON at byte {m.start(5)}.")
                     kind.append(OPEN_OBJ if data[m.start(3)] == 0x7B else OPEN_ARR)
                     opens.append(line)
                     counts.append(0)
