@@ -7,6 +7,7 @@ import json
 import pytest
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
+from rich.cells import cell_len
 
 from edxtui.textsafe import is_safe
 from edxtui.tui.jsondoc import (
@@ -300,14 +301,31 @@ def test_parse_path():
     assert doc_of(CATALOG).find_path(["count", "x"]) is None
 
 
-def test_raw_rows_wrap_long_lines_without_splitting_characters():
-    body = ("é" * 50 + "\n" + "a" * 30 + "\n\n" + "€" * 7).encode()
+def test_raw_rows_wrap_at_the_width_in_cells_without_splitting_characters():
+    body = ("é" * 25 + "\n" + "a" * 30 + "\n\n" + "语" * 7 + "\x1b" * 6).encode()
     raw = RawRows(body, 10).index_all()
     texts = [raw.row_text(r) for r in range(len(raw))]
-    assert "".join(texts[:10]) == "é" * 50
-    assert all(len(body[raw.span(r)[0] : raw.span(r)[1]]) <= 10 for r in range(len(raw)))
-    assert "" in texts and texts[-1].endswith("€")
+    assert texts == [
+        "é" * 10,
+        "é" * 10,
+        "é" * 5,
+        "a" * 10,
+        "a" * 10,
+        "a" * 10,
+        "",
+        "语" * 5,  # 2 cells each
+        "语" * 2 + "\\e" * 3,  # an escape is as wide as it is drawn
+        "\\e" * 3,
+    ]
     assert RawRows(b"", 10).index_all().rows.tolist() == []
+    assert RawRows(b"x\n", 10).index_all().rows.tolist() == [0]
+
+
+def test_raw_rows_of_one_huge_line_are_built_in_steps():
+    raw = RawRows(b"x" * 1_000_000, 100)
+    assert not raw.index_step(1_000) and len(raw) == 1_000
+    raw.index_all()
+    assert len(raw) == 10_000 and raw.row_at(999_999) == 9_999
 
 
 def test_raw_rows_escape_control_bytes():
@@ -370,6 +388,7 @@ def test_any_bytes_never_crash_and_render_safely(body, width):
         assert is_safe(doc.error)
     raw = RawRows(body, width).index_all()
     assert all(is_safe(raw.row_text(r)) for r in range(len(raw)))
+    assert all(cell_len(raw.row_text(r)) <= width for r in range(len(raw)))
     covered = b"".join(
         body[raw.rows[r] : (raw.rows[r + 1] if r + 1 < len(raw) else len(body))]
         for r in range(len(raw))
