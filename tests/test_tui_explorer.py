@@ -124,10 +124,17 @@ async def test_filter_shows_matches_and_jumps_to_one(sandbox):
         await wait_for(pilot, lambda: results.display and results.matches, "matches")
         assert all("empty" in node.label.plain.lower() for node in results.matches)
         assert not tree_of(app).display
-        await pilot.press("enter")  # to the results
-        await pilot.press("enter")  # jump
+        await pilot.press("enter")  # jump to the first match
         await wait_for(pilot, lambda: tree_of(app).display)
         assert "empty" in tree_of(app).cursor_node.label.plain.lower()
+        # Down walks the matches; enter there jumps too.
+        await pilot.press("slash", *"course")
+        await wait_for(pilot, lambda: results.display and len(results.matches) > 1)
+        await pilot.press("down")
+        assert results.has_focus
+        await pilot.press("down", "enter")
+        await wait_for(pilot, lambda: tree_of(app).display)
+        assert tree_of(app).cursor_node is results.matches[1]
         # A query that matches nothing says so.
         await pilot.press("slash", *"zzz-no-such")
         await wait_for(pilot, lambda: results.display)

@@ -35,6 +35,7 @@ class CredentialsScreen(Screen[None]):
         Binding("ctrl+t", "test", "Test"),
         Binding("ctrl+s", "save", "Save"),
         Binding("ctrl+o", "connect", "Connect"),
+        Binding("ctrl+q", "app.quit", "Quit"),
     ]
 
     def __init__(
@@ -62,16 +63,20 @@ class CredentialsScreen(Screen[None]):
             saved = []
         for name in saved:
             options.append((f"{name} (saved)", name))
-        for name, preset in config.presets().items():
+        for name in config.presets():
             if name not in saved:
-                options.append((f"{name}: {preset.description}", name))
+                options.append((f"{name} (preset)", name))
         return options
 
     def compose(self) -> ComposeResult:
         with VerticalScroll(id="credentials-form"):
-            yield Static(
-                Text("Connect to an edX Course Catalog API", style="bold"), id="credentials-title"
+            title = Text("Connect to an edX Course Catalog API", style="bold")
+            title.append(
+                "\nNo credentials yet? Quit (ctrl+q) and run `edxtui --sandbox`, or start "
+                "`edxtui sandbox` in another terminal and pick the sandbox preset.",
+                style="dim",
             )
+            yield Static(title, id="credentials-title")
             with Grid(id="credentials-grid"):
                 yield Label("Profile")
                 yield Select(

@@ -145,8 +145,18 @@ class ExplorerScreen(Screen[None]):
 
     @on(Input.Submitted, "#tree-filter")
     def _filter_submitted(self, _event: Input.Submitted) -> None:
+        # Enter jumps straight to the highlighted match (the first, unless moved).
         results = self.query_one(FilterResults)
-        if results.display:
+        if results.display and results.matches:
+            index = results.highlighted if results.highlighted is not None else 0
+            self.post_message(FilterResults.Picked(results.matches[index], jump=True))
+
+    def on_key(self, event: Any) -> None:
+        # Down from the filter box walks the matches.
+        box = self.query_one("#tree-filter", Input)
+        results = self.query_one(FilterResults)
+        if event.key == "down" and box.has_focus and results.display and results.matches:
+            event.stop()
             results.focus()
 
     @on(FilterResults.Picked)

@@ -31,7 +31,7 @@ Catalogs → courses → course runs → seats, and the top-level lists the serv
 | key | action |
 |---|---|
 | `enter` / `space` / click | expand or collapse; on *load more* or an error: load / retry |
-| `/` | filter the loaded nodes (enter jumps to a match, `esc` clears) |
+| `/` | filter the loaded nodes: enter jumps to the first match, `↓` walks the matches, `esc` clears |
 | `r` | reload the node under the cursor |
 | `e` | load the next page of the list under the cursor |
 
@@ -46,7 +46,9 @@ headers (Authorization masked) and the body (pretty / raw / tree).
 | `x` | copy the request as a curl command (with the live token) |
 | `s` | save the body to a file |
 
-In the body: `/` search, `n` / `N` next / previous match; the body's footer lists its keys.
+In the body: `/` search, `n` / `N` next / previous match, `m` pretty / tree / raw,
+`Y` copy the value under the cursor, `p` copy its path (`.results[3].key`), `ctrl+y` copy the body;
+in the tree view `←` `→` fold and unfold, `E` / `C` expand / collapse all.
 
 ## History (`h`)
 Every request of this session; `enter` opens one in the inspector, `esc` goes back.
