@@ -286,3 +286,40 @@ async def test_each_kind_of_token_has_its_own_style_and_the_cursor_a_background(
         cursor_bg = {seg.style.bgcolor for seg in lines.render_line(0)}
         other_bg = {seg.style.bgcolor for seg in lines.render_line(1)}
         assert len(cursor_bg) == 1 and cursor_bg != other_bg
+
+
+async def test_escape_closes_the_search_box_without_searching():
+    app = Host()
+    async with app.run_test(size=(60, 12)) as pilot:
+        view = await loaded(app, pilot, json.dumps(BODY).encode())
+        box = view.query_one("#json-view-search")
+        await pilot.press("slash")
+        assert box.display and app.focused is box
+        await pilot.press(*"title", "escape")
+        assert not box.display and app.focused is view.query_one("#json-view-lines")
+        assert view.selected_path() == "." and "match" not in status(view)
+        await pilot.press("escape")  # nothing to close: the key is not swallowed
+        await pilot.pause()
+
+
+async def test_copy_value_of_a_non_json_body_is_the_row_text():
+    app = Host()
+    async with app.run_test(size=(60, 12)) as pilot:
+        view = await loaded(app, pilot, b"first line\nsecond \x1b line\n", "text/plain")
+        assert view.mode == "pretty" and status(view).startswith("raw")
+        await pilot.press("down", "Y")
+        await pilot.pause()
+        assert app.copied == [("value", "second \x1b line")]  # exact text; the app escapes it
+
+
+async def test_goto_path_waits_for_the_index_of_a_big_body():
+    body = json.dumps({"results": [{"id": i} for i in range(5_000)]}, indent=1).encode()
+    app = Host()
+    async with app.run_test(size=(60, 12)) as pilot:
+        view = app.query_one(JsonView)
+        view.load(body, "application/json")
+        assert not view.goto_path(".results[4321].id")  # not indexed yet: remembered
+        await app.workers.wait_for_complete()
+        await pilot.pause()
+        assert view.selected_path() == ".results[4321].id"
+        assert view.selected_value_text() == "4321"
