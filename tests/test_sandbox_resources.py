@@ -304,3 +304,27 @@ def test_prewarm_renders_ahead_and_pages_come_from_the_cache() -> None:
     misses = data.course_json.cache_info().misses
     data.catalog_course_json(data.catalogs[6], 100, 20)
     assert data.course_json.cache_info().misses == misses
+
+
+def test_bulk_courses_are_whole_and_consistent() -> None:
+    """Past BULK_FROM courses are filled-in templates: nothing of the template may show."""
+    from edxtui.sandbox.data import BULK_FROM
+
+    data = SandboxData(seed=4, courses=10, large_catalog_courses=BULK_FROM + 400)
+    titles = set()
+    for i in range(BULK_FROM, BULK_FROM + 400):
+        raw = data.course_json(i)
+        assert b"\\u0000" not in raw
+        course = data.course(i)
+        check_course(course)
+        assert data.course_index_by_key(course["key"]) == i
+        assert data.course_index_by_uuid(course["uuid"]) == i
+        assert course["owners"][0]["key"] == course["key"].split("+")[0]
+        assert len(course["course_runs"]) == data.runs_count(i)
+        uuids = [r["uuid"] for r in course["course_runs"]]
+        assert len(set(uuids)) == len(uuids)
+        for run in course["course_runs"]:
+            assert run["title"] == course["title"]
+            assert data.find_run(run["key"]) == run
+        titles.add(course["title"])
+    assert len(titles) > 100

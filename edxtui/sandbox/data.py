@@ -125,6 +125,44 @@ _RUN_KEY = re.compile(r"^course-v1:(?P<course>[A-Za-z]+\+[A-Z]+\d+x)\+(?P<term>[
 _UUID = re.compile(r"^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-(?P<tail>[0-9a-f]{12})$")
 _KEY_BASE = 100  # course numbers start at 100 ("CS100x"), a course-number look
 
+# Courses from this index on are "bulk": a pre-rendered template (one per run count and variant)
+# with the course's own key, uuids, title, slug, owners and subject put in. That is ~30x cheaper than
+# building a course, so a 100,000-course catalog costs the sandbox little; the first 1,000 are
+# built one by one (and keep their exact bytes for a seed, which screenshots rely on).
+BULK_FROM = 1000
+_BULK_VARIANTS = 16
+
+
+def _marker(name: str) -> str:
+    """A placeholder no real value contains; JSON writes it as \\u0000name\\u0000."""
+    return f"\x00{name}\x00"
+
+
+def _marker_bytes(name: str) -> bytes:
+    return f"\\u0000{name}\\u0000".encode()
+
+
+# Every placeholder in a rendered template, quoted ones (a list goes where a string was) first.
+_MARKERS = re.compile(rb'"\\u0000(?:O1|O2|J|P)\\u0000"|\\u0000\w+\\u0000')
+
+
+@dataclass(frozen=True)
+class _Spec:
+    """What a course's index decides; everything else is drawn from rng streams of rng_index."""
+
+    rng_index: int
+    org_n: int
+    subject_n: int
+    key: str
+    uuid: str
+    run_uuids: tuple[str, ...]
+    title: str | None = None  # set for templates: a placeholder instead of a drawn title
+    slug: str | None = None
+
+    @property
+    def template(self) -> bool:
+        return self.title is not None
+
 
 class SandboxData:
     """All the sandbox's resources, built lazily from (seed, sizes)."""
@@ -136,7 +174,9 @@ class SandboxData:
         self.universe = max(courses, large_catalog_courses)
         # Per-instance caches (an lru_cache on a method would pin every instance).
         self.course = lru_cache(maxsize=4096)(self._course)  # type: ignore[method-assign]
-        self.course_json = lru_cache(maxsize=self.JSON_CACHE)(self._course_json)  # type: ignore[method-assign]
+        self.course_json = lru_cache(maxsize=self.JSON_CACHE)(self._course_json)
+        self._templates: dict[tuple[int, int], bytes] = {}
+        self._fragment_cache: dict[tuple[int, int], dict[bytes, bytes]] = {}  # type: ignore[method-assign]
 
     # --- catalogs -----------------------------------------------------------------------------
 
@@ -289,16 +329,77 @@ class SandboxData:
         return n
 
     def _course_json(self, i: int) -> bytes:
+        if i >= BULK_FROM and i < self.universe:
+            return self._bulk_json(i)
         return render_json(self.course(i))
 
+    def _owners(self, org_n: int, *, two: bool) -> list[dict[str, Any]]:
+        owners = [self.organizations[org_n]]
+        if two:
+            owners.append(self.organizations[(org_n + 1) % len(vocab.ORGS)])
+        return owners
+
+    def _sponsors(self, org_n: int) -> list[dict[str, Any]]:
+        return [self.organizations[(org_n + 3) % len(vocab.ORGS)]]
+
+    def _template(self, n_runs: int, variant: int) -> bytes:
+        """A rendered course with placeholders for everything a course's index decides (cached)."""
+        cached = self._templates.get((n_runs, variant))
+        if cached is None:
+            # A negative rng index: streams no real course uses, and never a showcase slot.
+            spec = _Spec(
+                rng_index=-1 - (n_runs * _BULK_VARIANTS + variant),
+                org_n=0,
+                subject_n=0,
+                key=_marker("K"),
+                uuid=_marker("U"),
+                run_uuids=tuple(_marker(f"R{j}") for j in range(n_runs)),
+                title=_marker("T"),
+                slug=_marker("S"),
+            )
+            cached = self._templates[(n_runs, variant)] = render_json(self._build(spec))
+        return cached
+
+    def _fragments(self, org_n: int, subject_n: int) -> dict[bytes, bytes]:
+        """The org- and subject-dependent parts of a bulk course, rendered once per pair."""
+        cached = self._fragment_cache.get((org_n, subject_n))
+        if cached is None:
+            quoted = {name: b'"' + _marker_bytes(name) + b'"' for name in ("O1", "O2", "J", "P")}
+            cached = self._fragment_cache[(org_n, subject_n)] = {
+                quoted["O1"]: render_json(self._owners(org_n, two=False)),
+                quoted["O2"]: render_json(self._owners(org_n, two=True)),
+                quoted["J"]: render_json([self._subject(subject_n)]),
+                quoted["P"]: render_json(self._sponsors(org_n)),
+                _marker_bytes("OS"): vocab.ORGS[org_n][0].lower().encode(),
+                _marker_bytes("JS"): self._subject(subject_n)["slug"].encode(),
+            }
+        return cached
+
+    def _bulk_json(self, i: int) -> bytes:
+        org_n, subject_n = self._course_basics(i)
+        n_runs = self.runs_count(i)
+        body = self._template(n_runs, mix(self.seed, 15, i) % _BULK_VARIANTS)
+        rng = _Rng(mix(self.seed, 14, i))
+        title = self._title(i, self._flavor(i, rng), rng)
+        values = {
+            _marker_bytes("K"): self.course_key(i).encode(),
+            _marker_bytes("U"): make_uuid(mix(self.seed, 6, i), i).encode(),
+            _marker_bytes("T"): render_json(title)[1:-1],
+            _marker_bytes("S"): _slug(title).encode(),
+            **self._fragments(org_n, subject_n),
+        }
+        for j in range(n_runs):
+            values[_marker_bytes(f"R{j}")] = make_uuid(mix(self.seed, 10, i, j), i * 8 + j).encode()
+        return _MARKERS.sub(lambda m: values[m.group()], body)
+
     def _flavor(self, i: int, rng: _Rng) -> str:
-        if i < len(vocab.SHOWCASE):
+        if 0 <= i < len(vocab.SHOWCASE):
             return vocab.SHOWCASE[i]
         return rng.choices(vocab.FLAVORS, cum_weights=vocab.CUM_WEIGHTS)[0]
 
     def _title(self, i: int, flavor: str, rng: _Rng) -> str:
         if flavor in vocab.TITLES:
-            if i < len(vocab.SHOWCASE):  # the k-th showcase of a kind shows its k-th string
+            if 0 <= i < len(vocab.SHOWCASE):  # the k-th showcase of a kind shows its k-th string
                 return vocab.TITLES[flavor][
                     vocab.SHOWCASE[:i].count(flavor) % len(vocab.TITLES[flavor])
                 ]
@@ -339,25 +440,48 @@ class SandboxData:
     def _course(self, i: int) -> dict[str, Any]:
         if not 0 <= i < self.universe:
             raise IndexError(i)
-        rng = _Rng(mix(self.seed, 7, i))
+        if i >= BULK_FROM:
+            return json.loads(self.course_json(i))
+        return self._build(self._spec(i))
+
+    def _spec(self, i: int) -> _Spec:
         org_n, subject_n = self._course_basics(i)
-        key = self.course_key(i)
-        uuid = make_uuid(mix(self.seed, 6, i), i)
+        n_runs = self.runs_count(i)
+        return _Spec(
+            rng_index=i,
+            org_n=org_n,
+            subject_n=subject_n,
+            key=self.course_key(i),
+            uuid=make_uuid(mix(self.seed, 6, i), i),
+            run_uuids=tuple(make_uuid(mix(self.seed, 10, i, j), i * 8 + j) for j in range(n_runs)),
+        )
+
+    def _build(self, spec: _Spec) -> dict[str, Any]:
+        i, org_n, subject_n, key, uuid = (
+            spec.rng_index, spec.org_n, spec.subject_n, spec.key, spec.uuid
+        )  # fmt: skip
+        rng = _Rng(mix(self.seed, 7, i))
         flavor = self._flavor(i, rng)
         title = self._title(i, flavor, rng)
+        if spec.title is not None:  # a template: the title is a placeholder (drawn all the same)
+            title = spec.title
+        slug = _slug(title) if spec.slug is None else spec.slug
         short, full = self._descriptions(flavor, title, rng)
-        owners = [self.organizations[org_n]]
-        if rng.random() < 0.1:
-            owners.append(self.organizations[(org_n + 1) % len(vocab.ORGS)])
+        owners: Any = self._owners(org_n, two=rng.random() < 0.1)
+        if spec.template:  # org and subject come later, from the course that uses the template
+            owners = _marker(f"O{len(owners)}")
         image = self._image("course", uuid, rng)
         level = rng.choice(vocab.LEVELS)
         modified = REFERENCE_DATE - timedelta(
             seconds=rng.randrange(3 * 365 * 86400), microseconds=rng.randrange(10**6)
         )
-        marketing = f"https://www.edx.org/learn/{self._subject(subject_n)['slug']}/{key.split('+')[0].lower()}-{_slug(title)}"
+        org_slug, subject_slug = vocab.ORGS[org_n][0].lower(), self._subject(subject_n)["slug"]
+        if spec.template:
+            org_slug, subject_slug = _marker("OS"), _marker("JS")
+        marketing = f"https://www.edx.org/learn/{subject_slug}/{org_slug}-{slug}"
         runs = [
-            self._run(i, j, key, title, image, level, flavor, rng)
-            for j in range(self.runs_count(i))
+            self._run(spec, j, title, slug, image, level, flavor)
+            for j in range(len(spec.run_uuids))
         ]
         verified = next((s for r in runs for s in r["seats"] if s["type"] == "verified"), None)
         return {
@@ -381,7 +505,7 @@ class SandboxData:
             "short_description": short,
             "full_description": full,
             "level_type": level,
-            "subjects": [self._subject(subject_n)],
+            "subjects": _marker("J") if spec.template else [self._subject(subject_n)],
             "prerequisites": [] if rng.random() < 0.7 else [{"name": "High school algebra"}],
             "prerequisites_raw": None,
             "expected_learning_items": rng.sample(
@@ -403,23 +527,23 @@ class SandboxData:
             },
             "sponsors": []
             if rng.random() < 0.9
-            else [self.organizations[(org_n + 3) % len(vocab.ORGS)]],
+            else (_marker("P") if spec.template else self._sponsors(org_n)),
             "modified": _iso_micro(modified),
             "marketing_url": None if rng.random() < 0.05 else marketing,
-            "url_slug": _slug(title),
+            "url_slug": slug,
             "course_type": "verified-audit" if verified else "audit",
         }
 
     def _run(
-        self, i: int, j: int, course_key: str, title: str, image: Any, level: Any, flavor: str,
-        crng: _Rng,
-    ) -> dict[str, Any]:  # fmt: skip
+        self, spec: _Spec, j: int, title: str, slug: str, image: Any, level: Any, flavor: str
+    ) -> dict[str, Any]:
+        i, course_key = spec.rng_index, spec.key
         rng = _Rng(mix(self.seed, 8, i, j))
         term = mix(self.seed, 9, i) % 18 + 2 * j  # thirds of a year since 2019, chronological
         year, third = 2019 + term // 3, term % 3
         term_name = f"{third + 1}T{year}"
         key = f"course-v1:{course_key}+{term_name}"
-        uuid = make_uuid(mix(self.seed, 10, i, j), i * 8 + j)
+        uuid = spec.run_uuids[j]
         start = datetime(year, (1, 5, 9)[third], 1 + rng.randrange(20))
         self_paced = rng.random() < 0.4
         end = (
@@ -449,7 +573,7 @@ class SandboxData:
             "external_key": None,
             "image": image,
             "short_description": None,
-            "marketing_url": None if rng.random() < 0.1 else f"https://www.edx.org/course/{_slug(title)}-{term_name.lower()}",
+            "marketing_url": None if rng.random() < 0.1 else f"https://www.edx.org/course/{slug}-{term_name.lower()}",
             "seats": seats,
             "start": _iso(start),
             "end": _iso(end),
