@@ -349,3 +349,22 @@ async def test_copy_selected_value_and_path_from_the_body(sandbox):
         messages = [n.message for n in app._notifications]
         assert any("Copied the path .results[1] via OSC 52" in m for m in messages)
         assert any("Copied the selected value" in m for m in messages)
+
+
+async def test_mouse_clicks_expand_and_copy(sandbox):
+    app = make_app(sandbox)
+    async with app.run_test(size=SIZE) as pilot:
+        await open_explorer(pilot)
+        tokens = app.session.tokens
+        await wait_for(pilot, lambda: tokens.current_token)
+        await pilot.click("#copy-header")
+        assert app.clipboard == f"JWT {tokens.current_token}"
+        await pilot.click("#reveal-token")
+        assert tokens.current_token in str(app.screen.query_one("#token-value").render())
+        # Clicking a catalog's row selects it and expands it: its courses load.
+        tree = tree_of(app)
+        catalog = child_by_label(group(app, "Catalogs"), "Empty catalog")
+        await pilot.click(tree, offset=(6, catalog.line - tree.scroll_offset.y))
+        await wait_for(pilot, lambda: catalog.data.state == "loaded", "click to expand")
+        assert catalog.is_expanded and tree.cursor_node is catalog
+        assert catalog.data.count == 0

@@ -9,6 +9,7 @@ client of their own. Failures reach the user as toasts or inline text, never tra
 from __future__ import annotations
 
 import contextlib
+import gc
 import time
 from collections.abc import Callable, Iterable
 from typing import Any
@@ -109,6 +110,7 @@ class EdxApp(App[int]):
             start()
 
     async def on_unmount(self) -> None:
+        gc.unfreeze()  # the tree froze what it loaded (see catalog_tree); let it all go now
         if self.session is not None:
             session, self.session = self.session, None
             await close_quietly(session)
