@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import argparse
 import contextlib
+import os
 import sys
 from typing import Any
 
@@ -58,7 +59,13 @@ def add_sandbox_arguments(parser: argparse.ArgumentParser) -> None:
         "api_latency=0.5, clock_skew=-300, expires_in_format=string "
         f"(settings: {', '.join(SETTINGS)}; counted: {', '.join(RULES)})",
     )
-    parser.add_argument("--quiet", action="store_true", help="no line per request")  # fmt: skip
+    parser.add_argument("--quiet", action="store_true", help="no line per request")
+    parser.add_argument(
+        "--prewarm",
+        action="store_true",
+        help="render the large catalog's courses (up to 16,384) before serving, so benchmarks "
+        "measure the client; the banner appears when done",
+    )  # fmt: skip
 
 
 def _faults_from(args: argparse.Namespace) -> dict[str, Any]:
@@ -117,11 +124,25 @@ def run_sandbox_command(args: argparse.Namespace) -> int:
             file=sys.stderr,
         )
         return 1
-    print(banner(server), flush=True)
-    with contextlib.suppress(KeyboardInterrupt):  # uvicorn already shut down cleanly
+    # Ctrl-C during prewarm or serving ends quietly (uvicorn has already shut down cleanly).
+    with contextlib.suppress(KeyboardInterrupt):
+        if getattr(args, "prewarm", False):
+            server.prewarm()
+        _say(banner(server))
         server.serve_forever()
-    print("edxtui sandbox: stopped.", flush=True)
+    server.stop()  # frees the port if we never got to serve
+    _say("edxtui sandbox: stopped.")
     return 0
+
+
+def _say(text: str) -> None:
+    """Print, surviving a closed stdout (`edxtui sandbox | head`): the server keeps serving."""
+    try:
+        print(text, flush=True)
+    except BrokenPipeError:
+        devnull = os.open(os.devnull, os.O_WRONLY)
+        os.dup2(devnull, sys.stdout.fileno())
+        os.close(devnull)
 
 
 def main(argv: list[str] | None = None) -> int:
