@@ -261,7 +261,8 @@ def test_control_api_round_trip(sandbox, token) -> None:
     [{"nope": 1}, {"errors": {"status": 200}}, {"expires_in": "soon"}, {"errors": {"scope": "x"}},
      {"token_throttle": {"scope": "api"}}, {"api_latency": -1}, [1, 2], {"rate_limit": {"x": 1}},
      {"clock_skew": "nan"}, {"token_latency": "inf"}, {"errors": {"count": "many"}},
-     {"rate_limit": {"retry_after": "soon"}}, {"truncate": {"mode": "half"}}, {"errors": "x"}],
+     {"rate_limit": {"retry_after": "soon"}}, {"truncate": {"mode": "half"}}, {"errors": "x"},
+     {"links_origin": "ftp://x"}],
 )  # fmt: skip
 def test_control_api_rejects_bad_faults_with_a_message(sandbox, body) -> None:
     r = http.post(sandbox.base_url + "/_sandbox/faults", json=body)

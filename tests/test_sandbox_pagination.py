@@ -162,3 +162,10 @@ def test_every_list_is_paginated(sandbox, auth, path) -> None:
     assert set(body) == {"count", "next", "previous", "results"}
     assert len(body["results"]) == min(3, body["count"])
     assert (body["next"] is None) == (body["count"] <= 3)
+
+
+def test_links_origin_fault_points_next_and_previous_elsewhere(sandbox, auth) -> None:
+    sandbox.faults.update(links_origin="https://evil.example:444/")
+    body = page(sandbox, auth, "?limit=5&offset=5").json()
+    assert body["next"] == "https://evil.example:444/api/v1/" + SMALL + "?limit=5&offset=10"
+    assert body["previous"] == "https://evil.example:444/api/v1/" + SMALL + "?limit=5"

@@ -185,7 +185,13 @@ class SandboxApp:
         self, request: Request, count: int, items: Callable[[int, int], list[bytes]]
     ) -> Response:
         try:
-            window = paginate(str(request.url), dict(request.query_params), count)
+            url = str(request.url)
+            if self.faults.links_origin:  # a hostile or misconfigured proxy: links elsewhere
+                url = (
+                    self.faults.links_origin
+                    + url[len(f"{request.url.scheme}://{request.url.netloc}") :]
+                )
+            window = paginate(url, dict(request.query_params), count)
         except InvalidPage:
             return detail(404, "Invalid page.", API_HEADERS)
         offset = min(window.offset, count)

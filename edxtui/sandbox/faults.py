@@ -60,6 +60,7 @@ SETTINGS = (
     "api_latency",
     "clock_skew",
     "auth_status",
+    "links_origin",
 )
 
 
@@ -81,6 +82,7 @@ class Faults:
         self.api_latency: float = 0.0
         self.clock_skew: float = 0.0  # seconds added to the server's clock for iat/exp/expiry
         self.auth_status: int = 401  # 403: an older server, which refuses without a challenge
+        self.links_origin: str | None = None  # e.g. "http://evil.example": foreign next/previous
         self.rules: dict[str, Rule] = {}
 
     def reset(self) -> None:
@@ -101,6 +103,10 @@ class Faults:
                 if value not in EXPIRES_IN_FORMATS:
                     raise ValueError(f"expires_in_format must be one of {EXPIRES_IN_FORMATS}")
                 parsed[name] = value
+            elif name == "links_origin":
+                if value is not None and not str(value).startswith(("http://", "https://")):
+                    raise ValueError("links_origin must be an http(s) origin or null")
+                parsed[name] = None if value is None else str(value).rstrip("/")
             elif name == "auth_status":
                 parsed[name] = _int(name, value)
                 if parsed[name] not in (401, 403):
@@ -156,6 +162,7 @@ class Faults:
                 "api_latency": self.api_latency,
                 "clock_skew": self.clock_skew,
                 "auth_status": self.auth_status,
+                "links_origin": self.links_origin,
                 "token_generation": self.token_generation,
                 "rules": {name: asdict(rule) for name, rule in self.rules.items()},
             }
