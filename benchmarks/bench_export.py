@@ -25,6 +25,7 @@ from _table import Row, median, print_table  # noqa: E402
 CONCURRENCY = 6  # edxtui export's default
 PAGE_SIZE = 100  # edxtui export's default
 TARGET = 0.8
+MB = 1024 * 1024
 
 # The baseline: what someone would write by hand with asyncio + httpx. Same work as the
 # export: one token POST, the first page for the count, the other pages with a semaphore,
@@ -68,22 +69,27 @@ asyncio.run(main(sys.argv[1], int(sys.argv[2]), int(sys.argv[3])))
 """
 
 
-def _timed(cmd: list[str], env: dict[str, str], out: Path, expected: int) -> float:
+def _timed(cmd: list[str], env: dict[str, str], out: Path, expected: int) -> tuple[float, int]:
+    """Run `cmd`; (seconds, peak RSS in bytes). Checks it wrote `expected` courses."""
     out.unlink(missing_ok=True)
     start = time.perf_counter()
-    done = subprocess.run(cmd, env=env, capture_output=True, text=True, timeout=1800)
+    proc = subprocess.Popen(cmd, env=env, stdout=subprocess.DEVNULL, stderr=subprocess.PIPE)
+    assert proc.stderr is not None
+    stderr = proc.stderr.read()  # small: the export's one-line summary, or an error
+    _, status, usage = os.wait4(proc.pid, 0)  # wait4: this child's own peak RSS
     elapsed = time.perf_counter() - start
-    if done.returncode != 0:
-        raise RuntimeError(f"{cmd[1:3]} failed ({done.returncode}): {done.stderr[-400:]}")
+    proc.returncode = os.waitstatus_to_exitcode(status)
+    if proc.returncode != 0:
+        raise RuntimeError(f"{cmd[1:3]} failed ({proc.returncode}): {stderr[-400:]!r}")
     with out.open("rb") as handle:
         lines = sum(1 for _ in handle)
     if lines != expected:
         raise RuntimeError(f"{cmd[1:3]} wrote {lines} courses, expected {expected}")
-    return elapsed
+    return elapsed, usage.ru_maxrss * 1024  # Linux reports KiB
 
 
-def measure(size: int, runs: int) -> tuple[float, float]:
-    """Median seconds for (edxtui export, baseline) to export `size` courses."""
+def measure(size: int, runs: int) -> tuple[float, float, int, int]:
+    """Median seconds and peak RSS for (edxtui export, baseline) exporting `size` courses."""
     with tempfile.TemporaryDirectory() as tmp, SandboxProcess(size) as sandbox:
         sandbox.warm(PAGE_SIZE)
         env = {**sandbox.env(), "EDXTUI_CONFIG_DIR": tmp, "CATALOG": LARGE_CATALOG}
@@ -96,13 +102,19 @@ def measure(size: int, runs: int) -> tuple[float, float]:
             "--concurrency", str(CONCURRENCY), "--page-size", str(PAGE_SIZE), "--no-progress",
         ]  # fmt: skip
         base_cmd = [sys.executable, str(script), str(out), str(CONCURRENCY), str(PAGE_SIZE)]
-        ours, base = [], []
+        ours: list[tuple[float, int]] = []
+        base: list[tuple[float, int]] = []
         for n in range(runs):
             # alternate which goes first: a warm page cache favours whoever runs second
             pair = [(edxtui_cmd, ours), (base_cmd, base)]
             for cmd, into in pair if n % 2 == 0 else reversed(pair):
                 into.append(_timed(cmd, env, out, size))
-        return median(ours), median(base)
+        return (
+            median([t for t, _ in ours]),
+            median([t for t, _ in base]),
+            max(m for _, m in ours),
+            max(m for _, m in base),
+        )
 
 
 def growth(small: float, large: float) -> str:
@@ -121,11 +133,11 @@ def main() -> None:
         sizes = [s for s in sizes if s < 100_000]
         runs = 1
     rows = []
-    results: dict[int, tuple[float, float]] = {}
+    results: dict[int, tuple[float, float, int, int]] = {}
     for size in sizes:
         # 100,000 courses outgrow the sandbox's render cache: one run each keeps it bounded
         results[size] = measure(size, runs if size < 100_000 else 1)
-        ours, base = results[size]
+        ours, base, ours_rss, base_rss = results[size]
         ratio = base / ours  # throughput ratio: (size/ours) / (size/base)
         target = size == 10_000
         rows.append(
@@ -138,8 +150,26 @@ def main() -> None:
                 ("ok" if ratio >= TARGET else "MISSED") if target else "",
             )
         )
+        rows.append(
+            Row(
+                "  … peak RSS of the process",
+                f"{ours_rss / MB:,.0f} MB",
+                f"{base_rss / MB:,.0f} MB",
+                f"{ours_rss / base_rss:.2f}×",
+            )
+        )
     ordered = sorted(results)
     for small, large in zip(ordered, ordered[1:], strict=False):
+        rows.append(
+            Row(
+                f"export peak RSS growth {small:,} → {large:,} courses",
+                growth(results[small][2], results[large][2]),
+                growth(results[small][3], results[large][3]) + " (baseline)",
+                "—",
+                f"≤ {large / small:.0f}× (linear)",
+                "ok" if results[large][2] / results[small][2] <= 1.1 * large / small else "WORSE",
+            )
+        )
         rows.append(
             Row(
                 f"export time growth {small:,} → {large:,} courses",
