@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import asyncio
 import threading
 import time
 
@@ -171,42 +170,57 @@ def test_skewed_server_still_accepts_its_own_fresh_tokens(sandbox) -> None:
     assert catalogs(sandbox, sandbox_token(sandbox)).status_code == 200
 
 
-def test_api_latency_holds_requests_in_flight(sandbox, token) -> None:
-    sandbox.faults.update(api_latency=0.3)
-    results: list[int] = []
+def test_api_latency_holds_api_requests_not_token_requests(sandbox, token) -> None:
+    sandbox.faults.update(api_latency=60)
+    done = threading.Event()
+    threading.Thread(target=lambda: (catalogs(sandbox, token), done.set())).start()
+    assert sandbox.counters.wait_until(lambda c: c.in_flight == 1, timeout=10)
+    assert token_post(sandbox).status_code == 200  # answered while the API request waits
+    assert not done.is_set()
+    sandbox.faults.update(api_latency=0)  # switching it off frees the waiting request
+    assert done.wait(10)
+    assert sandbox.counters.in_flight == 0
+
+
+def test_gates_line_up_concurrent_requests_and_peak_concurrency_counts_them(sandbox, token) -> None:
+    sandbox.faults.update(hold_api=True)
+    statuses: list[int] = []
     threads = [
-        threading.Thread(target=lambda: results.append(catalogs(sandbox, token).status_code))
-        for _ in range(4)
+        threading.Thread(target=lambda: statuses.append(catalogs(sandbox, token).status_code))
+        for _ in range(5)
     ]
     for t in threads:
         t.start()
-    assert sandbox.counters.wait_until(lambda c: c.in_flight >= 1, timeout=5)
+    assert sandbox.counters.wait_until(lambda c: c.held == 5, timeout=10)
+    assert statuses == []  # all five are inside the server, none answered
+    sandbox.faults.release()
     for t in threads:
-        t.join()
-    assert results == [200] * 4
-    assert sandbox.counters.in_flight == 0
-    assert 1 <= sandbox.counters.peak_concurrency <= 4
+        t.join(timeout=10)
+    assert statuses == [200] * 5
+    assert sandbox.counters.peak_concurrency == 5
+    assert sandbox.counters.held == 0 and sandbox.counters.in_flight == 0
 
 
-async def test_peak_concurrency_counts_overlapping_requests(sandbox, token) -> None:
-    sandbox.faults.update(api_latency=0.5)
-    async with httpx.AsyncClient(headers={"Authorization": f"JWT {token}"}) as client:
-        responses = await asyncio.gather(
-            *(client.get(sandbox.api_root() + "catalogs/") for _ in range(5))
-        )
-    assert [r.status_code for r in responses] == [200] * 5
-    assert sandbox.counters.peak_concurrency >= 2
-    assert sandbox.counters.api_requests == 5
-
-
-def test_token_latency_holds_the_token_request(sandbox) -> None:
-    sandbox.faults.update(token_latency=0.3)
+def test_token_gate_holds_token_requests_only(sandbox, token) -> None:
+    sandbox.faults.update(hold_token=True)
     done = threading.Event()
     threading.Thread(target=lambda: (token_post(sandbox), done.set())).start()
-    assert sandbox.counters.wait_until(lambda c: c.token_requests == 1, timeout=5)
-    assert sandbox.counters.token_successes == 0  # still sleeping, not answered yet
-    assert done.wait(5)
-    assert sandbox.counters.token_successes == 1
+    assert sandbox.counters.wait_until(lambda c: c.held == 1, timeout=10)
+    assert catalogs(sandbox, token).status_code == 200  # the API is not held
+    assert not done.is_set()
+    sandbox.reset()  # a reset opens every gate
+    assert done.wait(10)
+
+
+def test_token_latency_holds_token_requests_not_api_requests(sandbox, token) -> None:
+    sandbox.faults.update(token_latency=60)
+    done = threading.Event()
+    threading.Thread(target=lambda: (token_post(sandbox), done.set())).start()
+    assert sandbox.counters.wait_until(lambda c: c.token_requests == 1, timeout=10)
+    assert catalogs(sandbox, token).status_code == 200
+    assert not done.is_set() and sandbox.counters.token_successes == 0
+    sandbox.reset()  # a reset frees it too
+    assert done.wait(10)
 
 
 # --- counters ---------------------------------------------------------------------------------

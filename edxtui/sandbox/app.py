@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import asyncio
 import secrets
+import time
 from collections.abc import Awaitable, Callable
 from datetime import UTC, datetime
 from typing import Any
@@ -139,8 +140,8 @@ class SandboxApp:
         counters.count_path(request.url.path)
         counters.enter()
         try:
-            if faults.api_latency > 0:
-                await asyncio.sleep(faults.api_latency)
+            await self._gate("hold_api")
+            await self._delay("api_latency")
             verdict = self.authority.verify(
                 request.headers.get("authorization"),
                 now=faults.now(),
@@ -162,6 +163,27 @@ class SandboxApp:
             return response
         finally:
             counters.leave()
+
+    async def _delay(self, name: str) -> None:
+        """Sleep the named latency, cut short if it is switched off meanwhile (so a reset frees
+        held requests at once)."""
+        latency = getattr(self.faults, name)
+        if latency <= 0:
+            return
+        deadline = time.monotonic() + latency
+        while getattr(self.faults, name) > 0 and (left := deadline - time.monotonic()) > 0:
+            await asyncio.sleep(min(left, 0.01))
+
+    async def _gate(self, name: str) -> None:
+        """Wait while the named gate is closed (set from another thread, hence the polling)."""
+        if not getattr(self.faults, name):
+            return
+        self.counters.bump(held=1)
+        try:
+            while getattr(self.faults, name):
+                await asyncio.sleep(0.002)
+        finally:
+            self.counters.bump(held=-1)
 
     async def _authorized(self, request: Request, handler: Handler, verdict: Verdict) -> Response:
         if verdict.client is None:
@@ -332,8 +354,8 @@ class SandboxApp:
         counters, faults = self.counters, self.faults
         counters.bump(token_requests=1)
         counters.count_path(request.url.path)
-        if faults.token_latency > 0:
-            await asyncio.sleep(faults.token_latency)
+        await self._gate("hold_token")
+        await self._delay("token_latency")
         fault = faults.take("token")
         if fault is not None:
             counters.bump(faults_applied=1)

@@ -61,6 +61,8 @@ SETTINGS = (
     "clock_skew",
     "auth_status",
     "links_origin",
+    "hold_token",
+    "hold_api",
 )
 
 
@@ -83,6 +85,10 @@ class Faults:
         self.clock_skew: float = 0.0  # seconds added to the server's clock for iat/exp/expiry
         self.auth_status: int = 401  # 403: an older server, which refuses without a challenge
         self.links_origin: str | None = None  # e.g. "http://evil.example": foreign next/previous
+        # Gates: requests wait (counted in Counters.held) until the gate opens again. Tests use
+        # them to line up N concurrent requests deterministically, instead of guessing latencies.
+        self.hold_token: bool = False
+        self.hold_api: bool = False
         self.rules: dict[str, Rule] = {}
 
     def reset(self) -> None:
@@ -102,6 +108,10 @@ class Faults:
             elif name == "expires_in_format":
                 if value not in EXPIRES_IN_FORMATS:
                     raise ValueError(f"expires_in_format must be one of {EXPIRES_IN_FORMATS}")
+                parsed[name] = value
+            elif name in ("hold_token", "hold_api"):
+                if not isinstance(value, bool):
+                    raise ValueError(f"{name} must be true or false")
                 parsed[name] = value
             elif name == "links_origin":
                 if value is not None and not str(value).startswith(("http://", "https://")):
@@ -130,6 +140,11 @@ class Faults:
                     self.token_generation += int(value)
                 else:
                     setattr(self, name, value)
+
+    def release(self) -> None:
+        """Open both gates: held requests go on."""
+        with self._lock:
+            self.hold_token = self.hold_api = False
 
     def revoke_tokens(self) -> None:
         """Every token issued so far stops verifying (the signing key changes)."""
@@ -163,6 +178,8 @@ class Faults:
                 "clock_skew": self.clock_skew,
                 "auth_status": self.auth_status,
                 "links_origin": self.links_origin,
+                "hold_token": self.hold_token,
+                "hold_api": self.hold_api,
                 "token_generation": self.token_generation,
                 "rules": {name: asdict(rule) for name, rule in self.rules.items()},
             }
@@ -254,6 +271,7 @@ class Counters:
     invalid_token_requests: int = 0  # malformed, badly signed or revoked
     faults_applied: int = 0
     in_flight: int = 0
+    held: int = 0  # requests waiting at a closed gate (hold_token / hold_api)
     peak_concurrency: int = 0
     per_path: dict[str, int] = field(default_factory=dict)
     _cond: threading.Condition = field(default_factory=threading.Condition, repr=False)
@@ -287,7 +305,7 @@ class Counters:
             for f in fields(self):
                 if f.name == "per_path":
                     self.per_path = {}
-                elif not f.name.startswith("_") and f.name != "in_flight":
+                elif not f.name.startswith("_") and f.name not in ("in_flight", "held"):
                     setattr(self, f.name, 0)
             self.peak_concurrency = self.in_flight
             self._cond.notify_all()
