@@ -78,7 +78,7 @@ from edxtui.tui.jsondoc import (
 )
 
 MODES = ("pretty", "tree", "raw")
-STEP_SECONDS = 0.015  # longest the indexer holds the event loop at a time
+STEP_SECONDS = 0.01  # longest the indexer holds the event loop at a time
 PROGRESS_SECONDS = 0.5  # how often indexing updates the scroll range and the status line
 FIRST_SCREEN_SECONDS = 0.05  # wrap raw rows this long inside load() before using a worker
 FIRST_LINES = 3_000  # lines indexed inside load(); more than any screen is tall
