@@ -42,12 +42,21 @@ def status(view: JsonView) -> str:
     return str(view.query_one("#json-view-status").render())
 
 
+async def indexed(view: JsonView, pilot) -> None:
+    """Wait until the body is indexed and wrapped (the worker starts after the first frame)."""
+    while (view._doc is not None and not view._doc.done) or (
+        view._raw is not None and not view._raw.done
+    ):
+        await pilot.pause()
+    await view.app.workers.wait_for_complete()
+    await pilot.pause()
+
+
 async def loaded(app: Host, pilot, body: bytes, ctype: str = "application/json") -> JsonView:
     view = app.query_one(JsonView)
     view.load(body, ctype)
     view.focus()
-    await app.workers.wait_for_complete()
-    await pilot.pause()
+    await indexed(view, pilot)
     return view
 
 
@@ -240,8 +249,7 @@ async def test_big_body_shows_first_screen_then_indexes_in_a_worker():
         view.mode = "tree"  # asked for before the index is complete: pretty until then
         assert "tree view when indexing finishes" in status(view)
         assert screen_lines(view)[0].startswith("{")
-        await app.workers.wait_for_complete()
-        await pilot.pause()
+        await indexed(view, pilot)
         assert view._doc.done and view._doc.error is None
         assert screen_lines(view)[0].startswith("▾ { 1 key")
         assert view.goto_path(".results[2999].name")
@@ -319,7 +327,23 @@ async def test_goto_path_waits_for_the_index_of_a_big_body():
         view = app.query_one(JsonView)
         view.load(body, "application/json")
         assert not view.goto_path(".results[4321].id")  # not indexed yet: remembered
-        await app.workers.wait_for_complete()
-        await pilot.pause()
+        await indexed(view, pilot)
         assert view.selected_path() == ".results[4321].id"
         assert view.selected_value_text() == "4321"
+
+
+async def test_copying_a_container_still_being_indexed_says_so():
+    body = json.dumps({"results": [{"id": i} for i in range(5_000)]}, indent=1).encode()
+    app = Host()
+    async with app.run_test(size=(60, 12)) as pilot:
+        view = app.query_one(JsonView)
+        view.load(body, "application/json")
+        view.focus()
+        assert not view._doc.done and view.selected_path() == "."
+        assert view.selected_value_text() == ""  # the root's end is not indexed yet
+        view.action_copy_value()
+        assert app.copied == []
+        await indexed(view, pilot)
+        await pilot.press("Y")
+        await pilot.pause()
+        assert app.copied == [("value", json.dumps(json.loads(body), indent=2))]

@@ -402,12 +402,17 @@ class JsonDocument:
             return m.start(2), m.end(2)
         begin = m.start(3)
         if k in OPENS:
+            if self.match[i] < 0:
+                raise ValueError("this container is not indexed to its end yet")
             return begin, self.start[self.match[i]] + 1
         after = _LINE.match(self.data, m.end())  # empty container: the close follows
         return begin, (after.end(4) if after else m.end(3))
 
     def value_text(self, i: int) -> str:
-        """Line `i`'s value for copying: a string decoded, anything else as JSON text."""
+        """Line `i`'s value for copying: a string decoded, anything else as JSON text.
+
+        Raises ValueError for a container whose end is not indexed yet.
+        """
         begin, end = self.value_span(i)
         raw = self.data[begin:end]
         if raw[:1] == b'"':

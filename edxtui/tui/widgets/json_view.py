@@ -23,7 +23,8 @@ Public API (everything else is private):
     ``search(text) -> bool``, ``next_match() -> bool``, ``prev_match() -> bool``
     ``goto_path(path) -> bool``                      move the cursor to `.results[3].key`
     ``selected_path() -> str``                       path of the cursor's value ("" if none)
-    ``selected_value_text() -> str``                 the cursor's value (strings decoded)
+    ``selected_value_text() -> str``                 the cursor's value (strings decoded;
+                                                     "" for a container still being indexed)
     ``body_text() -> str``                           the whole body (invalid bytes as \\xNN)
     ``is_json -> bool``, ``note -> str``             what the view decided about the body
     ``commands()``                                   (title, help, callback) for the palette
@@ -456,7 +457,10 @@ class JsonView(Vertical, can_focus=False):
         """The cursor's JSON value; in the raw view (or for a non-JSON body) its row's text."""
         line = self._cursor_line()
         if line is not None:
-            return self._doc.value_text(line)  # type: ignore[union-attr]
+            try:
+                return self._doc.value_text(line)  # type: ignore[union-attr]
+            except ValueError:  # a container whose end is not indexed yet
+                return ""
         raw = self._raw
         if raw is not None and len(raw):
             start, end = raw.span(min(self._lines.cursor, len(raw) - 1))
@@ -527,7 +531,11 @@ class JsonView(Vertical, can_focus=False):
         self.mode = MODES[(MODES.index(self.mode) + 1) % len(MODES)]
 
     def action_copy_value(self) -> None:
-        self.post_message(self.CopyRequested(self.selected_value_text(), "value"))
+        text = self.selected_value_text()
+        if not text and self._doc is not None and not self._doc.done:
+            self.notify("Still indexing this body: try again in a moment.", severity="warning")
+            return
+        self.post_message(self.CopyRequested(text, "value"))
 
     def action_copy_path(self) -> None:
         path = self.selected_path()
