@@ -44,6 +44,7 @@ import json
 import re
 from array import array
 from bisect import bisect_right
+from collections.abc import Iterator
 
 from rich.cells import cell_len
 
@@ -425,7 +426,7 @@ class JsonDocument:
                 return text  # too deep for the json module: copy it as received
         return text
 
-    def children(self, i: int):
+    def children(self, i: int) -> Iterator[int]:
         """The lines of the direct children of the container opened on line `i`."""
         if self.kind[i] not in OPENS or self.match[i] < 0:
             return
