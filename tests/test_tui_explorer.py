@@ -6,10 +6,20 @@ never on fixed sleeps.
 
 from __future__ import annotations
 
-from tui_helpers import child_by_label, group, kinds, loaded, open_explorer, tree_of, wait_for
+from tui_helpers import (
+    child_by_label,
+    group,
+    items,
+    kinds,
+    loaded,
+    open_explorer,
+    tree_of,
+    wait_for,
+)
 
 from edxtui.api.state import TokenStatus
 from edxtui.tui.app import EdxApp
+from edxtui.tui.widgets import catalog_tree
 from edxtui.tui.widgets.catalog_tree import PAGE_SIZE
 from edxtui.tui.widgets.inspector import Inspector
 from edxtui.tui.widgets.token_panel import TokenPanel
@@ -102,7 +112,7 @@ async def test_load_more_pages_and_reload(sandbox):
         tree.move_cursor(more)
         await wait_for(pilot, lambda: large.data.loaded == 2 * PAGE_SIZE, "second page")
         await wait_for(pilot, lambda: large.data.state == "loaded")
-        assert kinds(large).count("course") == 2 * PAGE_SIZE
+        assert len(items(large)) == 2 * PAGE_SIZE
         assert kinds(large).count("more") == 1
         assert f"({total - 2 * PAGE_SIZE:,} left)" in large.children[-1].label.plain
         # `r` reloads the node: back to its first page.
@@ -111,7 +121,7 @@ async def test_load_more_pages_and_reload(sandbox):
         await wait_for(
             pilot, lambda: large.data.state == "loaded" and large.data.loaded == PAGE_SIZE
         )
-        assert kinds(large).count("course") == PAGE_SIZE
+        assert len(items(large)) == PAGE_SIZE
 
 
 async def test_filter_shows_matches_and_jumps_to_one(sandbox):
@@ -279,13 +289,13 @@ async def test_hostile_titles_show_literally(sandbox):
         tree = tree_of(app)
         # Load pages until an ESC-laden title shows up (the sandbox plants a few).
         for _ in range(10):
-            labels = [child.label.plain for child in courses.children]
+            labels = [child.label.plain for child in items(courses)]
             if any("\\e[" in label for label in labels):
                 break
             before = courses.data.loaded
             tree.load(courses, more=True)
             await wait_for(pilot, lambda before=before: courses.data.loaded > before)
-        labels = [child.label.plain for child in courses.children]
+        labels = [child.label.plain for child in items(courses)]
         assert any("\\e[" in label for label in labels)
         assert not any("\x1b" in label or "\x07" in label for label in labels)
 
@@ -368,3 +378,31 @@ async def test_mouse_clicks_expand_and_copy(sandbox):
         await wait_for(pilot, lambda: catalog.data.state == "loaded", "click to expand")
         assert catalog.is_expanded and tree.cursor_node is catalog
         assert catalog.data.count == 0
+
+
+async def test_long_lists_show_in_ranges_with_only_the_newest_open(sandbox, monkeypatch):
+    monkeypatch.setattr(catalog_tree, "BUCKET", 150)
+    app = make_app(sandbox)
+    async with app.run_test(size=SIZE) as pilot:
+        await open_explorer(pilot)
+        tree = tree_of(app)
+        large = child_by_label(group(app, "Catalogs"), "Large catalog")
+        tree.move_cursor(large)
+        await pilot.press("enter")
+        await wait_for(pilot, lambda: loaded(large), "first page")
+        assert kinds(large) == ["bucket", "more"]
+        tree.load(large, more=True)
+        await wait_for(pilot, lambda: large.data.loaded == 2 * PAGE_SIZE and loaded(large))
+        first, second = large.children[0], large.children[1]
+        assert kinds(large) == ["bucket", "bucket", "more"]
+        assert first.label.plain.startswith("1–150 of ") and not first.is_expanded
+        assert second.label.plain.startswith("151–300 of ") and second.is_expanded
+        assert len(first.children) == 150 and len(second.children) == 2 * PAGE_SIZE - 150
+        # Each item still points into its own page's body.
+        assert second.children[0].data.json_path == ".results[50]"
+        assert second.children[0].data.item["key"] in second.children[0].label.plain
+        # The filter looks inside closed ranges, and a jump opens them.
+        needle = first.children[3].data.item["key"]
+        await pilot.press("slash", *needle, "enter")
+        await wait_for(pilot, lambda: tree.display and tree.cursor_node is first.children[3])
+        assert first.is_expanded

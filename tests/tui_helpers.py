@@ -63,3 +63,14 @@ async def open_explorer(pilot: Pilot) -> EdxApp:
     )
     await wait_for(pilot, lambda: loaded(group(app, "Catalogs")), "catalogs to load")
     return app
+
+
+def items(node: TreeNode[NodeInfo]) -> list[TreeNode[NodeInfo]]:
+    """The item children of a list node, looking inside its range ("bucket") nodes."""
+    found = []
+    for child in node.children:
+        if child.data is not None and child.data.kind == "bucket":
+            found.extend(child.children)
+        elif child.data is not None and child.data.kind not in ("more", "error", "loading", "info"):
+            found.append(child)
+    return found

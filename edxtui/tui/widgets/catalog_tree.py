@@ -37,6 +37,8 @@ from edxtui.tui.safe import safe
 CHUNK = 500
 #: items asked for per page (the API has no upper cap; 20 is the default)
 PAGE_SIZE = 100
+#: past this many children, a list is shown in ranges of this many (see _add_page)
+BUCKET = 1000
 #: longest title shown in a label
 TITLE_LIMIT = 100
 
@@ -334,7 +336,9 @@ class CatalogTree(Tree[NodeInfo]):
             node.remove_children()
             items = _list(info.item, info.inline)
             info.count = len(items)
-            await self._add_items(node, items, f"{info.json_path}.{info.inline}", info.exchange)
+            await self._add_items(
+                node, items, f"{info.json_path}.{info.inline}", info.exchange, kind=info.child_kind
+            )
             info.state = "loaded"
             return
         info.state = "loading"
@@ -379,7 +383,7 @@ class CatalogTree(Tree[NodeInfo]):
         if info.kind == "group" and not more:
             info.exchange = page.exchange
         start = info.loaded
-        await self._add_items(node, page.results, ".results", page.exchange)
+        await self._add_page(node, page)
         info.loaded = start + len(page.results)
         if info.next_url:
             more_info = NodeInfo(kind="more", target=node, exchange=page.exchange)
@@ -397,16 +401,19 @@ class CatalogTree(Tree[NodeInfo]):
     async def _add_items(
         self,
         node: TreeNode[NodeInfo],
-        items: Iterable[Any],
+        items: list[Any],
         list_path: str,
         exchange: Exchange | None,
+        *,
+        kind: str,
+        start: int = 0,
     ) -> None:
-        """Add children in chunks, yielding between them so input and painting go on."""
-        info = node.data
-        assert info is not None
-        kind = info.child_kind
+        """Add children in chunks, yielding between them so input and painting go on.
+
+        `start` is the index of `items[0]` in the body's list (for each child's json_path).
+        """
         batch = 0
-        for index, item in enumerate(items):
+        for index, item in enumerate(items, start):
             child = child_info(kind, item, exchange, f"{list_path}[{index}]")
             label = item_label(kind, item)
             if child.loads:
@@ -417,6 +424,45 @@ class CatalogTree(Tree[NodeInfo]):
             if batch >= CHUNK:
                 batch = 0
                 await asyncio.sleep(0)
+
+    async def _add_page(self, node: TreeNode[NodeInfo], page: Any) -> None:
+        """Add a page of a list; past BUCKET items, in collapsible ranges of BUCKET.
+
+        Tree rebuilds all of its expanded lines whenever a node is added, so 10,000 open
+        children cost tens of ms per page. Ranges keep only the newest one open: the tree
+        stays short however far the list is paged.
+        """
+        info = node.data
+        assert info is not None
+        results = list(page.results)
+        total = info.count or 0
+        if total <= BUCKET:
+            await self._add_items(node, results, ".results", page.exchange, kind=info.child_kind)
+            return
+        index = 0
+        while index < len(results):
+            position = info.loaded + index
+            bucket = self._bucket(node, position // BUCKET, total)
+            chunk = results[index : index + BUCKET - position % BUCKET]
+            await self._add_items(
+                bucket, chunk, ".results", page.exchange, kind=info.child_kind, start=index
+            )
+            index += len(chunk)
+
+    def _bucket(self, node: TreeNode[NodeInfo], number: int, total: int) -> TreeNode[NodeInfo]:
+        """The range node `number` (0-based) under `node`; a new one closes the one before."""
+        last = next(
+            (c for c in reversed(node.children) if c.data and c.data.kind == "bucket"), None
+        )
+        if last is not None and last.data is not None and last.data.count == number:
+            return last
+        if last is not None:
+            last.collapse()
+        first, end = number * BUCKET + 1, min((number + 1) * BUCKET, total)
+        label = Text(f"{first:,}–{end:,}", style="bold cyan")
+        label.append(f" of {total:,}", style="dim")
+        info = NodeInfo(kind="bucket", title=label.plain, count=number, target=node)
+        return node.add(label, info, expand=True)
 
     def _show_error(self, node: TreeNode[NodeInfo], err: BaseException, more: bool) -> None:
         info = node.data
