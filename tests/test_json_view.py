@@ -347,3 +347,18 @@ async def test_copying_a_container_still_being_indexed_says_so():
         await pilot.press("Y")
         await pilot.pause()
         assert app.copied == [("value", json.dumps(json.loads(body), indent=2))]
+
+
+async def test_a_match_far_right_in_a_long_line_scrolls_into_view():
+    body = json.dumps({"short": 1, "long": "x" * 300 + " needle " + "y" * 100, "end": "needle"})
+    app = Host()
+    async with app.run_test(size=(60, 12)) as pilot:
+        view = await loaded(app, pilot, body.encode())
+        lines = view.query_one("#json-view-lines")
+        assert view.search("needle") and view.selected_path() == ".long"
+        assert lines.scroll_x > 200
+        await pilot.pause()
+        row = lines.cursor - int(lines.scroll_y)
+        assert "needle" in screen_lines(view)[row]
+        assert view.next_match() and view.selected_path() == ".end"
+        assert lines.scroll_x == 0

@@ -50,6 +50,7 @@ from array import array
 from bisect import bisect_left, bisect_right
 from collections.abc import Callable
 
+from rich.cells import cell_len
 from rich.segment import Segment
 from rich.style import Style
 from rich.text import Text
@@ -895,11 +896,35 @@ class JsonView(Vertical, can_focus=False):
         self._search_note = f"match {nth:,}/{self._hit_total:,}" + (" (wrapped)" if wrapped else "")
         if self._mode_shown() == "raw":
             self._raw_goto(hit)
+            row_start = self._raw.span(self._lines.cursor)[0] if self._raw is not None else 0
         else:
             assert doc is not None
-            self._goto_line(doc.line_at(hit))
+            line = doc.line_at(hit)
+            self._goto_line(line)
+            row_start = doc.start[line]
+        self._reveal_column(count_hits(self._data, self._needle, row_start, hit))
         self._update_status()
         return True
+
+    def _reveal_column(self, nth: int) -> None:
+        """Scroll sideways so the `nth` highlighted match on the cursor's row is on screen."""
+        pattern, lines = self._highlight, self._lines
+        row = lines.cursor
+        if pattern is None or row >= self._row_count():
+            return
+        text = "".join(piece for piece, _ in self._row_tokens(row))
+        found = list(pattern.finditer(text))
+        if not found:
+            return  # e.g. the match is in the cut-off part of a very long value
+        match = found[min(nth, len(found) - 1)]
+        column = cell_len(text[: match.start()])
+        width = lines.scrollable_content_region.width
+        if column < lines.scroll_x or column + cell_len(match.group()) > lines.scroll_x + width:
+            lines._max_width = max(lines._max_width, cell_len(text))
+            lines.update_size()
+            lines.scroll_to(x=max(0, column - width // 3), animate=False, immediate=True)
+        elif lines.scroll_x and column + cell_len(match.group()) <= width:
+            lines.scroll_to(x=0, animate=False, immediate=True)  # back to the left edge
 
     # -- status ----------------------------------------------------------------------
 
