@@ -117,16 +117,23 @@ def value_at(exchange: Exchange | None, json_path: str) -> Any:
     return value
 
 
+_freezes = 0
+#: every this many loads, unfreeze instead, so garbage cycles made meanwhile are collected
+UNFREEZE_EVERY = 25
+
+
 def settle_garbage_collector(*, release: bool = False) -> None:
     """Keep the cyclic GC's full passes short while big lists load.
 
     A full collection walks every tracked object; with 10,000 nodes loaded (each a
     TreeNode, NodeInfo, Text and spans) one pass took 300-400 ms here, in the middle of
-    scrolling. Freezing what survived a finished load moves it out of those passes. Before
-    a reload throws a subtree away, `release=True` unfreezes, so the old nodes (cyclic:
-    parent <-> children) are collected instead of leaking.
+    scrolling. Freezing what survived a finished load moves it out of those passes.
+    Frozen cycles are never collected, so a reload (`release=True`: the old subtree is
+    cyclic, parent <-> children) and every UNFREEZE_EVERY-th load unfreeze instead.
     """
-    if release:
+    global _freezes
+    _freezes += 1
+    if release or _freezes % UNFREEZE_EVERY == 0:
         gc.unfreeze()
     else:
         gc.freeze()
