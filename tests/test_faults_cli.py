@@ -187,11 +187,6 @@ def test_token_429_waits_as_long_as_retry_after_says(run, sandbox):
     assert sandbox.counters.token_requests == 3
 
 
-@pytest.mark.xfail(
-    strict=True,
-    reason="bug: edxtui/api/tokens.py hints for 403/5xx token errors say 'edxtui retries on its "
-    "own', but the CLI exits after the core's retries; the next step should be 'try again later'",
-)
 @pytest.mark.parametrize(
     "faults",
     [
@@ -308,11 +303,6 @@ def test_resource_429_waits_as_long_as_retry_after_says(run, sandbox):
     assert result.pauses == [2.0, 2.0, 2.0]
 
 
-@pytest.mark.xfail(
-    strict=True,
-    reason="bug: edxtui/cli.py _get_all_pages turns every ResponseFormatError into a usage error "
-    "(exit 2, 'drop --all-pages'), even a server's non-JSON body; only a non-page JSON should be",
-)
 @pytest.mark.parametrize(
     "faults",
     [{"not_json": 1}, {"truncate": {"count": 1, "mode": "json"}}],

@@ -270,11 +270,6 @@ def test_cli_session_leaks_nothing(server, all_logs, memory_keyring, capsys, tmp
     assert memory_keyring.store == {("edxtui", "sentinel"): SECRET}  # the secret's one home
 
 
-@pytest.mark.xfail(
-    strict=True,
-    reason="bug: edxtui/cli.py echoes argparse's 'invalid choice' value, so "
-    "`edxtui --client-secret S3CRET token` prints the secret as an unknown COMMAND",
-)
 def test_a_secret_passed_to_a_flag_that_does_not_exist_is_not_echoed(capsys):
     code = cli.main(["--client-secret", SECRET, "token"])
     out, err = capsys.readouterr()
