@@ -500,6 +500,17 @@ def test_pagination_next_to_another_host_is_not_followed(run, sandbox):
     assert sandbox.counters.api_requests == 0
 
 
+def test_sandbox_links_to_another_origin_are_not_followed(run, sandbox):
+    """The same, with the sandbox itself writing next/previous on another origin."""
+    with ForeignServer(lambda m, p: json_reply({})) as elsewhere:
+        sandbox.faults.update(links_origin=elsewhere.base_url)
+        result = run("get", "catalogs/", "--param", "limit=2", "--all-pages")
+    assert result.code == 1
+    assert_says(result, f"refusing to send the token to {elsewhere.base_url}")
+    assert elsewhere.seen == [] and sandbox.counters.api_requests == 1
+    run.still_works()
+
+
 def test_redirect_to_another_origin_drops_the_token(run, sandbox):
     with ForeignServer(lambda m, p: json_reply({"count": 0, "results": []})) as target:
         redirect = Reply(302, b"", {"Location": f"{target.base_url}/elsewhere/"})
