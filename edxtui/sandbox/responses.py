@@ -121,6 +121,12 @@ class DropConnection(Response):
         super().__init__(b"", 200)
 
     async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
+        # Read the request body first: closing a socket with unread data makes the kernel send a
+        # reset instead of a clean close, and the client would see "connection reset" at random.
+        while True:
+            message = await receive()
+            if message["type"] != "http.request" or not message.get("more_body"):
+                break
         await _close(scope)
 
 
