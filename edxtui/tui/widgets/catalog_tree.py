@@ -326,10 +326,9 @@ class CatalogTree(Tree[NodeInfo]):
             return
         if more and (info.next_url is None or info.state == "loading"):
             return
+        # A callable, not a coroutine: a load cancelled before it starts leaves nothing behind.
         self.run_worker(
-            partial(
-                self._load, node, more
-            ),  # a callable: a cancelled-before-start load leaves no coroutine
+            partial(self._load, node, more),
             group=f"node-{node.id}",
             exclusive=True,
             exit_on_error=False,
@@ -350,41 +349,29 @@ class CatalogTree(Tree[NodeInfo]):
             return
         info.state = "loading"
         self.refresh_label(node)
-        placeholder: TreeNode[NodeInfo] | None = None
-        if more:
+        target = info.next_url if more else info.path
+        if more:  # the "load more" (or a failed page's error) node gives way to the page
             for child in list(node.children):
                 if child.data is not None and child.data.kind in ("more", "error"):
                     child.remove()
-            placeholder = node.add_leaf(
-                Text("loading…", style="dim italic"), NodeInfo(kind="loading")
-            )
         else:
             if node.children:
                 settle_garbage_collector(release=True)  # the old subtree must be collectable
             node.remove_children()
             info.loaded = 0
             info.next_url = None
-            placeholder = node.add_leaf(
-                Text("loading…", style="dim italic"), NodeInfo(kind="loading")
-            )
-        target = info.next_url if more else info.path
+        placeholder = node.add_leaf(Text("loading…", style="dim italic"), NodeInfo(kind="loading"))
         params = None if more else {"limit": PAGE_SIZE}
         try:
             page = await self._fetch(target, params)
         except asyncio.CancelledError:
             raise
         except Exception as err:  # noqa: BLE001 - every failure becomes an error node
-            if (
-                placeholder is not None
-                and placeholder.tree is self
-                and placeholder.id in self._tree_nodes
-            ):
-                placeholder.remove()
+            self._drop(placeholder)
             self._show_error(node, err, more)
             self.post_message(self.Loaded(node))
             return
-        if placeholder is not None and placeholder.id in self._tree_nodes:
-            placeholder.remove()
+        self._drop(placeholder)
         info.count = page.count if isinstance(page.count, int) else info.count
         info.next_url = page.next
         if info.kind == "group" and not more:
@@ -399,6 +386,11 @@ class CatalogTree(Tree[NodeInfo]):
         self.refresh_label(node)
         self.post_message(self.Loaded(node))
         settle_garbage_collector()
+
+    def _drop(self, node: TreeNode[NodeInfo]) -> None:
+        """Remove `node` if it is still in the tree (a reload may have removed it)."""
+        if node.id in self._tree_nodes:
+            node.remove()
 
     async def _fetch(self, target: str | None, params: dict[str, Any] | None) -> Any:
         if target is None:
