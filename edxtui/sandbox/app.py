@@ -354,12 +354,15 @@ class SandboxApp:
         counters, faults = self.counters, self.faults
         counters.bump(token_requests=1)
         counters.count_path(request.url.path)
+        # Read the whole form now, as Django does: a fault answer sent before the body is read
+        # could be lost to a connection reset (unread data makes the kernel reset, not close).
+        await request.body()
         await self._gate("hold_token")
         await self._delay("token_latency")
         fault = faults.take("token")
         if fault is not None:
             counters.bump(faults_applied=1)
-            replacement = fault_response(*fault)
+            replacement = fault_response(*fault, body_read=True)
             if replacement is not None:
                 return replacement
         response = await self._issue(request)

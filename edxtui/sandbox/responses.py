@@ -117,13 +117,15 @@ async def _close(scope: Scope) -> None:
 class DropConnection(Response):
     """Close the connection without sending a byte of response."""
 
-    def __init__(self) -> None:
+    def __init__(self, *, body_read: bool) -> None:
         super().__init__(b"", 200)
+        self.body_read = body_read
 
     async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
         # Read the request body first: closing a socket with unread data makes the kernel send a
         # reset instead of a clean close, and the client would see "connection reset" at random.
-        while True:
+        # (Not if the endpoint read it already: receive() would then wait for a disconnect.)
+        while not self.body_read:
             message = await receive()
             if message["type"] != "http.request" or not message.get("more_body"):
                 break
@@ -157,10 +159,11 @@ def truncated(original: Response, rule: Rule) -> Response:
     return ShortBody(original)
 
 
-def fault_response(name: str, rule: Rule) -> Response | None:
-    """The response for a fault that replaces the real one (None: the fault wraps the real one)."""
+def fault_response(name: str, rule: Rule, *, body_read: bool = False) -> Response | None:
+    """The response for a fault that replaces the real one (None: the fault wraps the real one).
+    `body_read`: the endpoint has consumed the request body already."""
     if name == "drop":
-        return DropConnection()
+        return DropConnection(body_read=body_read)
     if name == "errors":
         return server_error(rule.status)
     if name == "rate_limit":
