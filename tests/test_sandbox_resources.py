@@ -328,3 +328,12 @@ def test_bulk_courses_are_whole_and_consistent() -> None:
             assert data.find_run(run["key"]) == run
         titles.add(course["title"])
     assert len(titles) > 100
+
+
+def test_head_answers_headers_only(sandbox: SandboxServer, auth) -> None:
+    r = http.head(sandbox.api_root() + "catalogs/1/", headers=auth)
+    assert r.status_code == 200
+    assert r.content == b""
+    assert int(r.headers["content-length"]) > 0
+    assert r.headers["allow"] == "GET, HEAD, OPTIONS"
+    assert r.headers["vary"] == "Accept"
