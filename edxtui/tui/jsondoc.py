@@ -76,6 +76,26 @@ _LINE = re.compile(
     + _WS
     + rb")?"
 )
+# The indexer's form of a line: leading space, then exactly one alternative, so that
+# `lastindex` alone says which: 1+2 key and scalar, 1+3 key and "{" or "[", 4 scalar,
+# 5 "{" or "[", 6 "}" or "]"; then an optional comma (the last byte of the match).
+_SCALAR = _STRING + rb"|" + _NUMBER + rb"|true|false|null"
+_SCAN = re.compile(
+    _WS
+    + rb"(?:("
+    + _STRING
+    + rb")"
+    + _WS
+    + rb":"
+    + _WS
+    + rb"(?:("
+    + _SCALAR
+    + rb")|([{\[]))|("
+    + _SCALAR
+    + rb")|([{\[])|([}\]]))"
+    + _WS
+    + rb",?"
+)
 _LEADING_WS = re.compile(_WS)
 _IDENT = re.compile(r"[A-Za-z_][A-Za-z0-9_]*\Z")
 _JSONISH_TYPE = re.compile(r"[/+]json\b|^json$", re.IGNORECASE)
@@ -166,7 +186,7 @@ class JsonDocument:
         if self.done:
             return True
         data = self.data
-        match_line = _LINE.match
+        scan = _SCAN.match
         start, kind, depth, parent, index, match = (
             self.start,
             self.kind,
@@ -177,53 +197,46 @@ class JsonDocument:
         )
         opens, counts = self._opens, self._counts
         state, pos = self._state, self._pos
+        in_object = bool(opens) and kind[opens[-1]] == OPEN_OBJ
         n = len(data)
-        budget = max_lines
-        while budget > 0:
-            budget -= 1
+        for _ in range(max_lines):
             if state == _END:
-                if pos != n:
-                    return self._fail(f"Extra data after the JSON value at byte {pos}.")
-                self.done = True
                 break
-            m = match_line(data, pos)
+            m = scan(data, pos)
             if m is None:
+                pos = _LEADING_WS.match(data, pos).end()
                 what = "Unexpected end of body" if pos >= n else f"Invalid JSON at byte {pos}"
                 return self._fail(f"{what}.")
-            has_key = m.start(1) >= 0
-            comma = m.start(5) >= 0
-            group = (
-                m.lastindex
-                if not comma
-                else (2 if m.start(2) >= 0 else 3 if m.start(3) >= 0 else 4)
-            )
-            in_object = bool(opens) and kind[opens[-1]] == OPEN_OBJ
-            if group == 4:  # closing bracket
-                if has_key or not opens or state == _ITEM:
-                    return self._fail(f"Invalid JSON at byte {m.start()}.")
-                closer = data[m.start(4)]
-                if (closer == 0x7D) != in_object:  # "}" closes an object, "]" an array
-                    return self._fail(f"Mismatched bracket at byte {m.start(4)}.")
+            group = m.lastindex  # which alternative matched: see _SCAN
+            end = m.end()
+            comma = data[end - 1] == 0x2C
+            if group == 6:  # a closing bracket
+                at = m.start(6)
+                if not opens or state == _ITEM:
+                    return self._fail(f"Invalid JSON at byte {at}.")
+                if (data[at] == 0x7D) != in_object:  # "}" closes an object, "]" an array
+                    return self._fail(f"Mismatched bracket at byte {at}.")
                 open_line = opens.pop()
                 counts.pop()
                 if state == _OPENED:
                     kind[open_line] = EMPTY_OBJ if in_object else EMPTY_ARR
                 else:
                     line = len(kind)
-                    start.append(m.start())
+                    start.append(at)
                     kind.append(CLOSE)
                     depth.append(depth[open_line])
                     parent.append(parent[open_line])
                     index.append(index[open_line])
                     match.append(open_line)
                     match[open_line] = line
+                in_object = bool(opens) and kind[opens[-1]] == OPEN_OBJ
             else:
-                if state == _AFTER or (has_key != in_object):
-                    return self._fail(f"Invalid JSON at byte {m.start()}.")
-                if group == 3 and comma:  # "[," or "{,"
-                    return self._fail(f"Invalid JSON at byte {m.start(5)}.")
+                has_key = group <= 3
+                at = m.start(1) if has_key else m.start(group)
+                if state == _AFTER or has_key != in_object:
+                    return self._fail(f"Invalid JSON at byte {at}.")
                 line = len(kind)
-                start.append(m.start())
+                start.append(at)
                 depth.append(len(opens))
                 if opens:
                     parent.append(opens[-1])
@@ -233,23 +246,28 @@ class JsonDocument:
                     parent.append(-1)
                     index.append(0)
                 match.append(-1)
-                if group == 3:
-                    kind.append(OPEN_OBJ if data[m.start(3)] == 0x7B else OPEN_ARR)
+                if group == 3 or group == 5:  # an opening bracket
+                    if comma:  # "[," or "{,"
+                        return self._fail(f"Invalid JSON at byte {end - 1}.")
+                    in_object = data[m.start(group)] == 0x7B
+                    kind.append(OPEN_OBJ if in_object else OPEN_ARR)
                     opens.append(line)
                     counts.append(0)
                     state = _OPENED
-                    pos = m.end()
+                    pos = end
                     continue
                 kind.append(SCALAR)
-            pos = m.end()
+            pos = end
             if not opens:
                 if comma:
-                    return self._fail(f"Invalid JSON at byte {m.start(5)}.")
+                    return self._fail(f"Invalid JSON at byte {end - 1}.")
                 state = _END
             else:
                 state = _ITEM if comma else _AFTER
+        if state == _END and pos != n:
+            return self._fail(f"Extra data after the JSON value at byte {pos}.")
         self._state, self._pos = state, pos
-        finished = state == _END and pos == n
+        finished = state == _END
         if self._check_utf8(pos, final=finished):
             return True
         self.done = finished
