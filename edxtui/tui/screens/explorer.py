@@ -14,6 +14,7 @@ from textual.app import ComposeResult
 from textual.binding import Binding
 from textual.containers import Horizontal, Vertical
 from textual.screen import Screen
+from textual.timer import Timer
 from textual.widgets import Footer, Input, Tree
 
 from edxtui.tui.clipboard import copy_text
@@ -22,6 +23,9 @@ from edxtui.tui.widgets.catalog_tree import CatalogTree, NodeInfo
 from edxtui.tui.widgets.inspector import Inspector
 from edxtui.tui.widgets.token_panel import TokenPanel
 from edxtui.tui.widgets.tree_filter import FilterResults, find_matches
+
+#: seconds of no typing before the filter runs
+FILTER_DELAY = 0.15
 
 
 class ExplorerScreen(Screen[None]):
@@ -52,6 +56,7 @@ class ExplorerScreen(Screen[None]):
         self.session = session
         self.profile_name = profile_name
         self.stable = stable
+        self._filter_timer: Timer | None = None
 
     def compose(self) -> ComposeResult:
         panel = TokenPanel(self.session.tokens, stable=self.stable, id="token-panel")
@@ -134,18 +139,29 @@ class ExplorerScreen(Screen[None]):
 
     @on(Input.Changed, "#tree-filter")
     def _filter_changed(self, event: Input.Changed) -> None:
+        # Filter once typing pauses, not on every key: 10,000 nodes make each pass count.
+        if self._filter_timer is not None:
+            self._filter_timer.stop()
+        self._filter_timer = self.set_timer(FILTER_DELAY, self._apply_filter)
+
+    def _apply_filter(self) -> None:
+        self._filter_timer = None
+        query = self.query_one("#tree-filter", Input).value
         results = self.query_one(FilterResults)
-        if not event.value.strip():
+        if not query.strip():
             results.display = False
             self.tree.display = True
             return
-        results.show_matches(find_matches(self.tree.loaded_nodes(), event.value))
+        results.show_matches(find_matches(self.tree.loaded_nodes(), query))
         results.display = True
         self.tree.display = False
 
     @on(Input.Submitted, "#tree-filter")
     def _filter_submitted(self, _event: Input.Submitted) -> None:
         # Enter jumps straight to the highlighted match (the first, unless moved).
+        if self._filter_timer is not None:  # typed and pressed enter at once: filter now
+            self._filter_timer.stop()
+            self._apply_filter()
         results = self.query_one(FilterResults)
         if results.display and results.matches:
             index = results.highlighted if results.highlighted is not None else 0
