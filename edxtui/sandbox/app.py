@@ -371,6 +371,7 @@ class SandboxApp:
         return response
 
     async def _issue(self, request: Request) -> Response:
+        """django-oauth-toolkit's client-credentials grant plus edx-platform's JWT option."""
         form: list[tuple[str, str]] = []
         if request.headers.get("content-type", "").startswith("application/x-www-form-urlencoded"):
             body = await request.body()
@@ -378,15 +379,6 @@ class SandboxApp:
         fields: dict[str, list[str]] = {}
         for name, value in form:
             fields.setdefault(name, []).append(value)
-
-        def oauth_error(status: int, error: str, description: str | None = None) -> Response:
-            body: dict[str, str] = {"error": error}
-            if description:
-                body["error_description"] = description
-            headers = {"Cache-Control": "no-store", "Pragma": "no-cache"}
-            if error == "invalid_client":
-                headers["WWW-Authenticate"] = 'Bearer error="invalid_client"'
-            return json_response(body, status, headers)
 
         grant = fields.get("grant_type", [])
         if len(grant) > 1:
@@ -468,6 +460,17 @@ class SandboxApp:
     async def control_ping(self, request: Request) -> Response:
         """A constant answer: the benchmark's baseline for 'how fast can this server answer'."""
         return json_response({"ok": True})
+
+
+def oauth_error(status: int, error: str, description: str | None = None) -> Response:
+    """An RFC 6749 error body; invalid_client also challenges (401 + WWW-Authenticate)."""
+    payload = {"error": error}
+    if description:
+        payload["error_description"] = description
+    headers = {"Cache-Control": "no-store", "Pragma": "no-cache"}
+    if error == "invalid_client":
+        headers["WWW-Authenticate"] = 'Bearer error="invalid_client"'
+    return json_response(payload, status, headers)
 
 
 def _csv_param(request: Request, name: str) -> list[str]:
