@@ -3,7 +3,7 @@
 Layouts (API.md): the gateway serves `POST /oauth2/v1/access_token` and `GET /catalog/v1/`
 catalogs, catalog detail and catalog courses only; Open edX serves `POST /oauth2/access_token[/]`
 and every resource under `/api/v1/`. `/_sandbox/...` is the control API for tests and the CLI.
-Every API request goes: count -> latency -> check the token -> fault? -> auth -> handler.
+Every API request goes: count -> gate -> latency -> check the token -> fault? -> auth -> handler.
 """
 
 from __future__ import annotations
@@ -27,7 +27,7 @@ from starlette.types import Receive, Scope, Send
 from edxtui.sandbox.config import CLIENTS, SandboxClient, SandboxConfig
 from edxtui.sandbox.data import SandboxData, render_json
 from edxtui.sandbox.faults import Counters, Faults
-from edxtui.sandbox.pagination import InvalidPage, paginate
+from edxtui.sandbox.pagination import InvalidPage, Window, paginate
 from edxtui.sandbox.responses import (
     API_HEADERS,
     RAW_SEND,
@@ -43,7 +43,7 @@ FORBIDDEN = "You do not have permission to perform this action."
 Handler = Callable[[Request, SandboxClient], Awaitable[Response]]
 
 
-def _page_body(count: int, window: Any, items: list[bytes]) -> bytes:
+def _page_body(count: int, window: Window, items: list[bytes]) -> bytes:
     """The pagination envelope around already-rendered items (a page costs a join, not a dump)."""
     head = render_json({"count": count, "next": window.next, "previous": window.previous})
     return head[:-1] + b',"results":[' + b",".join(items) + b"]}"
