@@ -399,3 +399,41 @@ async def test_tree_widget_renders_hostile_labels_safely():
         screen = "".join(screen_segments(app))
         assert "[bold]x[/bold]" in screen  # markup in data is shown, not applied
         assert "\\e]52;c;" in screen  # the OSC 52 attempt is visible as text
+
+
+@pytest.mark.parametrize("depth", [900, 10_000])
+async def test_explorer_shows_a_hostile_catalog_list_safely(sandbox, depth):
+    """End to end: an API whose catalog names are escape sequences, markup and a list nested
+    900 levels deep (json.loads still reads it) or 10,000 (it cannot: the group shows an
+    error node instead); either way the explorer keeps working and draws only safe text."""
+    from dataclasses import replace
+
+    from fault_servers import ForeignServer, Reply
+    from tui_helpers import group, open_explorer
+
+    from edxtui.tui.app import EdxApp
+
+    names: list[object] = [*NASTY, "(deep)"]
+    body = json.dumps(
+        {"count": len(names), "next": None, "previous": None,
+         "results": [{"id": n, "name": name, "courses_count": n} for n, name in enumerate(names)]}
+    ).encode()  # fmt: skip
+    body = body.replace(b'"(deep)"', deep(depth))  # spliced in: too deep to build here
+
+    with ForeignServer(lambda m, p: Reply(200, body, {"Content-Type": "application/json"})) as api:
+        creds = replace(sandbox.credentials(), api_root=f"{api.base_url}/api/v1/")
+        app = EdxApp(credentials=creds, profile_name="hostile", use_system_clipboard=False)
+        async with app.run_test(size=(160, 50)) as pilot:
+            await open_explorer(pilot)
+            catalogs = group(app, "Catalogs")
+            await pilot.pause()
+            screen = screen_segments(app)
+            for segment in screen:
+                assert not UNSAFE.search(segment), segment
+            shown = "".join(screen)
+            if depth < 1000:
+                assert [child.data.kind for child in catalogs.children] == ["catalog"] * len(names)
+                assert "[bold]x[/bold]" in shown and "\\e]52;c;" in shown
+            else:
+                assert [child.data.kind for child in catalogs.children] == ["error"]
+                assert "not JSON" in catalogs.children[0].label.plain
