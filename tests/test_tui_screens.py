@@ -200,3 +200,18 @@ async def test_help_and_command_palette(sandbox):
         await pilot.pause(0.3)
         await pilot.press("enter")
         await wait_for(pilot, lambda: app.clipboard == app.session.tokens.current_token)
+
+
+async def test_token_request_in_history_shows_a_redacted_body(sandbox):
+    app = EdxApp(credentials=sandbox.credentials("openedx"), use_system_clipboard=False)
+    async with app.run_test(size=SIZE) as pilot:
+        await open_explorer(pilot)
+        token_exchange = next(e for e in app.session.log if e.kind == "token")
+        app.screen.show_exchange(token_exchange.id)
+        await pilot.pause()
+        headers = str(app.screen.query_one("#headers").render())
+        assert "grant_type=client_credentials" in headers
+        assert sandbox.client_secret not in headers
+        assert app.session.tokens.current_token not in headers
+        summary = str(app.screen.query_one("#summary").render())
+        assert "POST" in summary and "token request" in summary

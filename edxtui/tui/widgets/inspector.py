@@ -115,6 +115,10 @@ def headers_text(exchange: Exchange, live_token: str | None) -> Text:
         else:
             text.append_text(safe(value))
         text.append("\n")
+    if exchange.request_body:
+        text.append("\n")
+        text.append_text(safe(exchange.request_body.decode("utf-8", "replace"), limit=2000))
+        text.append("\n")
     text.append("\nResponse\n", style="bold underline")
     if exchange.status is None:
         text.append_text(status_text(exchange))
