@@ -252,6 +252,19 @@ async def test_unsupported_grant_is_permanent_until_refresh(sandbox):
         await tokens.aclose()
 
 
+async def test_throttled_token_endpoint_is_not_hammered(sandbox):
+    """With no token yet, calls during a token-endpoint failure wait for the scheduled retry
+    instead of each sending a new POST (the 403 page means: slow down)."""
+    sandbox.faults.update(token_throttle=ALWAYS)
+    async with Session(sandbox.credentials()) as session:
+        for _ in range(3):
+            with pytest.raises(AuthError, match="rate limiting"):
+                await session.get_json("catalogs/")
+        state = session.tokens.state()
+        assert sandbox.counters.token_requests == 1
+        assert state.next_retry_at is not None and state.next_retry_at > state.now
+
+
 # --- resource calls -------------------------------------------------------------------------
 
 API_FAULTS = [
