@@ -215,6 +215,14 @@ async def test_automatic_refresh_of_a_short_token(make_sandbox):
         await wait_for(pilot, lambda: panel.state is not None and panel.state.refresh_count >= 2)
         # The panel followed: a live countdown of the new token.
         assert "left" in str(panel.query_one("#token-status").render())
+        # A slow token endpoint: the panel shows "refreshing", then valid with the new token.
+        server.faults.update(token_latency=0.6)
+        count = tokens.state().refresh_count
+        status = panel.query_one("#token-status")
+        await wait_for(pilot, lambda: "refreshing" in str(status.render()), "refreshing shown")
+        await wait_for(pilot, lambda: tokens.state().refresh_count > count, "the slow refresh")
+        await wait_for(pilot, lambda: "refreshing" not in str(status.render()), "panel updated")
+        assert "left" in str(status.render())
 
 
 async def test_forbidden_catalog_shows_an_error_node_that_retries(sandbox):
