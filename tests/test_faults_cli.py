@@ -387,7 +387,7 @@ def _after_requests(sandbox, n: int, action) -> threading.Thread:
 def test_export_failing_midway_leaves_no_file(run, sandbox, tmp_path):
     target = tmp_path / "courses.json"
     target.write_text("[]")
-    sandbox.faults.update(api_latency=0.02)  # keep the export running while the fault lands
+    sandbox.faults.update(api_latency=0.05)  # keep the export running while the fault lands
     watcher = _after_requests(
         sandbox, 5, lambda: sandbox.faults.update(errors={"count": ALWAYS, "status": 500})
     )
@@ -405,7 +405,7 @@ def test_export_failing_midway_leaves_no_file(run, sandbox, tmp_path):
 
 def test_token_revoked_mid_export_is_replaced_once(run, sandbox, tmp_path):
     target = tmp_path / "courses.jsonl"
-    sandbox.faults.update(api_latency=0.02)
+    sandbox.faults.update(api_latency=0.05)
     watcher = _after_requests(sandbox, 4, sandbox.revoke_tokens)
     result = run(
         "export", str(CATALOG_ALL), "-o", str(target), "--page-size", "10", "--concurrency", "3"
