@@ -89,6 +89,18 @@ async def test_test_reports_a_throttled_token_endpoint(sandbox):
         assert "rate limiting" in outcome(app)
 
 
+async def test_test_reports_a_reply_that_is_not_json(sandbox):
+    sandbox.faults.update(not_json={"count": 50, "scope": "token"})
+    app = EdxApp(use_system_clipboard=False)
+    async with app.run_test(size=SIZE) as pilot:
+        await wait_for(pilot, lambda: isinstance(app.screen, CredentialsScreen))
+        await fill(pilot, sandbox)
+        await pilot.press("ctrl+t")
+        await wait_for(pilot, lambda: "✗" in outcome(app), "failure")
+        assert "instead of a JSON token" in outcome(app)
+        assert "token URL" in outcome(app)  # the hint: what to check
+
+
 async def test_save_stores_the_profile_and_says_where(sandbox):
     app = EdxApp(use_system_clipboard=False)
     async with app.run_test(size=SIZE) as pilot:
