@@ -332,6 +332,17 @@ async def test_tui_session_leaks_nothing(server, all_logs):
         await pilot.press("h")  # the history of exchanges
         await pilot.pause()
         shoot("history")
+        await pilot.press("escape")
+        await pilot.pause()
+        await pilot.press("c")  # the credentials screen, filled in with the live profile
+        await wait_for(pilot, lambda: app.screen.query("#client-secret"), "credentials")
+        assert app.screen.query_one("#client-secret").value == SECRET  # there, but masked
+        await pilot.pause()
+        shoot("credentials")
+        await pilot.click("#reveal-secret")  # positive control: the person asks to see it
+        await pilot.pause()
+        assert SECRET in svg_text(app.export_screenshot())
+        await pilot.press("escape")
         dump_exchanges(app.session, capture)
         live = app.session.tokens.current_token
     capture.add("logs", "\n".join(all_logs.lines))
