@@ -1,23 +1,33 @@
-"""The sandbox: an edX deployment on loopback (both layouts, faults on demand). See docs/sandbox.md."""
+"""The sandbox: an edX deployment on loopback (both layouts, faults on demand). See docs/sandbox.md.
 
-from edxtui.sandbox.config import (
-    CLIENTS,
-    SANDBOX_CLIENT_ID,
-    SANDBOX_CLIENT_SECRET,
-    SandboxClient,
-    SandboxConfig,
-)
-from edxtui.sandbox.faults import Counters, Faults, Rule
-from edxtui.sandbox.server import SandboxServer
+Names are imported on first use (PEP 562), so `edxtui.sandbox.process` and
+`edxtui.sandbox.config` load without starlette and uvicorn: `edxtui --sandbox` starts the
+server in a child process and must not pay for those imports itself.
+"""
 
-__all__ = [
-    "CLIENTS",
-    "SANDBOX_CLIENT_ID",
-    "SANDBOX_CLIENT_SECRET",
-    "Counters",
-    "Faults",
-    "Rule",
-    "SandboxClient",
-    "SandboxConfig",
-    "SandboxServer",
-]
+from __future__ import annotations
+
+import importlib
+from typing import Any
+
+_WHERE = {
+    "CLIENTS": "config",
+    "SANDBOX_CLIENT_ID": "config",
+    "SANDBOX_CLIENT_SECRET": "config",
+    "SandboxClient": "config",
+    "SandboxConfig": "config",
+    "Counters": "faults",
+    "Faults": "faults",
+    "Rule": "faults",
+    "SandboxServer": "server",
+    "SandboxProcess": "process",
+}
+
+__all__ = sorted(_WHERE)
+
+
+def __getattr__(name: str) -> Any:
+    module = _WHERE.get(name)
+    if module is None:
+        raise AttributeError(f"module 'edxtui.sandbox' has no attribute {name!r}")
+    return getattr(importlib.import_module(f"edxtui.sandbox.{module}"), name)

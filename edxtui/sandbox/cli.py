@@ -9,7 +9,9 @@ from __future__ import annotations
 import argparse
 import contextlib
 import os
+import socket
 import sys
+import threading
 from typing import Any
 
 from edxtui.sandbox.config import SANDBOX_CLIENT_ID, SANDBOX_CLIENT_SECRET, SandboxConfig
@@ -66,6 +68,10 @@ def add_sandbox_arguments(parser: argparse.ArgumentParser) -> None:
         help="render the large catalog's courses (up to 16,384) before serving, so benchmarks "
         "measure the client; the banner appears when done",
     )  # fmt: skip
+    # For `edxtui --sandbox` (edxtui/sandbox/process.py), not for people: serve on a socket
+    # the parent bound, print no banner, and exit when the parent closes our stdin.
+    parser.add_argument("--fd", type=int, default=None, help=argparse.SUPPRESS)
+    parser.add_argument("--exit-with-stdin", action="store_true", help=argparse.SUPPRESS)
 
 
 def _faults_from(args: argparse.Namespace) -> dict[str, Any]:
@@ -115,6 +121,8 @@ def run_sandbox_command(args: argparse.Namespace) -> int:
         print(f"edxtui sandbox: {exc}. See `edxtui sandbox --help`.", file=sys.stderr)
         return 2
     server = SandboxServer(config)
+    if args.fd is not None:
+        return _serve_for_parent(server, args)
     try:
         server.bind()
     except OSError as exc:
@@ -133,6 +141,23 @@ def run_sandbox_command(args: argparse.Namespace) -> int:
     server.stop()  # frees the port if we never got to serve
     _say("edxtui sandbox: stopped.")
     return 0
+
+
+def _serve_for_parent(server: SandboxServer, args: argparse.Namespace) -> int:
+    """Serve on the inherited socket until the parent closes our stdin (or Ctrl-C)."""
+    server.adopt(socket.socket(fileno=args.fd))
+    if args.exit_with_stdin:
+        threading.Thread(target=_exit_on_stdin_eof, args=(server,), daemon=True).start()
+    with contextlib.suppress(KeyboardInterrupt):
+        server.serve_forever()
+    return 0
+
+
+def _exit_on_stdin_eof(server: SandboxServer) -> None:
+    with contextlib.suppress(OSError, ValueError):
+        while sys.stdin.buffer.read(4096):
+            pass
+    server.request_exit()
 
 
 def _say(text: str) -> None:

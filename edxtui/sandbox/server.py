@@ -139,6 +139,18 @@ class SandboxServer:
             self._sock = _bind(self.config.host, self.config.port)
         return self
 
+    def adopt(self, sock: socket.socket) -> SandboxServer:
+        """Serve on a socket that is already bound and listening (handed over by a parent)."""
+        if self._sock is not None:
+            raise RuntimeError("the sandbox already has a socket")
+        self._sock = sock
+        return self
+
+    def request_exit(self) -> None:
+        """Ask a serving uvicorn to shut down gracefully (safe from any thread)."""
+        if self._server is not None:
+            self._server.should_exit = True
+
     def serve_forever(self) -> None:
         """Run in this thread until Ctrl-C / SIGTERM (uvicorn handles the signals; after a
         Ctrl-C it re-raises KeyboardInterrupt once it has shut down cleanly)."""

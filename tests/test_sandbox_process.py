@@ -1,0 +1,77 @@
+"""SandboxProcess: the sandbox in a child process on a socket the parent bound (edxtui --sandbox)."""
+
+from __future__ import annotations
+
+import httpx
+import pytest
+
+from edxtui.sandbox.process import SandboxProcess
+
+
+def _token(sandbox: SandboxProcess) -> dict:
+    creds = sandbox.credentials("edx")
+    response = httpx.post(
+        creds.token_url,
+        data={
+            "grant_type": "client_credentials",
+            "client_id": creds.client_id,
+            "client_secret": creds.client_secret,
+            "token_type": "jwt",
+        },
+        timeout=20,
+    )
+    assert response.status_code == 200
+    return response.json()
+
+
+def test_serves_both_layouts_with_the_options_it_was_given():
+    with SandboxProcess(expires_in=7, large_catalog_courses=123) as sandbox:
+        grant = _token(sandbox)
+        assert grant["expires_in"] == 7
+        headers = {"Authorization": f"JWT {grant['access_token']}"}
+        catalogs = httpx.get(sandbox.api_root("edx") + "catalogs/", headers=headers).json()
+        large = [c for c in catalogs["results"] if c["courses_count"] == 123]
+        assert len(large) == 1
+        orgs = httpx.get(sandbox.api_root("openedx") + "organizations/", headers=headers)
+        assert orgs.status_code == 200
+
+
+def test_stop_ends_the_child_and_frees_the_port():
+    sandbox = SandboxProcess().start()
+    _token(sandbox)
+    process = sandbox._process
+    sandbox.stop()
+    assert process is not None and process.returncode == 0
+    with pytest.raises(httpx.ConnectError):
+        httpx.get(sandbox.base_url + "/api/v1/catalogs/", timeout=5)
+
+
+def test_the_child_exits_when_the_parent_goes_away():
+    """Closing stdin is what a dying parent does; the child must not outlive it."""
+    sandbox = SandboxProcess().start()
+    try:
+        _token(sandbox)
+        process = sandbox._process
+        assert process is not None and process.stdin is not None
+        process.stdin.close()
+        assert process.wait(timeout=10) == 0
+    finally:
+        sandbox.stop()
+
+
+def test_a_child_that_cannot_start_says_why():
+    sandbox = SandboxProcess(courses=-1).start()
+    try:
+        assert sandbox._process is not None
+        sandbox._process.wait(timeout=20)
+        message = sandbox.failure()
+        assert message is not None and "course counts must be >= 0" in message
+        with pytest.raises(httpx.ConnectError):  # the socket died with the child
+            httpx.get(sandbox.base_url + "/api/v1/", timeout=5)
+    finally:
+        sandbox.stop()
+
+
+def test_unknown_options_are_refused_before_anything_starts():
+    with pytest.raises(TypeError, match="layout"):
+        SandboxProcess(layout="edx")
