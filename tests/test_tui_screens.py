@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import stat
 
+from textual.widgets._toast import Toast
 from tui_helpers import group, open_explorer, tree_of, wait_for
 
 from edxtui import config
@@ -227,3 +228,24 @@ async def test_token_request_in_history_shows_a_redacted_body(sandbox):
         assert app.session.tokens.current_token not in headers
         summary = str(app.screen.query_one("#summary").render())
         assert "POST" in summary and "token request" in summary
+
+
+async def test_toasts_show_markup_and_escapes_literally(sandbox, tmp_path):
+    app = EdxApp(credentials=sandbox.credentials("openedx"), use_system_clipboard=False)
+    async with app.run_test(size=SIZE, notifications=True) as pilot:
+        await open_explorer(pilot)
+        tree_of(app).move_cursor(group(app, "Catalogs").children[0])
+        await pilot.pause()
+        await pilot.press("s")
+        await wait_for(pilot, lambda: isinstance(app.screen, SaveBodyScreen))
+        target = tmp_path / "[bold red]x\x1b[2J.json"  # markup and an ESC in the file name
+        app.screen.query_one("#save-path").value = str(target)
+        await pilot.press("enter")
+        await wait_for(pilot, lambda: isinstance(app.screen, ExplorerScreen))
+        assert target.exists()
+        message = [n.message for n in app._notifications][-1]
+        assert "[bold red]x\\e[2J.json" in message and "\x1b" not in message
+        # The toast on screen shows the brackets: they were not taken as markup.
+        await wait_for(pilot, lambda: app.screen.query(Toast), "the toast")
+        shown = " ".join(str(toast.render()) for toast in app.screen.query(Toast))
+        assert "[bold red]x" in shown

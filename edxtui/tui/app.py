@@ -21,6 +21,7 @@ from textual.worker import Worker, WorkerState
 
 from edxtui.api.credentials import Credentials
 from edxtui.api.errors import EdxError
+from edxtui.textsafe import visible
 from edxtui.tui.safe import safe_str
 
 
@@ -61,6 +62,26 @@ class EdxApp(App[int]):
         self.use_system_clipboard = use_system_clipboard
         self.session_factory = session_factory
         self.session: Any = None
+
+    def notify(
+        self,
+        message: str,
+        *,
+        title: str = "",
+        severity: Any = "information",
+        timeout: float | None = None,
+        markup: bool = False,
+    ) -> None:
+        """Toasts are plain text: they quote server messages, paths and titles, so a
+        `[bold]` in one must show as typed, and control characters as escapes."""
+        del markup  # never markup, whatever a caller (Screen.notify passes True) asks
+        super().notify(
+            visible(message, keep_newlines=True),
+            title=visible(title),
+            severity=severity,
+            timeout=timeout,
+            markup=False,
+        )
 
     # ----- session lifecycle --------------------------------------------------------------
 
