@@ -18,7 +18,7 @@ from textual.timer import Timer
 from textual.widgets import Footer, Input, Tree
 
 from edxtui.tui.clipboard import copy_text
-from edxtui.tui.safe import human_size, safe_str
+from edxtui.tui.safe import human_size, safe, safe_str
 from edxtui.tui.widgets.catalog_tree import CatalogTree, NodeInfo
 from edxtui.tui.widgets.inspector import Inspector
 from edxtui.tui.widgets.token_panel import TokenPanel
@@ -61,8 +61,9 @@ class ExplorerScreen(Screen[None]):
     def compose(self) -> ComposeResult:
         panel = TokenPanel(self.session.tokens, stable=self.stable, id="token-panel")
         where = self.profile_name or "custom"
-        panel.border_title = f"edxtui · {where}"
-        panel.border_subtitle = self.session.credentials.api_root
+        # Text, not str: a str title is markup, and an API root is the user's to type.
+        panel.border_title = safe(f"edxtui · {where}")
+        panel.border_subtitle = safe(self.session.credentials.api_root)
         yield panel
         with Horizontal(id="main"):
             with Vertical(id="left"):
