@@ -13,42 +13,11 @@ from collections.abc import Callable
 from rich.text import Text
 from textual.app import ComposeResult
 from textual.containers import Vertical, VerticalScroll
-from textual.widget import Widget
 from textual.widgets import Static, TabbedContent, TabPane
 
 from edxtui.api.exchange import REDACTED, Exchange
 from edxtui.tui.safe import human_size, safe
-
-try:  # the line-API JSON viewer; a plain fallback keeps the inspector usable without it
-    from edxtui.tui.widgets.json_view import JsonView
-except ImportError:  # pragma: no cover - only while the viewer is missing
-    JsonView = None  # type: ignore[assignment,misc]
-
-#: bytes of body the plain fallback view shows
-FALLBACK_LIMIT = 64 * 1024
-
-
-class PlainBody(VerticalScroll):
-    """Fallback body view: the start of the body as escaped text."""
-
-    mode = "raw"
-
-    def compose(self) -> ComposeResult:
-        yield Static(id="plain-body-text")
-
-    def load(self, body: bytes, content_type: str = "") -> None:
-        from edxtui.textsafe import visible_bytes
-
-        shown = visible_bytes(body[:FALLBACK_LIMIT])
-        if len(body) > FALLBACK_LIMIT:
-            shown += f"\n… {human_size(len(body) - FALLBACK_LIMIT)} more"
-        self.query_one("#plain-body-text", Static).update(Text(shown))
-
-
-def make_body_view() -> Widget:
-    if JsonView is not None:
-        return JsonView(id="body-view")
-    return PlainBody(id="body-view")
+from edxtui.tui.widgets.json_view import JsonView
 
 
 def status_text(exchange: Exchange) -> Text:
@@ -160,13 +129,13 @@ class Inspector(Vertical):
         )
         with TabbedContent(id="inspector-tabs"):
             with TabPane("Body", id="tab-body"):
-                yield make_body_view()
+                yield JsonView(id="body-view")
             with TabPane("Headers", id="tab-headers"), VerticalScroll():
                 yield Static(id="headers")
 
     @property
-    def body_view(self) -> Widget:
-        return self.query_one("#body-view")
+    def body_view(self) -> JsonView:
+        return self.query_one("#body-view", JsonView)
 
     def show(self, exchange: Exchange | None, json_path: str = "") -> None:
         """Show `exchange` (the body is re-read only when the exchange changes)."""
@@ -181,15 +150,14 @@ class Inspector(Vertical):
             )
             self.query_one("#headers", Static).update("")
             if not same:
-                self.body_view.load(b"", "")  # type: ignore[attr-defined]
+                self.body_view.load(b"", "")
             return
         self.query_one("#summary", Static).update(summary_text(exchange, stable=self.stable))
         self._show_headers()
         if not same:
-            self.body_view.load(exchange.body, exchange.content_type)  # type: ignore[attr-defined]
-        goto = getattr(self.body_view, "goto_path", None)
-        if json_path and callable(goto):
-            goto(json_path)
+            self.body_view.load(exchange.body, exchange.content_type)
+        if json_path:
+            self.body_view.goto_path(json_path)
 
     def _show_headers(self) -> None:
         if self.exchange is None:
