@@ -165,7 +165,7 @@ async def test_copy_token_header_body_and_curl(sandbox):
         assert any("Copied the token via OSC 52" in m for m in messages)
         assert not any(tokens.current_token in m for m in messages)  # never shown
         await pilot.press("a")
-        assert app.clipboard == f"JWT {tokens.current_token}"
+        assert app.clipboard == f"Authorization: JWT {tokens.current_token}"
         # The body and the curl command of the inspected exchange.
         tree = tree_of(app)
         tree.move_cursor(group(app, "Catalogs").children[0])
@@ -376,7 +376,7 @@ async def test_mouse_clicks_expand_and_copy(sandbox):
         tokens = app.session.tokens
         await wait_for(pilot, lambda: tokens.current_token)
         await pilot.click("#copy-header")
-        assert app.clipboard == f"JWT {tokens.current_token}"
+        assert app.clipboard == f"Authorization: JWT {tokens.current_token}"
         await pilot.click("#reveal-token")
         assert tokens.current_token in str(app.screen.query_one("#token-value").render())
         # Clicking a catalog's row selects it and expands it: its courses load.

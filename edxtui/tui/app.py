@@ -194,7 +194,7 @@ class EdxApp(App[int]):
         yield SystemCommand("History", "Every request of this session (h)", self.action_history)
         for title, help_text, action in (
             ("Copy token", "Copy the access token (t)", "copy_token"),
-            ("Copy Authorization header", "Copy `JWT <token>` (a)", "copy_header"),
+            ("Copy Authorization header", "Copy `Authorization: JWT <token>` (a)", "copy_header"),
             ("Refresh token now", "Ask for a new token (f)", "refresh_token"),
             ("Reveal or hide the token", "In the token panel and the headers (v)", "reveal_token"),
             ("Filter the tree", "Show the loaded nodes that match (/)", "filter"),

@@ -21,7 +21,7 @@ before it expires. Unverified claims: user, scopes, issuer, audience, issued / e
 | key | action |
 |---|---|
 | `t` | copy the token |
-| `a` | copy the `Authorization: JWT …` header value |
+| `a` | copy the header line `Authorization: JWT …` |
 | `f` | refresh the token now |
 | `v` | reveal / hide the token (also in the inspector's headers) |
 

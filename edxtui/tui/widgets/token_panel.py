@@ -275,7 +275,7 @@ class TokenPanel(Vertical):
         if not token:
             self.post_message(self.Notice("No token yet: nothing copied", "warning"))
             return
-        message = copy_text(self.app, f"JWT {token}", "the Authorization header value")
+        message = copy_text(self.app, f"Authorization: JWT {token}", "the Authorization header")
         self.post_message(self.Notice(message))
 
     def toggle_reveal(self) -> None:
