@@ -44,10 +44,12 @@ def status(view: JsonView) -> str:
 
 async def indexed(view: JsonView, pilot) -> None:
     """Wait until the body is indexed and wrapped (the worker starts after the first frame)."""
-    while (view._doc is not None and not view._doc.done) or (
-        view._raw is not None and not view._raw.done
-    ):
+    for _ in range(2_000):  # a bound, so a stalled worker fails the test instead of hanging
+        if (view._doc is None or view._doc.done) and (view._raw is None or view._raw.done):
+            break
         await pilot.pause()
+    else:
+        raise AssertionError("the body was never fully indexed")
     await view.app.workers.wait_for_complete()
     await pilot.pause()
 
@@ -362,3 +364,21 @@ async def test_a_match_far_right_in_a_long_line_scrolls_into_view():
         assert "needle" in screen_lines(view)[row]
         assert view.next_match() and view.selected_path() == ".end"
         assert lines.scroll_x == 0
+
+
+async def test_raw_view_of_a_big_json_body_finishes_wrapping_while_it_is_indexed(monkeypatch):
+    import edxtui.tui.widgets.json_view as json_view
+
+    monkeypatch.setattr(json_view, "FIRST_SCREEN_SECONDS", 0.0)  # one raw step inside load()
+    monkeypatch.setattr(json_view, "FIRST_LINES", 100)
+    body = json.dumps([{"i": i, "s": "x" * 40} for i in range(5_000)], indent=1).encode()
+    app = Host()
+    async with app.run_test(size=(60, 12)) as pilot:
+        view = app.query_one(JsonView)
+        view.mode = "raw"
+        view.load(body, "application/json")
+        assert not view._doc.done and not view._raw.done  # both continue in workers
+        await indexed(view, pilot)
+        assert view._raw.done and view.is_json
+        assert view.search('"i": 4999')
+        assert view.selected_path() == "[4999].i"

@@ -82,7 +82,7 @@ from edxtui.tui.jsondoc import (
 MODES = ("pretty", "tree", "raw")
 STEP_SECONDS = 0.01  # longest the indexer holds the event loop at a time
 PROGRESS_SECONDS = 0.5  # how often indexing updates the scroll range and the status line
-FIRST_SCREEN_SECONDS = 0.05  # wrap raw rows this long inside load() before using a worker
+FIRST_SCREEN_SECONDS = 0.03  # wrap raw rows this long inside load() before using a worker
 FIRST_LINES = 3_000  # lines indexed inside load(); more than any screen is tall
 
 _ROLES = ("key", "string", "number", "literal", "punct", "index", "note", "arrow")
@@ -402,7 +402,9 @@ class JsonView(Vertical, can_focus=False):
 
     def _start_indexing(self, doc: JsonDocument) -> None:
         if doc is self._doc:
-            self.run_worker(self._index_rest(doc), group="json-view-index", exclusive=True)
+            # Not exclusive: the raw view may be wrapping in the same group. load() cancels
+            # the group; a worker whose body was replaced stops at its next step.
+            self.run_worker(self._index_rest(doc), group="json-view-index")
 
     def search(self, text: str) -> bool:
         """Find `text` (smart case) from the cursor on; True if found. Empty text clears."""
@@ -665,7 +667,7 @@ class JsonView(Vertical, can_focus=False):
         width = max(20, self._lines.scrollable_content_region.width or 80)
         self._raw = RawRows(self._data, width)
         deadline = time.perf_counter() + FIRST_SCREEN_SECONDS
-        while not self._raw.index_step(20_000) and time.perf_counter() < deadline:
+        while not self._raw.index_step(2_000) and time.perf_counter() < deadline:
             pass
         self._lines.update_size()
         if not self._raw.done:
