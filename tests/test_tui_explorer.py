@@ -414,3 +414,19 @@ async def test_long_lists_show_in_ranges_with_only_the_newest_open(sandbox, monk
         await pilot.press("slash", *needle, "enter")
         await wait_for(pilot, lambda: tree.display and tree.cursor_node is first.children[3])
         assert first.is_expanded
+
+
+async def test_zoom_gives_a_pane_the_whole_screen(sandbox):
+    app = make_app(sandbox)
+    async with app.run_test(size=(80, 24)) as pilot:
+        await open_explorer(pilot)
+        inspector = app.screen.query_one(Inspector)
+        await pilot.press("i", "z")
+        assert app.screen.maximized is inspector
+        assert inspector.outer_size.width == 80
+        await pilot.press("z")
+        assert app.screen.maximized is None
+        await pilot.press("l", "z")
+        assert app.screen.maximized is tree_of(app)
+        await pilot.press("escape")
+        assert app.screen.maximized is None

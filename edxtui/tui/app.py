@@ -199,6 +199,7 @@ class EdxApp(App[int]):
             ("Reveal or hide the token", "In the token panel and the headers (v)", "reveal_token"),
             ("Filter the tree", "Show the loaded nodes that match (/)", "filter"),
             ("Reload node", "Reload the node under the cursor (r)", "reload"),
+            ("Zoom pane", "The focused pane fills the screen; again to restore (z)", "zoom"),
             ("Copy body", "Copy the shown response body (y)", "copy_body"),
             (
                 "Copy as curl",

@@ -46,6 +46,7 @@ class ExplorerScreen(Screen[None]):
         Binding("x", "copy_curl", "Copy curl", show=False),
         Binding("s", "save_body", "Save body", show=False),
         Binding("i", "focus_inspector", "Inspector", show=False),
+        Binding("z", "zoom", "Zoom pane", show=False),
         Binding("l", "focus_tree", "Tree", show=False),
     ]
 
@@ -251,6 +252,17 @@ class ExplorerScreen(Screen[None]):
 
     def action_focus_inspector(self) -> None:
         self.inspector.body_view.focus()
+
+    def action_zoom(self) -> None:
+        """Give the focused pane (tree or inspector) the whole screen, or restore it."""
+        if self.maximized is not None:
+            self.minimize()
+            return
+        focused = self.focused
+        if focused is not None and self.inspector in focused.ancestors_with_self:
+            self.maximize(self.inspector, container=False)
+        else:
+            self.maximize(self.tree, container=False)
 
     def action_focus_tree(self) -> None:
         self.tree.focus()

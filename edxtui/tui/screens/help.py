@@ -42,6 +42,7 @@ headers (Authorization masked) and the body (pretty / raw / tree).
 | key | action |
 |---|---|
 | `i` / `l` | focus the inspector / the tree |
+| `z` | zoom: the focused pane fills the screen (`z` or `esc` restores) |
 | `y` | copy the body |
 | `x` | copy the request as a curl command (with the live token) |
 | `s` | save the body to a file |

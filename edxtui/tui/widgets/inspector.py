@@ -108,6 +108,8 @@ def headers_text(exchange: Exchange, live_token: str | None) -> Text:
 class Inspector(Vertical):
     """Shows one exchange; `token_getter` supplies the live token when revealed."""
 
+    ALLOW_MAXIMIZE = True  # `z` zooms it to the whole screen
+
     def __init__(
         self,
         *,
