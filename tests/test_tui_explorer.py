@@ -430,3 +430,42 @@ async def test_zoom_gives_a_pane_the_whole_screen(sandbox):
         assert app.screen.maximized is tree_of(app)
         await pilot.press("escape")
         assert app.screen.maximized is None
+
+
+async def test_network_failure_shows_on_the_node(sandbox):
+    app = make_app(sandbox)
+    async with app.run_test(size=SIZE) as pilot:
+        await open_explorer(pilot)
+        tree = tree_of(app)
+        node = child_by_label(group(app, "Catalogs"), "Computer Science")
+        sandbox.faults.update(drop={"count": -1})  # every API connection dropped
+        tree.move_cursor(node)
+        await pilot.press("enter")
+        await wait_for(pilot, lambda: node.data.state == "error", "error node")
+        label = node.children[0].label.plain
+        assert label.startswith("⚠ ") and "retry" in label
+        assert "closed the connection" in label
+        sandbox.faults.reset()
+        tree.move_cursor(node.children[0])
+        await pilot.press("enter")
+        await wait_for(
+            pilot, lambda: node.data.state == "loaded", "retry after the network is back"
+        )
+
+
+async def test_body_actions_from_the_command_palette(sandbox):
+    app = make_app(sandbox)
+    async with app.run_test(size=SIZE) as pilot:
+        await open_explorer(pilot)
+        tree_of(app).move_cursor(group(app, "Catalogs").children[2])
+        await pilot.pause()
+        view = app.screen.query_one(Inspector).body_view
+        await wait_for(pilot, lambda: view.selected_path() == ".results[2]")
+        commands = {c.title: c for c in app.get_system_commands(app.screen)}
+        commands["Copy value path"].callback()
+        await pilot.pause()
+        assert app.clipboard == ".results[2]"
+        before = view.mode
+        commands["Switch body view"].callback()
+        await pilot.pause()
+        assert view.mode != before

@@ -200,6 +200,14 @@ class EdxApp(App[int]):
             ("Filter the tree", "Show the loaded nodes that match (/)", "filter"),
             ("Reload node", "Reload the node under the cursor (r)", "reload"),
             ("Zoom pane", "The focused pane fills the screen; again to restore (z)", "zoom"),
+            ("Search the body", "Find text in the shown body (/ in the body)", "body:open_search"),
+            ("Switch body view", "Pretty, tree or raw (m in the body)", "body:cycle_mode"),
+            (
+                "Copy selected value",
+                "The JSON value under the body's cursor (Y)",
+                "body:copy_value",
+            ),
+            ("Copy value path", "Its path, like .results[3].key (p)", "body:copy_path"),
             ("Copy body", "Copy the shown response body (y)", "copy_body"),
             (
                 "Copy as curl",
@@ -214,6 +222,10 @@ class EdxApp(App[int]):
         def run() -> Any:
             if action == "reload":
                 return screen.query_one("#catalog-tree").action_reload()  # type: ignore[attr-defined]
+            if action.startswith("body:"):
+                body = screen.query_one("#body-view")
+                body.focus()
+                return getattr(body, f"action_{action.removeprefix('body:')}")()
             return getattr(screen, f"action_{action}")()
 
         return run
