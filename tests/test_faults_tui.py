@@ -299,6 +299,8 @@ async def test_token_revoked_mid_session_is_replaced_once(sandbox):
     app = make_app(sandbox.credentials())
     async with app.run_test(size=SIZE) as pilot:
         await open_explorer(pilot)
+        for title in ("Courses", "Course runs", "Programs", "Organizations"):
+            await wait_for(pilot, lambda t=title: loaded(group(app, t)), title)  # none in flight
         sandbox.revoke_tokens()
         await reload_catalogs(pilot, app)
         assert group(app, "Catalogs").data.state == "loaded"
