@@ -161,11 +161,13 @@ async def child_tree(args: argparse.Namespace) -> None:
             painted.clear()
             start = time.perf_counter()
             node.expand()
-            while not (node.data.state == "loaded" and len(node.children) >= PAGE_SIZE):
+            while not (node.data.state == "loaded" and course_nodes(node) >= PAGE_SIZE):
+                _check(start, f"the first page (state {node.data.state})")
                 await asyncio.sleep(0.0005)
             in_tree.append(time.perf_counter() - start)
             mark = time.perf_counter()
             while not any(t > mark for t in painted):
+                _check(start, "the tree to paint")
                 await asyncio.sleep(0.0005)
             shown.append(min(t for t in painted if t > mark) - start)
             await pilot.pause()
@@ -185,12 +187,17 @@ async def child_tree(args: argparse.Namespace) -> None:
             deadline = start + args.budget
             pages = 1
             tree.move_cursor(node)  # "load more" (e) on the catalog node, page after page
+            stuck = False
             while node.data.next_url and time.perf_counter() < deadline:
                 loaded = node.data.loaded
                 tree.action_load_more()
+                page_deadline = time.perf_counter() + 60
                 while node.data.loaded == loaded and node.data.state != "error":
+                    if time.perf_counter() > page_deadline:
+                        stuck = True  # a page that never arrives: report, don't hang
+                        break
                     await asyncio.sleep(0.001)
-                if node.data.state == "error":
+                if node.data.state == "error" or stuck:
                     break
                 pages += 1
                 if rss_bytes()[0] > args.max_rss_mb * MB:
@@ -206,6 +213,8 @@ async def child_tree(args: argparse.Namespace) -> None:
                 loaded=node.data.loaded,
                 count=node.data.count,
                 pages=pages,
+                stuck=stuck,
+                state=node.data.state,
                 load_all=total,
                 lag_max=lags[-1] if lags else 0.0,
                 lag_p99=lags[int(0.99 * (len(lags) - 1))] if lags else 0.0,
@@ -216,6 +225,24 @@ async def child_tree(args: argparse.Namespace) -> None:
                 nodes=len(tree._tree_nodes),
             )
     report(out)
+
+
+def course_nodes(node) -> int:
+    """Course nodes under `node`, looking inside range nodes ("1–1,000 of 10,000")."""
+    count, stack = 0, list(node.children)
+    while stack:
+        child = stack.pop()
+        kind = child.data.kind if child.data is not None else None
+        if kind == "course":
+            count += 1
+        elif kind == "bucket":
+            stack.extend(child.children)
+    return count
+
+
+def _check(start: float, what: str, limit: float = 60.0) -> None:
+    if time.perf_counter() - start > limit:
+        raise RuntimeError(f"no {what} after {limit:.0f} s")
 
 
 def _profiler(args: argparse.Namespace):
@@ -278,7 +305,7 @@ def run_child(extra: list[str], env: dict[str, str], timeout: float) -> dict:
     for line in done.stdout.splitlines():
         if line.startswith("RESULT "):
             return json.loads(line[len("RESULT ") :])
-    raise RuntimeError(f"child {extra} failed ({done.returncode}): {done.stderr[-1500:]}")
+    raise RuntimeError(f"child {extra} failed ({done.returncode}): {done.stderr[-4000:]}")
 
 
 def ms(seconds: float) -> str:
@@ -304,6 +331,10 @@ def main() -> None:
         asyncio.run(child_hello())
         return
     if args.child:
+        import faulthandler
+
+        # a hang is reported with every thread's stack instead of a silent parent timeout
+        faulthandler.dump_traceback_later(args.budget + 240, exit=True)
         asyncio.run(child_tree(args))
         return
 
