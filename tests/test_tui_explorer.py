@@ -141,7 +141,7 @@ async def test_filter_shows_matches_and_jumps_to_one(sandbox):
         await pilot.press("slash", *"course")
         await wait_for(pilot, lambda: results.display and len(results.matches) > 1)
         await pilot.press("down")
-        assert results.has_focus
+        await wait_for(pilot, lambda: results.has_focus, "the matches to take focus")
         await pilot.press("down", "enter")
         await wait_for(pilot, lambda: tree_of(app).display)
         assert tree_of(app).cursor_node is results.matches[1]

@@ -182,12 +182,7 @@ class ExplorerScreen(Screen[None]):
         self.inspect_node(event.node.data)
         if event.jump:
             self.action_clear_filter()
-            node = event.node.parent
-            while node is not None:
-                node.expand()
-                node = node.parent
-            self.tree.move_cursor(event.node)
-            self.tree.scroll_to_node(event.node)
+            self.tree.reveal(event.node)
 
     # ----- token actions ----------------------------------------------------------------
 

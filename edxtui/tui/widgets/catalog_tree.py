@@ -551,6 +551,18 @@ class CatalogTree(Tree[NodeInfo]):
         if node is not None:
             self.load(node, more=True)
 
+    def reveal(self, node: TreeNode[NodeInfo]) -> None:
+        """Open every node above `node` and put the cursor on it."""
+        parent = node.parent
+        while parent is not None:
+            parent.expand()
+            parent = parent.parent
+        # Tree.move_cursor reads the node's line number, which is stale until the tree's
+        # lines are rebuilt after those expands; reading last_line rebuilds them.
+        _ = self.last_line
+        self.move_cursor(node)
+        self.scroll_to_node(node, animate=False)
+
     def loaded_nodes(self) -> Iterable[TreeNode[NodeInfo]]:
         """Every node that holds an API object, depth first (for the filter)."""
         stack = list(reversed(self.root.children))
