@@ -223,8 +223,22 @@ async def child_tree(args: argparse.Namespace) -> None:
                 hwm=hwm,
                 rss_before_load=before,
                 nodes=len(tree._tree_nodes),
+                # response bodies the app holds (exchange log, and nodes pointing into them)
+                bodies=_body_bytes(app, tree),
             )
     report(out)
+
+
+def _body_bytes(app, tree) -> int:
+    """Bytes of the distinct response bodies reachable from the exchange log or tree nodes."""
+    seen: dict[int, int] = {}
+    for exchange in app.session.log:
+        seen[id(exchange.body)] = len(exchange.body)
+    for node in tree._tree_nodes.values():
+        exchange = getattr(node.data, "exchange", None)
+        if exchange is not None:
+            seen[id(exchange.body)] = len(exchange.body)
+    return sum(seen.values())
 
 
 def course_nodes(node) -> int:
@@ -408,6 +422,13 @@ def print_tables(hello: dict, results: dict[int, dict], samples: int) -> None:
                 f"{r['rss'] / hello['rss']:.1f}×",
                 f"≤ +{MEMORY_TARGET_MB:.0f} MB" if is_target else "—",
                 ("ok" if extra <= MEMORY_TARGET_MB else "MISSED") if is_target else "",
+            )
+        )
+        rows.append(
+            Row(
+                "  … of which: explorer before loading / response bodies held",
+                f"+{(r['rss_before_load'] - hello['rss']) / MB:.0f} MB / "
+                f"{r.get('bodies', 0) / MB:.0f} MB",
             )
         )
     print_table(f"Catalog tree (headless run_test {SIZE[0]}×{SIZE[1]}, median of {samples})", rows)
