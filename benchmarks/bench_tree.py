@@ -182,6 +182,14 @@ async def child_tree(args: argparse.Namespace) -> None:
             before = rss_bytes()[0]
             ticker = Ticker()
             profiler = _profiler(args)
+            if args.profile:
+                # asyncio's debug mode names every callback that held the loop over 30 ms
+                import logging
+
+                logging.basicConfig(stream=sys.stdout, level=logging.WARNING)
+                loop = asyncio.get_running_loop()
+                loop.slow_callback_duration = 0.03
+                loop.set_debug(True)
             ticker.start()
             start = time.perf_counter()
             deadline = start + args.budget
@@ -205,6 +213,7 @@ async def child_tree(args: argparse.Namespace) -> None:
             total = time.perf_counter() - start
             await pilot.pause()
             await ticker.stop()
+            asyncio.get_running_loop().set_debug(False)
             _dump(profiler, args, "load_all")
             gc.collect()
             rss, hwm = rss_bytes()
