@@ -32,13 +32,14 @@ class ExplorerScreen(Screen[None]):
     """The main screen; `session` is the app's one Session (attributes down)."""
 
     BINDINGS = [
+        # Shown in the footer in this order; at 80 columns the first ones fit.
+        Binding("question_mark", "app.help", "Help", key_display="?"),
         Binding("slash", "filter", "Filter"),
         Binding("escape", "clear_filter", "Clear filter", show=False),
         Binding("t", "copy_token", "Copy token"),
         Binding("y", "copy_body", "Copy body"),
         Binding("c", "app.credentials", "Credentials"),
         Binding("h", "app.history", "History"),
-        Binding("question_mark", "app.help", "Help", key_display="?"),
         Binding("q", "app.quit", "Quit"),
         Binding("a", "copy_header", "Copy auth header", show=False),
         Binding("f", "refresh_token", "Refresh token", show=False),

@@ -254,7 +254,7 @@ class CatalogTree(Tree[NodeInfo]):
             self.node = node
 
     BINDINGS = [
-        Binding("r", "reload", "Reload node"),
+        Binding("r", "reload", "Reload"),
         Binding("e", "load_more", "Load more", show=False),
     ]
 
