@@ -469,3 +469,21 @@ async def test_body_actions_from_the_command_palette(sandbox):
         commands["Switch body view"].callback()
         await pilot.pause()
         assert view.mode != before
+
+
+async def test_wrong_secret_shows_why_everywhere(sandbox):
+    app = EdxApp(
+        credentials=sandbox.credentials("openedx", client_secret="not-the-secret"),
+        use_system_clipboard=False,
+    )
+    async with app.run_test(size=SIZE) as pilot:
+        await wait_for(pilot, lambda: app.session is not None and app.screen.query(TokenPanel))
+        catalogs = group(app, "Catalogs")
+        await wait_for(pilot, lambda: catalogs.data.state == "error", "the catalogs error")
+        assert "invalid_client" in catalogs.children[0].label.plain
+        panel = app.screen.query_one(TokenPanel)
+        await wait_for(pilot, lambda: panel.has_class("-bad"), "the panel's error state")
+        detail = str(panel.query_one("#token-detail").render())
+        assert "not retrying: check the credentials (c)" in detail
+        assert "not-the-secret" not in detail
+        assert any("No token" in n.message for n in app._notifications)
