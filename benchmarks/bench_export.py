@@ -170,14 +170,20 @@ def main() -> None:
                 "ok" if results[large][2] / results[small][2] <= 1.1 * large / small else "WORSE",
             )
         )
+        # Past 16,384 courses the sandbox's render cache no longer holds the catalog and every
+        # page is served cold, so the server alone grows faster than linear: the baseline,
+        # against the same server, says how much. edxtui passes if it grows no faster than
+        # linear or than the baseline.
+        ours_g = results[large][0] / results[small][0]
+        base_g = results[large][1] / results[small][1]
         rows.append(
             Row(
                 f"export time growth {small:,} → {large:,} courses",
-                growth(results[small][0], results[large][0]),
-                growth(results[small][1], results[large][1]) + " (baseline)",
-                "—",
-                f"≤ {large / small:.0f}× (linear)",
-                "ok" if results[large][0] / results[small][0] <= 1.1 * large / small else "WORSE",
+                f"{ours_g:.1f}×",
+                f"{base_g:.1f}× (baseline)",
+                f"{ours_g / base_g:.2f}×",
+                f"≤ {large / small:.0f}× or ≤ baseline's",
+                "ok" if ours_g <= 1.1 * max(large / small, base_g) else "WORSE",
             )
         )
     print_table(f"Export throughput (median of {runs}, whole commands, fresh processes)", rows)
