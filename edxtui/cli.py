@@ -584,11 +584,23 @@ def cmd_tui(args: argparse.Namespace) -> int:
         options["layout"] = args.sandbox_layout
     if options and not args.sandbox:
         raise UsageError("--sandbox-expires-in and --sandbox-layout need --sandbox")
-    from edxtui.tui.app import run_app
+    if args.sandbox:
+        # Start the sandbox's child process now, before Textual and the app are imported,
+        # so its start-up overlaps theirs; run_app takes it over (and stops it).
+        from edxtui.tui import sandbox_child
 
-    if options:
-        return run_app(credentials=None, profile_name=None, sandbox=True, sandbox_options=options)
-    return run_app(credentials=credentials, profile_name=name, sandbox=args.sandbox)
+        sandbox_child.start_early(options)
+    try:
+        from edxtui.tui.app import run_app
+
+        if options:
+            return run_app(
+                credentials=None, profile_name=None, sandbox=True, sandbox_options=options
+            )
+        return run_app(credentials=credentials, profile_name=name, sandbox=args.sandbox)
+    finally:
+        if args.sandbox:
+            sandbox_child.discard()  # only if run_app never took it
 
 
 def cmd_profile_list(args: argparse.Namespace) -> int:

@@ -1,27 +1,89 @@
 """The headless core of edxtui: one authenticated session, the token lifecycle, the catalog.
 
 It never imports Textual, so scripts and the CLI use it directly (see docs/core.md).
+Every name below is importable from `edxtui.api` as before, but loaded on first use
+(PEP 562): the CLI and the TUI import the light `edxtui.api.errors` and `.credentials` at
+start-up, and running this package must not drag in httpx, the session and the token
+manager (~0.15 s) before anything needs them.
 """
 
-from edxtui.api import catalog
-from edxtui.api.auth import JWTAuth
-from edxtui.api.catalog import Page, fetch_all, fetch_object, fetch_page, iter_pages, parse_page
-from edxtui.api.credentials import Credentials
-from edxtui.api.errors import (
-    ApiError,
-    AuthError,
-    ConfigError,
-    EdxError,
-    OriginError,
-    ResponseFormatError,
-    TransportError,
-)
-from edxtui.api.exchange import REDACTED, Exchange, ExchangeLog
-from edxtui.api.jwt import JwtDecodeError, decode_unverified
-from edxtui.api.retry import RetryPolicy
-from edxtui.api.session import DEFAULT_TIMEOUT, USER_AGENT, Session
-from edxtui.api.state import TokenState, TokenStatus
-from edxtui.api.tokens import TokenGrant, TokenManager, parse_token_response, refresh_margin
+from __future__ import annotations
+
+import importlib
+from typing import TYPE_CHECKING, Any
+
+if TYPE_CHECKING:  # for type checkers and editors: the same names, eagerly
+    from edxtui.api import catalog
+    from edxtui.api.auth import JWTAuth
+    from edxtui.api.catalog import (
+        Page,
+        fetch_all,
+        fetch_object,
+        fetch_page,
+        iter_pages,
+        parse_page,
+    )
+    from edxtui.api.credentials import Credentials
+    from edxtui.api.errors import (
+        ApiError,
+        AuthError,
+        ConfigError,
+        EdxError,
+        OriginError,
+        ResponseFormatError,
+        TransportError,
+    )
+    from edxtui.api.exchange import REDACTED, Exchange, ExchangeLog
+    from edxtui.api.jwt import JwtDecodeError, decode_unverified
+    from edxtui.api.retry import RetryPolicy
+    from edxtui.api.session import DEFAULT_TIMEOUT, USER_AGENT, Session
+    from edxtui.api.state import TokenState, TokenStatus
+    from edxtui.api.tokens import TokenGrant, TokenManager, parse_token_response, refresh_margin
+
+# name -> the submodule that defines it
+_WHERE = {
+    "JWTAuth": "auth",
+    **dict.fromkeys(
+        ("Page", "fetch_all", "fetch_object", "fetch_page", "iter_pages", "parse_page"), "catalog"
+    ),
+    "Credentials": "credentials",
+    **dict.fromkeys(
+        (
+            "ApiError",
+            "AuthError",
+            "ConfigError",
+            "EdxError",
+            "OriginError",
+            "ResponseFormatError",
+            "TransportError",
+        ),
+        "errors",
+    ),
+    **dict.fromkeys(("REDACTED", "Exchange", "ExchangeLog"), "exchange"),
+    **dict.fromkeys(("JwtDecodeError", "decode_unverified"), "jwt"),
+    "RetryPolicy": "retry",
+    **dict.fromkeys(("DEFAULT_TIMEOUT", "USER_AGENT", "Session"), "session"),
+    **dict.fromkeys(("TokenState", "TokenStatus"), "state"),
+    **dict.fromkeys(
+        ("TokenGrant", "TokenManager", "parse_token_response", "refresh_margin"), "tokens"
+    ),
+}
+
+
+def __getattr__(name: str) -> Any:
+    if name == "catalog":
+        return importlib.import_module("edxtui.api.catalog")
+    module = _WHERE.get(name)
+    if module is None:
+        raise AttributeError(f"module 'edxtui.api' has no attribute {name!r}")
+    value = getattr(importlib.import_module(f"edxtui.api.{module}"), name)
+    globals()[name] = value  # once loaded, a plain attribute
+    return value
+
+
+def __dir__() -> list[str]:
+    return sorted(__all__)
+
 
 __all__ = [
     "DEFAULT_TIMEOUT",

@@ -62,6 +62,8 @@ class EdxApp(App[int]):
         self.use_system_clipboard = use_system_clipboard
         self.session_factory = session_factory
         self.session: Any = None
+        #: with `--sandbox`: why the sandbox child died, if it did (None while it runs)
+        self.sandbox_failure: Callable[[], str | None] = lambda: None
 
     def notify(
         self,
@@ -109,23 +111,29 @@ class EdxApp(App[int]):
             return False
         old, self.session = self.session, new
         self.profile_name = profile_name
+        # Ask for the first token before building the explorer: the request runs while the
+        # screen is composed and styled, so the countdown can be live at the first paint.
+        self.run_worker(self._first_token(new), name="first token", exit_on_error=False)
         # Drop every screen above the base one, then show the explorer for the new session.
         while len(self.screen_stack) > 1:
             await self.pop_screen()
         await self.push_screen(ExplorerScreen(new, profile_name=profile_name, stable=self.stable))
         if old is not None:
             await close_quietly(old)
-        self.run_worker(self._first_token(new), name="first token", exit_on_error=False)
         return True
 
     async def _first_token(self, session: Any) -> None:
         """Fetch the first token now, so the panel shows it, then keep it fresh in the background."""
         try:
             await session.tokens.get_token()
-        except EdxError as err:
-            self.notify(f"No token: {err.message}", severity="error", timeout=8)
-        except Exception as err:  # noqa: BLE001
-            self.notify(f"No token: {describe(err)}", severity="error", timeout=8)
+        except Exception as err:  # noqa: BLE001 - shown, never a traceback
+            died = self.sandbox_failure()
+            if died is not None:  # the real cause, not "connection refused"
+                self.notify(f"The sandbox did not start: {died}", severity="error", timeout=30)
+            elif isinstance(err, EdxError):
+                self.notify(f"No token: {err.message}", severity="error", timeout=8)
+            else:
+                self.notify(f"No token: {describe(err)}", severity="error", timeout=8)
         start = getattr(session.tokens, "start_background", None)
         if callable(start) and session is self.session:
             start()
@@ -267,18 +275,21 @@ def run_app(
 ) -> int:
     """Run the TUI until the user quits; the exit code for the CLI.
 
-    `sandbox=True` starts the built-in sandbox on a free loopback port for the app's
-    lifetime and signs in with its credentials.
+    `sandbox=True` runs the built-in sandbox in a child process on a free loopback port for
+    the app's lifetime (the one `cmd_tui` started early, if any) and signs in with its
+    credentials.
     """
     server = None
     embedded: Credentials | None = None
     notice: str | None = None
     if sandbox:
-        from edxtui.sandbox import SandboxServer
+        from edxtui.tui import sandbox_child
 
         options = dict(sandbox_options or {})
-        layout = options.pop("layout", "openedx")
-        server = _start_sandbox(SandboxServer, options)
+        layout = options.get("layout", "openedx")
+        # A child process, not a thread: its CPU work (signing, building pages) never holds
+        # this process's GIL, and its start-up overlaps ours (see edxtui.sandbox.process).
+        server = sandbox_child.take(options)
         embedded = server.credentials(layout)
         if credentials is None:
             credentials, profile_name = embedded, "sandbox"
@@ -288,13 +299,10 @@ def run_app(
         app = EdxApp(
             credentials=credentials, profile_name=profile_name, embedded=embedded, notice=notice
         )
+        if server is not None:
+            app.sandbox_failure = server.failure
         result = app.run()
         return app.return_code if app.return_code is not None else (result or 0)
     finally:
         if server is not None:
             server.stop()
-
-
-def _start_sandbox(server_class: Any, options: dict) -> Any:
-    """Start a SandboxServer with `options` (SandboxConfig fields) on a free loopback port."""
-    return server_class(**options).start()
