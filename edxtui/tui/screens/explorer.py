@@ -77,12 +77,15 @@ class ExplorerScreen(Screen[None]):
                 stable=self.stable,
                 id="inspector",
             )
-        yield Footer(compact=True)
 
     def on_mount(self) -> None:
         self.query_one("#left").border_title = "Catalog"
         self.query_one("#inspector").border_title = "Inspector"
         self.query_one(CatalogTree).focus()
+        # The footer comes just after the first frame: it builds a widget per key and
+        # rebuilds them as focus settles (~40 ms at start-up), which would delay the first
+        # paint of the token countdown; it is docked at the bottom, so the layout is the same.
+        self.call_after_refresh(self.mount, Footer(compact=True))
 
     @property
     def tree(self) -> CatalogTree:
