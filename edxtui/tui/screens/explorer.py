@@ -250,7 +250,9 @@ class ExplorerScreen(Screen[None]):
         self.notify(copy_text(self.app, event.text, what))
 
     def action_focus_inspector(self) -> None:
-        self.inspector.body_view.focus()
+        # The body viewer is mounted just after the first frame (see Inspector.compose).
+        for view in self.inspector.query("#body-view"):
+            view.focus()
 
     def action_zoom(self) -> None:
         """Give the focused pane (tree or inspector) the whole screen, or restore it."""
