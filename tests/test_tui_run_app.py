@@ -48,3 +48,25 @@ def test_run_app_with_sandbox_starts_and_stops_the_server(monkeypatch):
     # Stopped on exit: the port no longer answers.
     with pytest.raises(httpx.TransportError):
         httpx.get(seen["embedded"].api_root, timeout=2)
+
+
+async def test_a_dead_sandbox_child_is_named_in_one_toast():
+    """If the sandbox's child process dies, the app says so, not just 'connection refused'."""
+    from tui_helpers import wait_for
+
+    from edxtui.tui import sandbox_child
+
+    process = sandbox_child.take({})
+    try:
+        process._process.kill()  # a child that died before serving
+        process._process.wait()
+        app = app_module.EdxApp(credentials=process.credentials(), profile_name="sandbox")
+        app.sandbox_failure = process.failure
+        async with app.run_test(size=(120, 30)) as pilot:
+            toasts = lambda: [n.message for n in app._notifications]  # noqa: E731
+            await wait_for(pilot, lambda: any("sandbox" in m for m in toasts()), "a toast")
+            (said,) = [m for m in toasts() if "sandbox" in m]
+            assert said.startswith("The sandbox did not start: ")
+            assert "\n" not in said
+    finally:
+        process.stop()
