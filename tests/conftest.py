@@ -8,7 +8,6 @@ sandbox_fixtures.py (a real server on a free loopback port: no mocks).
 from __future__ import annotations
 
 import pytest
-
 from sandbox_fixtures import *  # noqa: F403  (sandbox_server, sandbox, make_sandbox)
 
 
