@@ -128,7 +128,7 @@ def transport_error(exc: Exception, url: object) -> TransportError:
                 "check the URL for typos and your DNS or network connection",
             )
         if "refused" in str(exc).lower() or any(
-            isinstance(e, ConnectionRefusedError) for e in _causes(exc)
+            isinstance(e, ConnectionRefusedError) for e in exception_chain(exc)
         ):
             return TransportError(
                 f"connection refused by {host}",
@@ -167,7 +167,8 @@ def transport_error(exc: Exception, url: object) -> TransportError:
     return TransportError(f"the request to {host} failed ({type(exc).__name__})", "try again")
 
 
-def _causes(exc: BaseException) -> list[BaseException]:
+def exception_chain(exc: BaseException) -> list[BaseException]:
+    """`exc` and the exceptions it was raised from or during, outermost first, each once."""
     out: list[BaseException] = []
     current: BaseException | None = exc
     while current is not None and current not in out:

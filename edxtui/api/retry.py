@@ -22,6 +22,8 @@ from dataclasses import dataclass, field
 
 import httpx
 
+from edxtui.api.errors import exception_chain
+
 RETRY_STATUSES = frozenset({429, 502, 503, 504})
 
 
@@ -76,27 +78,20 @@ class RetryPolicy:
         return self.backoff(retry)
 
 
-def _chain(exc: BaseException) -> list[BaseException]:
-    seen: list[BaseException] = []
-    current: BaseException | None = exc
-    while current is not None and current not in seen:
-        seen.append(current)
-        current = current.__cause__ or current.__context__
-    return seen
-
-
 def is_tls_error(exc: BaseException) -> bool:
     import ssl
 
-    return any(isinstance(e, ssl.SSLError) for e in _chain(exc)) or "CERTIFICATE_VERIFY" in str(exc)
+    return any(
+        isinstance(e, ssl.SSLError) for e in exception_chain(exc)
+    ) or "CERTIFICATE_VERIFY" in str(exc)
 
 
 def is_name_error(exc: BaseException) -> bool:
     import socket
 
-    if any(isinstance(e, socket.gaierror) for e in _chain(exc)):
+    if any(isinstance(e, socket.gaierror) for e in exception_chain(exc)):
         return True
-    text = " ".join(str(e) for e in _chain(exc)).lower()
+    text = " ".join(str(e) for e in exception_chain(exc)).lower()
     return any(
         s in text
         for s in (
