@@ -252,6 +252,7 @@ async def child_tree(args: argparse.Namespace) -> None:
             _dump(profiler, args, "load_all")
             gc.collect()
             rss, hwm = rss_bytes()
+            held, received = _body_bytes(app, tree)
             lags = sorted(ticker.lags)
             out.update(
                 loaded=node.data.loaded,
@@ -269,22 +270,26 @@ async def child_tree(args: argparse.Namespace) -> None:
                 hwm=hwm,
                 rss_before_load=before,
                 nodes=len(tree._tree_nodes),
-                # response bodies the app holds (exchange log, and nodes pointing into them)
-                bodies=_body_bytes(app, tree),
+                # response bodies the app holds (exchange log, and nodes pointing into them):
+                # bytes really held (compressed where compressed) and their size as received
+                bodies=held,
+                bodies_received=received,
             )
     report(out)
 
 
-def _body_bytes(app, tree) -> int:
-    """Bytes of the distinct response bodies reachable from the exchange log or tree nodes."""
-    seen: dict[int, int] = {}
-    for exchange in app.session.log:
-        seen[id(exchange.body)] = len(exchange.body)
-    for node in tree._tree_nodes.values():
-        exchange = getattr(node.data, "exchange", None)
+def _body_bytes(app, tree) -> tuple[int, int]:
+    """(bytes held, bytes as received) of the distinct response bodies reachable from the
+    exchange log or tree nodes. Held is what the Exchange stores (`stored_size`: compressed
+    for big bodies); `body` would decompress a fresh copy, so it is not read here."""
+    seen: dict[int, tuple[int, int]] = {}
+    exchanges = [*app.session.log]
+    exchanges += [getattr(node.data, "exchange", None) for node in tree._tree_nodes.values()]
+    for exchange in exchanges:
         if exchange is not None:
-            seen[id(exchange.body)] = len(exchange.body)
-    return sum(seen.values())
+            held = getattr(exchange, "stored_size", exchange.size)  # older cores: held as is
+            seen[id(exchange)] = (held, exchange.size)
+    return sum(h for h, _ in seen.values()), sum(r for _, r in seen.values())
 
 
 def course_nodes(node) -> int:
@@ -479,9 +484,9 @@ def print_tables(hello: dict, results: dict[int, dict], samples: int) -> None:
         )
         rows.append(
             Row(
-                "  … of which: explorer before loading / response bodies held",
+                "  … of which: explorer before loading / response bodies held (as received)",
                 f"+{(r['rss_before_load'] - hello['rss']) / MB:.0f} MB / "
-                f"{r.get('bodies', 0) / MB:.0f} MB",
+                f"{r.get('bodies', 0) / MB:.0f} MB ({r.get('bodies_received', 0) / MB:.0f} MB)",
             )
         )
     print_table(f"Catalog tree (headless run_test {SIZE[0]}×{SIZE[1]}, median of {samples})", rows)

@@ -4,22 +4,65 @@ The TUI's inspector and history, and the CLI's `-v`, read from here. Headers are
 already redacted (the Authorization value, cookies, and the client secret or access token
 inside a token exchange's bodies never enter the log); a viewer that must show the live
 token (reveal, copy as curl) asks the TokenManager for it at that moment.
+
+Big response bodies are held zlib-compressed: the tree keeps every page it shows alive (its
+nodes read their JSON back from the body), and 100 pages of ~860 KB are 86 MB as received,
+~12 MB compressed. `Exchange.body` gives the exact bytes back either way.
 """
 
 from __future__ import annotations
 
 import itertools
 import logging
+import zlib
 from collections import deque
 from collections.abc import Callable, Iterator
 from dataclasses import dataclass, field
 
 REDACTED = "<redacted>"
 
+#: bodies longer than this are stored compressed; below it zlib's time and the cache's churn
+#: buy little (a 64 KB page is ~0.6 ms to compress at level 1)
+COMPRESS_OVER = 64 * 1024
+_LEVEL = 1  # a 900 KB page of courses: ~121 KB in ~8.5 ms; higher levels are slower for ~10%
 
-@dataclass(slots=True)
+
+def compress_body(data: bytes) -> bytes | None:
+    """`data` zlib-compressed, when it is over COMPRESS_OVER and gets smaller; else None.
+
+    Pure and thread-safe (zlib releases the GIL): the session runs it in a worker thread.
+    """
+    if len(data) <= COMPRESS_OVER:
+        return None
+    packed = zlib.compress(data, _LEVEL)
+    return packed if len(packed) < len(data) else None
+
+
+# The last few bodies decompressed, as (stored compressed bytes, body): the inspector and the
+# tree's value_at() tend to read the same page one after the other (~6.5 ms each for 900 KB).
+# Keyed by the identity of the compressed bytes, which the entry itself keeps alive.
+_recent: tuple[tuple[bytes, bytes], ...] = ()
+_RECENT_KEEP = 2
+
+
+def _decompress(packed: bytes) -> bytes:
+    global _recent
+    for stored, body in _recent:
+        if stored is packed:
+            return body
+    body = zlib.decompress(packed)
+    _recent = ((packed, body), *_recent)[:_RECENT_KEEP]  # one assignment: safe across threads
+    return body
+
+
+@dataclass(slots=True, init=False)
 class Exchange:
-    """One HTTP request and what came back (or the error that stopped it)."""
+    """One HTTP request and what came back (or the error that stopped it).
+
+    `body` is the exact bytes received (token responses: access_token redacted); it is held
+    compressed when big (see `set_body`), so read it where it is needed rather than keeping
+    copies. `size` is its real length.
+    """
 
     id: int
     kind: str  # "token" for the token endpoint, "api" for everything else
@@ -28,18 +71,77 @@ class Exchange:
     request_headers: list[tuple[str, str]]
     request_body: bytes  # redacted for token requests
     started_at: float  # wall clock (time.time()) when the request was sent
-    status: int | None = None  # None when no response arrived
-    reason: str = ""
-    http_version: str = ""
-    response_headers: list[tuple[str, str]] = field(default_factory=list)
-    body: bytes = b""  # the exact bytes received (token responses: access_token redacted)
-    elapsed: float = 0.0  # seconds, monotonic, from send to the last body byte
-    error: str | None = None  # a one-line message when the request failed without a response
-    attempt: int = 1  # 1 for the first try; >1 for retries and the retry after a 401
+    status: int | None  # None when no response arrived
+    reason: str
+    http_version: str
+    response_headers: list[tuple[str, str]]
+    elapsed: float  # seconds, monotonic, from send to the last body byte
+    error: str | None  # a one-line message when the request failed without a response
+    attempt: int  # 1 for the first try; >1 for retries and the retry after a 401
+    size: int  # len(body), the real (uncompressed) length
+    _stored: bytes = field(repr=False)  # the body, or its zlib compression when _packed
+    _packed: bool = field(repr=False)
+
+    def __init__(
+        self,
+        id: int,
+        kind: str,
+        method: str,
+        url: str,
+        request_headers: list[tuple[str, str]],
+        request_body: bytes,
+        started_at: float,
+        status: int | None = None,
+        reason: str = "",
+        http_version: str = "",
+        response_headers: list[tuple[str, str]] | None = None,
+        body: bytes = b"",
+        elapsed: float = 0.0,
+        error: str | None = None,
+        attempt: int = 1,
+    ) -> None:
+        self.id = id
+        self.kind = kind
+        self.method = method
+        self.url = url
+        self.request_headers = request_headers
+        self.request_body = request_body
+        self.started_at = started_at
+        self.status = status
+        self.reason = reason
+        self.http_version = http_version
+        self.response_headers = response_headers if response_headers is not None else []
+        self.elapsed = elapsed
+        self.error = error
+        self.attempt = attempt
+        self.body = body
 
     @property
-    def size(self) -> int:
-        return len(self.body)
+    def body(self) -> bytes:
+        """The exact bytes received (decompressed on read when held compressed)."""
+        return _decompress(self._stored) if self._packed else self._stored
+
+    @body.setter
+    def body(self, data: bytes) -> None:
+        """Store `data`, compressing it here if big (on an event loop, use set_body)."""
+        self.set_body(data, compress_body(data))
+
+    def set_body(self, data: bytes, packed: bytes | None) -> None:
+        """Store `data`, as `packed` when given: `compress_body(data)`, computed elsewhere
+        (a worker thread) so a big body's compression never holds the event loop."""
+        data = bytes(data)
+        self.size = len(data)
+        self._packed = packed is not None
+        self._stored = packed if packed is not None else data
+
+    @property
+    def stored_size(self) -> int:
+        """Bytes the body really occupies here (its compressed length when compressed)."""
+        return len(self._stored)
+
+    @property
+    def compressed(self) -> bool:
+        return self._packed
 
     @property
     def content_type(self) -> str:
@@ -59,6 +161,8 @@ class ExchangeLog:
     def __init__(self, max_entries: int = 1000, max_body_bytes: int = 256 * 1024 * 1024) -> None:
         self._entries: deque[Exchange] = deque()
         self._max_entries = max_entries
+        # The cap is on bytes really held (compressed sizes for big bodies): it exists to
+        # bound memory, and a real-size cap would drop ~7x more history than memory needs.
         self._max_body_bytes = max_body_bytes
         self._body_bytes = 0
         self._ids = itertools.count(1)
@@ -69,12 +173,12 @@ class ExchangeLog:
 
     def add(self, exchange: Exchange) -> None:
         self._entries.append(exchange)
-        self._body_bytes += exchange.size
+        self._body_bytes += exchange.stored_size
         while len(self._entries) > 1 and (
             len(self._entries) > self._max_entries or self._body_bytes > self._max_body_bytes
         ):
             dropped = self._entries.popleft()
-            self._body_bytes -= dropped.size
+            self._body_bytes -= dropped.stored_size
         for callback in list(self._subscribers):
             try:
                 callback(exchange)
@@ -91,6 +195,11 @@ class ExchangeLog:
             if exchange.id == exchange_id:
                 return exchange
         return None
+
+    @property
+    def body_bytes(self) -> int:
+        """Body bytes the log holds (compressed sizes where compressed): what the cap counts."""
+        return self._body_bytes
 
     def __iter__(self) -> Iterator[Exchange]:
         return iter(list(self._entries))

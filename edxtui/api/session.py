@@ -37,7 +37,13 @@ from edxtui.api.errors import (
     api_error,
     transport_error,
 )
-from edxtui.api.exchange import REDACTED, Exchange, ExchangeLog
+from edxtui.api.exchange import (
+    COMPRESS_OVER,
+    REDACTED,
+    Exchange,
+    ExchangeLog,
+    compress_body,
+)
 from edxtui.api.retry import RetryPolicy
 from edxtui.api.tokens import TokenManager
 from edxtui.textsafe import visible
@@ -424,27 +430,39 @@ class Session:
         except httpx.HTTPError as exc:
             self._fail_pending(call, transport_error(exc, response.request.url).message)
             raise
+        # Read and closed: swap httpx's stream, which points back at the response, for the
+        # bytes. That cycle left each response (and its body) to the cyclic GC, which the TUI
+        # holds off while big lists load: 100 pages of the tree kept ~80 MB of dead bodies.
+        response.stream = httpx.ByteStream(response.content)
         exchange, call.pending = call.pending, None
+        exchange.elapsed = time.monotonic() - call.t0
         body = response.content
         exchange.status = response.status_code
         exchange.reason = response.reason_phrase
         exchange.http_version = response.http_version
         exchange.response_headers = _redact_headers(response.headers)
         if call.kind == "token":
-            exchange.body = _redact_token_body(body)
+            body = _redact_token_body(body)
         else:
             # a server that echoes the request (a debug page, a misconfigured proxy) must
             # not put the token into the log: scrub the one this request carried
             sent = response.request.headers.get("authorization", "")
             token = sent.split(" ", 1)[1] if " " in sent else None
-            exchange.body = _scrub(body, token)
+            body = _scrub(body, token)
             if token and any(token in v for _, v in exchange.response_headers):
                 exchange.response_headers = [
                     (k, v.replace(token, REDACTED)) for k, v in exchange.response_headers
                 ]
-        exchange.elapsed = time.monotonic() - call.t0
-        response.extensions[_EXCHANGE] = exchange
-        self.log.add(exchange)
+        # A big body is held compressed (the tree keeps every page it shows); zlib releases
+        # the GIL, so in a thread a 900 KB page's ~9 ms cost the event loop nothing.
+        packed = None
+        try:
+            if len(body) > COMPRESS_OVER:
+                packed = await asyncio.to_thread(compress_body, body)
+        finally:  # cancelled meanwhile: the response did arrive, so it is logged (as is)
+            exchange.set_body(body, packed)
+            response.extensions[_EXCHANGE] = exchange
+            self.log.add(exchange)
         log.debug(
             "%s %s -> %s (%d bytes, %.3f s, attempt %d)",
             exchange.method,
