@@ -37,13 +37,19 @@ Hello().run()
 COUNTDOWN = re.compile(r"valid\s+(?:\d+:)?\d\d:\d\d left")
 
 
+#: a tmux server of the benchmark's own, kept alive by an idle session: when the last
+#: session of a server ends the server exits, and a `new-session` racing that exit fails
+#: ("server exited unexpectedly")
+TMUX = ["tmux", "-L", f"edxtui-bench-{os.getpid()}"]
+
+
 def time_to_screen(command: list[str], ready: re.Pattern[str], env: dict[str, str]) -> float:
     """Start `command` in a fresh 160x50 tmux session; seconds until `ready` is on screen."""
-    session = f"edxtui-bench-{os.getpid()}-{time.monotonic_ns()}"
+    session = f"run-{time.monotonic_ns()}"
     shell_cmd = " ".join(f"'{part}'" for part in command)
     start = time.perf_counter()
     subprocess.run(
-        ["tmux", "new-session", "-d", "-s", session, "-x", "160", "-y", "50", shell_cmd],
+        [*TMUX, "new-session", "-d", "-s", session, "-x", "160", "-y", "50", shell_cmd],
         check=True,
         env=env,
     )
@@ -51,14 +57,14 @@ def time_to_screen(command: list[str], ready: re.Pattern[str], env: dict[str, st
         deadline = start + 30
         while time.perf_counter() < deadline:
             screen = subprocess.run(
-                ["tmux", "capture-pane", "-p", "-t", session], capture_output=True, text=True
+                [*TMUX, "capture-pane", "-p", "-t", session], capture_output=True, text=True
             ).stdout
             if ready.search(screen):
                 return time.perf_counter() - start
             time.sleep(0.005)
         raise RuntimeError(f"{command} did not show {ready.pattern!r} within 30 s")
     finally:
-        subprocess.run(["tmux", "kill-session", "-t", session], capture_output=True)
+        subprocess.run([*TMUX, "kill-session", "-t", session], capture_output=True)
 
 
 def import_time(module: str) -> float:
@@ -71,6 +77,16 @@ def import_time(module: str) -> float:
 
     bare = median([run("pass") for _ in range(5)])
     return median([run(f"import {module}") for _ in range(5)]) - bare
+
+
+def measure(
+    runs: int, hello_file: Path, env: dict[str, str], hello: list[float], edxtui: list[float]
+) -> None:
+    for _ in range(runs):  # interleaved, so machine noise hits both alike
+        hello.append(
+            time_to_screen([sys.executable, str(hello_file)], re.compile("hello-world-ready"), env)
+        )
+        edxtui.append(time_to_screen([sys.executable, "-m", "edxtui", "--sandbox"], COUNTDOWN, env))
 
 
 def main() -> None:
@@ -86,15 +102,11 @@ def main() -> None:
         hello_file = Path(config_dir) / "hello.py"
         hello_file.write_text(HELLO)
         hello, edxtui = [], []
-        for _ in range(args.runs):  # interleaved, so machine noise hits both alike
-            hello.append(
-                time_to_screen(
-                    [sys.executable, str(hello_file)], re.compile("hello-world-ready"), env
-                )
-            )
-            edxtui.append(
-                time_to_screen([sys.executable, "-m", "edxtui", "--sandbox"], COUNTDOWN, env)
-            )
+        subprocess.run([*TMUX, "new-session", "-d", "-s", "keep", "sleep 3600"], check=True)
+        try:
+            measure(args.runs, hello_file, env, hello, edxtui)
+        finally:
+            subprocess.run([*TMUX, "kill-server"], capture_output=True)
     h, e = median(hello), median(edxtui)
     ratio = e / h
     rows = [

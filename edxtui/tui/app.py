@@ -87,9 +87,11 @@ class EdxApp(App[int]):
 
     # ----- session lifecycle --------------------------------------------------------------
 
-    async def on_mount(self) -> None:
+    def on_mount(self) -> None:
         if self.initial_credentials is not None:
-            await self.connect(self.initial_credentials, self.profile_name)
+            # Not awaited here: Textual paints nothing until the app's on_mount returns,
+            # and connecting imports httpx and opens the session (~150 ms).
+            self.call_later(self.connect, self.initial_credentials, self.profile_name)
         else:
             self.open_credentials()
             if self.notice:
@@ -228,6 +230,8 @@ class EdxApp(App[int]):
 
     def _screen_action(self, screen: Screen, action: str) -> Callable[[], Any]:
         def run() -> Any:
+            if not screen.check_action(action.removeprefix("body:"), ()):
+                return None  # the explorer is still building its panes
             if action == "reload":
                 return screen.query_one("#catalog-tree").action_reload()  # type: ignore[attr-defined]
             if action.startswith("body:"):

@@ -7,6 +7,7 @@ palette) reach the token panel and the inspector. It holds no state of its own b
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from typing import Any
 
 from textual import on
@@ -17,6 +18,7 @@ from textual.screen import Screen
 from textual.timer import Timer
 from textual.widgets import Footer, Input, Tree
 
+from edxtui.api.state import TokenState, TokenStatus
 from edxtui.tui.clipboard import copy_text
 from edxtui.tui.safe import human_size, safe, safe_str
 from edxtui.tui.widgets.catalog_tree import CatalogTree, NodeInfo
@@ -26,6 +28,10 @@ from edxtui.tui.widgets.tree_filter import FilterResults, find_matches
 
 #: seconds of no typing before the filter runs
 FILTER_DELAY = 0.15
+#: seconds after the screen shows by which the tree and inspector are built, token or not
+MAIN_AT_THE_LATEST = 0.5
+#: the screen's actions that work before the tree and inspector are built
+MAIN_NOT_NEEDED = frozenset({"copy_token", "copy_header", "refresh_token"})
 
 
 class ExplorerScreen(Screen[None]):
@@ -59,33 +65,67 @@ class ExplorerScreen(Screen[None]):
         self.profile_name = profile_name
         self.stable = stable
         self._filter_timer: Timer | None = None
+        self._main: Horizontal | None = None  # set once the tree and inspector are mounted
+        self._building = False
+        self._unsubscribe_tokens: Callable[[], None] = lambda: None
 
     def compose(self) -> ComposeResult:
+        # Only the token panel at first: the countdown is what a user waits for, and the
+        # tree and inspector (~50 widgets to style and lay out, ~140 ms) would delay its
+        # first paint. `build_main` adds them once the first token has settled.
         panel = TokenPanel(self.session.tokens, stable=self.stable, id="token-panel")
         where = self.profile_name or "custom"
         # Text, not str: a str title is markup, and an API root is the user's to type.
         panel.border_title = safe(f"edxtui · {where}")
         panel.border_subtitle = safe(self.session.credentials.api_root)
         yield panel
-        with Horizontal(id="main"):
-            with Vertical(id="left"):
-                yield Input(placeholder="filter loaded nodes (esc clears)", id="tree-filter")
-                yield CatalogTree(self.session, id="catalog-tree")
-                yield FilterResults(id="filter-results")
-            yield Inspector(
-                token_getter=lambda: self.session.tokens.current_token,
-                stable=self.stable,
-                id="inspector",
-            )
 
     def on_mount(self) -> None:
-        self.query_one("#left").border_title = "Catalog"
-        self.query_one("#inspector").border_title = "Inspector"
-        self.query_one(CatalogTree).focus()
-        # The footer comes just after the first frame: it builds a widget per key and
-        # rebuilds them as focus settles (~40 ms at start-up), which would delay the first
-        # paint of the token countdown; it is docked at the bottom, so the layout is the same.
-        self.call_after_refresh(self.mount, Footer(compact=True))
+        tokens = self.session.tokens
+        self._unsubscribe_tokens = tokens.subscribe(self._token_changed)
+        self._token_changed(tokens.state())
+        # A slow token endpoint must not hide the tree: build it anyway after a moment.
+        self.set_timer(MAIN_AT_THE_LATEST, self.build_main)
+
+    def on_unmount(self) -> None:
+        self._unsubscribe_tokens()
+
+    def _token_changed(self, state: TokenState) -> None:
+        if state.status not in (TokenStatus.NONE, TokenStatus.FETCHING):
+            # after the next paint, so the countdown is on screen before the build
+            self.call_after_refresh(self.build_main)
+
+    @property
+    def built(self) -> bool:
+        """Whether the tree and inspector are mounted (see `compose`)."""
+        return self._main is not None
+
+    async def build_main(self) -> None:
+        """Mount the tree and the inspector below the token panel (once)."""
+        if self._building or not self.is_attached:
+            return
+        self._building = True
+        left = Vertical(
+            Input(placeholder="filter loaded nodes (esc clears)", id="tree-filter"),
+            tree := CatalogTree(self.session, id="catalog-tree"),
+            FilterResults(id="filter-results"),
+            id="left",
+        )
+        left.border_title = "Catalog"
+        inspector = Inspector(
+            token_getter=lambda: self.session.tokens.current_token,
+            stable=self.stable,
+            id="inspector",
+        )
+        inspector.border_title = "Inspector"
+        main = Horizontal(left, inspector, id="main")
+        await self.mount_all([main, Footer(compact=True)])
+        self._main = main
+        tree.focus()
+
+    def check_action(self, action: str, parameters: tuple[object, ...]) -> bool | None:
+        # Until the tree and inspector exist, only the token panel's keys do anything.
+        return self._main is not None or action in MAIN_NOT_NEEDED
 
     @property
     def tree(self) -> CatalogTree:
@@ -121,6 +161,8 @@ class ExplorerScreen(Screen[None]):
     def show_exchange(self, exchange_id: int) -> None:
         """Open one exchange of the log (from the history view) in the inspector."""
         exchange = self.session.log.get(exchange_id)
+        if not self.built:  # history opened in the first half second: nothing to show yet
+            return
         if exchange is None:
             self.notify("That exchange is no longer in the log", severity="warning")
             return
@@ -175,6 +217,8 @@ class ExplorerScreen(Screen[None]):
 
     def on_key(self, event: Any) -> None:
         # Down from the filter box walks the matches.
+        if self._main is None:
+            return
         box = self.query_one("#tree-filter", Input)
         results = self.query_one(FilterResults)
         if event.key == "down" and box.has_focus and results.display and results.matches:
@@ -250,9 +294,7 @@ class ExplorerScreen(Screen[None]):
         self.notify(copy_text(self.app, event.text, what))
 
     def action_focus_inspector(self) -> None:
-        # The body viewer is mounted just after the first frame (see Inspector.compose).
-        for view in self.inspector.query("#body-view"):
-            view.focus()
+        self.inspector.body_view.focus()
 
     def action_zoom(self) -> None:
         """Give the focused pane (tree or inspector) the whole screen, or restore it."""

@@ -13,7 +13,6 @@ from collections.abc import Callable
 from rich.text import Text
 from textual.app import ComposeResult
 from textual.containers import Vertical, VerticalScroll
-from textual.lazy import Lazy
 from textual.widgets import Static, TabbedContent, TabPane
 
 from edxtui.api.exchange import REDACTED, Exchange
@@ -124,17 +123,13 @@ class Inspector(Vertical):
         self.exchange: Exchange | None = None
         self.json_path: str = ""
         self.revealed = False
-        self._pending = False
 
     def compose(self) -> ComposeResult:
         yield Static(
             Text("Select a node to see the request and response behind it.", style="dim"),
             id="summary",
         )
-        # The tabs (JSON viewer, headers) are mounted just after the first frame: they are
-        # a dozen widgets to style and lay out, and nothing is in them until a node loads,
-        # so the token countdown paints sooner. `show()` waits for them (see _show_pending).
-        with Lazy(TabbedContent(id="inspector-tabs")):
+        with TabbedContent(id="inspector-tabs"):
             with TabPane("Body", id="tab-body"):
                 yield JsonView(id="body-view")
             with TabPane("Headers", id="tab-headers"), VerticalScroll():
@@ -151,10 +146,6 @@ class Inspector(Vertical):
         )
         self.exchange = exchange
         self.json_path = json_path
-        if not self.query("#body-view"):  # the lazy tabs are not mounted yet
-            self._pending = True
-            self.call_after_refresh(self._show_pending)
-            return
         if exchange is None:
             self.query_one("#summary", Static).update(
                 Text("No request behind this node.", style="dim")
@@ -170,15 +161,8 @@ class Inspector(Vertical):
         if json_path:
             self.body_view.goto_path(json_path)
 
-    def _show_pending(self) -> None:
-        """Show what `show()` was given before the tabs were mounted (body loaded afresh)."""
-        if self._pending:
-            self._pending = False
-            exchange, self.exchange = self.exchange, None
-            self.show(exchange, self.json_path)
-
     def _show_headers(self) -> None:
-        if self.exchange is None or not self.query("#headers"):
+        if self.exchange is None:
             return
         token = self.token_getter() if self.revealed else None
         self.query_one("#headers", Static).update(headers_text(self.exchange, token))
