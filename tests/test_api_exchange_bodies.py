@@ -6,7 +6,6 @@ loopback (tests/sandbox_fixtures.py), where a page of 20 courses is ~170 KB.
 
 from __future__ import annotations
 
-import asyncio
 import gc
 import json
 import os
@@ -44,6 +43,10 @@ def json_page(size: int) -> bytes:
     head, tail = b'{"results": ["', b'"]}'
     filler = b"course-v1:edX+CS50x+2026 " * (size // 25 + 1)
     return head + filler[: size - len(head) - len(tail)] + tail
+
+
+def token_free(body: bytes, token: str) -> bool:
+    return token.encode() not in body and REDACTED.encode() in body
 
 
 def held_bytes(ex: Exchange) -> list[int]:
@@ -98,8 +101,20 @@ def test_set_body_takes_a_compression_made_elsewhere():
     ex = exchange(b"")
     ex.set_body(body, compress_body(body))
     assert ex.compressed and ex.body == body and ex.size == len(body)
-    ex.set_body(body, None)  # the caller chose not to compress (e.g. cancelled meanwhile)
+    ex.set_body(body, None)  # held as received, e.g. until a worker thread has compressed it
     assert not ex.compressed and ex.stored_size == len(body) and ex.body == body
+
+
+def test_a_later_compression_is_swapped_in_only_for_the_same_body():
+    body, other = json_page(300_000), json_page(300_001)
+    ex = exchange(b"")
+    ex.set_body(body, None)
+    assert not ex.hold_compressed(other, compress_body(other))  # not what it holds: ignored
+    assert not ex.hold_compressed(body, None)  # nothing to swap in
+    assert not ex.compressed and ex.body == body
+    assert ex.hold_compressed(body, compress_body(body))
+    assert ex.compressed and ex.body == body and ex.size == len(body)
+    assert max(held_bytes(ex)) < len(body) // 4
 
 
 def test_compress_body_declines_small_and_incompressible_bodies():
@@ -144,6 +159,17 @@ def test_the_log_cap_counts_bytes_really_held():
     assert log.body_bytes == sum(e.stored_size for e in log)
 
 
+def test_the_log_counts_a_body_compressed_after_it_was_logged():
+    log = ExchangeLog()
+    body = json_page(500_000)
+    ex = exchange(b"")
+    ex.set_body(body, None)
+    log.add(ex)
+    assert log.body_bytes == 500_000
+    ex.hold_compressed(body, compress_body(body))
+    assert log.body_bytes == ex.stored_size < 50_000
+
+
 def test_a_single_body_over_the_cap_is_still_kept():
     log = ExchangeLog(max_body_bytes=1000)
     log.add(exchange(os.urandom(5000)))
@@ -159,7 +185,9 @@ async def test_a_big_page_is_logged_compressed_and_exact(sandbox):
     async with Session(sandbox.credentials("openedx")) as session:
         response = await session.get(*PAGE)
         ex = session.exchange_for(response)
+        assert ex.body == response.content  # exact at once, compressed or not yet
         _, small = await session.get_json("catalogs/")
+        await session.compressed()
     assert len(response.content) > COMPRESS_OVER
     assert ex.compressed and ex.body == response.content and ex.size == len(response.content)
     assert max(held_bytes(ex)) < len(response.content) // 4
@@ -206,9 +234,11 @@ async def test_a_token_echoed_in_a_big_body_is_scrubbed_before_compression(
     async with Session(server.credentials("openedx")) as session:
         response = await session.get(*PAGE)
         ex = session.exchange_for(response)
+        assert token_free(ex.body, issued[-1])  # scrubbed before it is held at all...
+        await session.compressed()
     token = issued[-1].encode()
-    assert response.content.count(token) == 20  # the caller gets the real body...
-    assert ex.compressed  # ...the log keeps it compressed, and scrubbed:
+    assert response.content.count(token) == 20  # the caller gets the real body
+    assert ex.compressed  # the log's copy, compressed now, holds no token either:
     assert token not in ex.body and ex.body.count(REDACTED.encode()) == 20
     assert ex.body == response.content.replace(token, REDACTED.encode())
     assert ex.size == len(ex.body)
@@ -228,14 +258,12 @@ async def test_a_response_is_freed_without_the_cyclic_gc(sandbox):
             gc.enable()
 
 
-async def test_cancelled_while_compressing_the_exchange_is_still_logged(monkeypatch):
-    """The response arrived: a cancel during compression logs it (held as is) and re-raises."""
-    started = asyncio.Event()
+async def test_the_response_does_not_wait_for_its_compression(monkeypatch):
+    """The caller gets the response while the worker thread still compresses the body; the
+    exchange holds it as received until then, compressed after, exact throughout."""
     release = threading.Event()
-    loop = asyncio.get_running_loop()
 
     def blocking(data: bytes) -> bytes | None:
-        loop.call_soon_threadsafe(started.set)
         release.wait(10)
         return compress_body(data)
 
@@ -245,14 +273,13 @@ async def test_cancelled_while_compressing_the_exchange_is_still_logged(monkeypa
     big = json_page(200_000)
     fake.api_responses.append(httpx.Response(200, content=big))
     async with make_session(fake, clock) as session:
-        task = asyncio.create_task(session.get("courses/"))
         try:
-            await started.wait()
-            task.cancel()
-            with pytest.raises(asyncio.CancelledError):
-                await task
+            response = await session.get("courses/")  # (10 s and compressed, if it waited)
+            ex = session.exchange_for(response)
+            assert not ex.compressed and ex.body == big
+            assert any(logged is ex for logged in session.log)
         finally:
             release.set()
-    api = [e for e in session.log if e.kind == "api"]
-    assert len(api) == 1 and api[0].status == 200 and api[0].error is None
-    assert api[0].body == big and not api[0].compressed
+        await session.compressed()
+        assert ex.compressed and ex.body == big and ex.size == len(big)
+        assert session.log.body_bytes == sum(e.stored_size for e in session.log)

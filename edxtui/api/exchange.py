@@ -38,14 +38,21 @@ def compress_body(data: bytes) -> bytes | None:
     return packed if len(packed) < len(data) else None
 
 
+class _Zlib(bytes):
+    """A body held compressed. One attribute holds either this or the body itself, so a
+    reader in another thread never sees a compressed body flagged as plain."""
+
+    __slots__ = ()
+
+
 # The last few bodies decompressed, as (stored compressed bytes, body): the inspector and the
-# tree's value_at() tend to read the same page one after the other (~6.5 ms each for 900 KB).
+# tree's value_at() tend to read the same page one after the other (~3-6 ms each for 900 KB).
 # Keyed by the identity of the compressed bytes, which the entry itself keeps alive.
 _recent: tuple[tuple[bytes, bytes], ...] = ()
 _RECENT_KEEP = 2
 
 
-def _decompress(packed: bytes) -> bytes:
+def _decompress(packed: _Zlib) -> bytes:
     global _recent
     for stored, body in _recent:
         if stored is packed:
@@ -60,8 +67,8 @@ class Exchange:
     """One HTTP request and what came back (or the error that stopped it).
 
     `body` is the exact bytes received (token responses: access_token redacted); it is held
-    compressed when big (see `set_body`), so read it where it is needed rather than keeping
-    copies. `size` is its real length.
+    compressed when big (see `set_body`, `hold_compressed`), so read it where it is needed
+    rather than keeping copies. `size` is its real length.
     """
 
     id: int
@@ -79,8 +86,7 @@ class Exchange:
     error: str | None  # a one-line message when the request failed without a response
     attempt: int  # 1 for the first try; >1 for retries and the retry after a 401
     size: int  # len(body), the real (uncompressed) length
-    _stored: bytes = field(repr=False)  # the body, or its zlib compression when _packed
-    _packed: bool = field(repr=False)
+    _stored: bytes = field(repr=False)  # the body, or a _Zlib of it
 
     def __init__(
         self,
@@ -119,7 +125,8 @@ class Exchange:
     @property
     def body(self) -> bytes:
         """The exact bytes received (decompressed on read when held compressed)."""
-        return _decompress(self._stored) if self._packed else self._stored
+        stored = self._stored  # one read: another thread may swap it (hold_compressed)
+        return _decompress(stored) if type(stored) is _Zlib else stored
 
     @body.setter
     def body(self, data: bytes) -> None:
@@ -129,10 +136,16 @@ class Exchange:
     def set_body(self, data: bytes, packed: bytes | None) -> None:
         """Store `data`, as `packed` when given: `compress_body(data)`, computed elsewhere
         (a worker thread) so a big body's compression never holds the event loop."""
-        data = bytes(data)
         self.size = len(data)
-        self._packed = packed is not None
-        self._stored = packed if packed is not None else data
+        self._stored = _Zlib(packed) if packed is not None else bytes(data)
+
+    def hold_compressed(self, data: bytes, packed: bytes | None) -> bool:
+        """Hold `packed` (`compress_body(data)`, made later in a thread) instead of `data`,
+        if the body is still that very `data`; True if it was swapped in."""
+        if packed is None or self._stored is not data:
+            return False
+        self._stored = _Zlib(packed)
+        return True
 
     @property
     def stored_size(self) -> int:
@@ -141,7 +154,7 @@ class Exchange:
 
     @property
     def compressed(self) -> bool:
-        return self._packed
+        return type(self._stored) is _Zlib
 
     @property
     def content_type(self) -> str:
@@ -163,8 +176,9 @@ class ExchangeLog:
         self._max_entries = max_entries
         # The cap is on bytes really held (compressed sizes for big bodies): it exists to
         # bound memory, and a real-size cap would drop ~7x more history than memory needs.
+        # Summed on each add rather than kept as a running total, because a body is
+        # compressed after it was logged (Session); 1,000 entries take ~0.1 ms.
         self._max_body_bytes = max_body_bytes
-        self._body_bytes = 0
         self._ids = itertools.count(1)
         self._subscribers: list[Callable[[Exchange], None]] = []
 
@@ -173,12 +187,11 @@ class ExchangeLog:
 
     def add(self, exchange: Exchange) -> None:
         self._entries.append(exchange)
-        self._body_bytes += exchange.stored_size
+        held = self.body_bytes
         while len(self._entries) > 1 and (
-            len(self._entries) > self._max_entries or self._body_bytes > self._max_body_bytes
+            len(self._entries) > self._max_entries or held > self._max_body_bytes
         ):
-            dropped = self._entries.popleft()
-            self._body_bytes -= dropped.stored_size
+            held -= self._entries.popleft().stored_size
         for callback in list(self._subscribers):
             try:
                 callback(exchange)
@@ -199,7 +212,7 @@ class ExchangeLog:
     @property
     def body_bytes(self) -> int:
         """Body bytes the log holds (compressed sizes where compressed): what the cap counts."""
-        return self._body_bytes
+        return sum(exchange.stored_size for exchange in self._entries)
 
     def __iter__(self) -> Iterator[Exchange]:
         return iter(list(self._entries))
@@ -209,4 +222,3 @@ class ExchangeLog:
 
     def clear(self) -> None:
         self._entries.clear()
-        self._body_bytes = 0

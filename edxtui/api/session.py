@@ -235,6 +235,7 @@ class Session:
         self._sleep = sleep
         self._root = httpx.URL(credentials.api_root)
         self._client: httpx.AsyncClient | None = None
+        self._compressing: set[asyncio.Future[bytes | None]] = set()  # see _compress_later
         self.tokens = TokenManager(self._post_token, clock=clock, monotonic=monotonic, sleep=sleep)
         self._auth = JWTAuth(self.tokens)
 
@@ -264,6 +265,7 @@ class Session:
 
     async def aclose(self) -> None:
         await self.tokens.aclose()
+        await self.compressed()  # no worker thread outlives the session
         if self._client is not None:
             client, self._client = self._client, None
             await client.aclose()
@@ -469,16 +471,11 @@ class Session:
                 exchange.response_headers = [
                     (k, v.replace(token, REDACTED)) for k, v in exchange.response_headers
                 ]
-        # A big body is held compressed (the tree keeps every page it shows); zlib releases
-        # the GIL, so in a thread a 900 KB page's ~9 ms cost the event loop nothing.
-        packed = None
-        try:
-            if len(body) > COMPRESS_OVER:
-                packed = await asyncio.to_thread(compress_body, body)
-        finally:  # cancelled meanwhile: the response did arrive, so it is logged (as is)
-            exchange.set_body(body, packed)
-            response.extensions[_EXCHANGE] = exchange
-            self.log.add(exchange)
+        exchange.set_body(body, None)
+        response.extensions[_EXCHANGE] = exchange
+        self.log.add(exchange)
+        if len(body) > COMPRESS_OVER:
+            self._compress_later(exchange, body)
         log.debug(
             "%s %s -> %s (%d bytes, %.3f s, attempt %d)",
             exchange.method,
@@ -488,6 +485,28 @@ class Session:
             exchange.elapsed,
             exchange.attempt,
         )
+
+    def _compress_later(self, exchange: Exchange, body: bytes) -> None:
+        """Have a worker thread compress a big body; the exchange holds it so once done.
+
+        The tree keeps every page it shows, so big bodies are held compressed. zlib releases
+        the GIL, so in a thread a 900 KB page's ~6 ms cost the event loop nothing; and not
+        awaiting it here keeps those ms off the response's way to its caller.
+        """
+        future = asyncio.get_running_loop().run_in_executor(None, compress_body, body)
+        self._compressing.add(future)
+
+        def done(future: asyncio.Future[bytes | None]) -> None:
+            self._compressing.discard(future)
+            if not future.cancelled() and future.exception() is None:
+                exchange.hold_compressed(body, future.result())
+
+        future.add_done_callback(done)
+
+    async def compressed(self) -> None:
+        """Wait until the bodies being compressed in the background are held compressed."""
+        while self._compressing:
+            await asyncio.gather(*self._compressing, return_exceptions=True)
 
     def _fail_pending(self, call: _Call, message: str) -> None:
         exchange, call.pending = call.pending, None
