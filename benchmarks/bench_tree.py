@@ -250,6 +250,9 @@ async def child_tree(args: argparse.Namespace) -> None:
             await ticker.stop()
             asyncio.get_running_loop().set_debug(False)
             _dump(profiler, args, "load_all")
+            # the last page's body is compressed by a worker thread after it arrived
+            if hasattr(app.session, "compressed"):
+                await app.session.compressed()
             gc.collect()
             rss, hwm = rss_bytes()
             held, received = _body_bytes(app, tree)
