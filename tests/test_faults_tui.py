@@ -17,12 +17,11 @@ from dataclasses import replace
 import httpx
 import pytest
 from fault_servers import UNRESOLVABLE_HOST, ForeignServer, Reply, closed_port, json_reply
-from tui_helpers import group, loaded, open_explorer, tree_of, wait_for
+from tui_helpers import group, loaded, open_explorer, tree_of, tree_ready, wait_for
 
 from edxtui.api import RetryPolicy, Session
 from edxtui.api.state import TokenStatus
 from edxtui.tui.app import EdxApp
-from edxtui.tui.widgets.catalog_tree import CatalogTree
 from edxtui.tui.widgets.token_panel import TokenPanel
 
 SIZE = (140, 45)
@@ -60,9 +59,7 @@ def error_label(node) -> str:
 
 
 async def wait_tree_settled(pilot, app: EdxApp) -> None:
-    await wait_for(
-        pilot, lambda: app.screen.query(CatalogTree) and loaded(group(app, "Catalogs")), "tree"
-    )
+    await wait_for(pilot, lambda: tree_ready(app) and loaded(group(app, "Catalogs")), "tree")
 
 
 async def reload_catalogs(pilot, app: EdxApp) -> None:

@@ -14,6 +14,7 @@ from tui_helpers import (
     loaded,
     open_explorer,
     tree_of,
+    tree_ready,
     wait_for,
 )
 
@@ -482,7 +483,8 @@ async def test_wrong_secret_shows_why_everywhere(sandbox):
         use_system_clipboard=False,
     )
     async with app.run_test(size=SIZE) as pilot:
-        await wait_for(pilot, lambda: app.session is not None and app.screen.query(TokenPanel))
+        # the panel shows first; the tree follows once the first token has failed
+        await wait_for(pilot, lambda: tree_ready(app), "the tree")
         catalogs = group(app, "Catalogs")
         await wait_for(pilot, lambda: catalogs.data.state == "error", "the catalogs error")
         assert "invalid_client" in catalogs.children[0].label.plain

@@ -54,13 +54,17 @@ def loaded(node: TreeNode[NodeInfo]) -> bool:
     return node.data is not None and node.data.state in ("loaded", "error", "unavailable")
 
 
+def tree_ready(app: EdxApp) -> bool:
+    """The explorer's tree is mounted and has its groups (it follows the token panel)."""
+    trees = app.screen.query(CatalogTree)
+    return app.session is not None and bool(trees) and bool(trees.first().root.children)
+
+
 async def open_explorer(pilot: Pilot) -> EdxApp:
     """Wait until the explorer shows and the Catalogs group has loaded."""
     app = pilot.app
     assert isinstance(app, EdxApp)
-    await wait_for(
-        pilot, lambda: app.session is not None and app.screen.query(CatalogTree), "explorer"
-    )
+    await wait_for(pilot, lambda: tree_ready(app), "explorer")
     await wait_for(pilot, lambda: loaded(group(app, "Catalogs")), "catalogs to load")
     return app
 

@@ -24,6 +24,9 @@ from edxtui.api.errors import EdxError
 from edxtui.textsafe import visible
 from edxtui.tui.safe import safe_str
 
+#: seconds after the app mounts by which the start-up is over (first screen, first token)
+GC_PAUSED_FOR = 1.0
+
 
 class EdxApp(App[int]):
     """The explorer.
@@ -88,6 +91,8 @@ class EdxApp(App[int]):
     # ----- session lifecycle --------------------------------------------------------------
 
     def on_mount(self) -> None:
+        if not gc.isenabled():  # the CLI pauses the collector for the start-up (cmd_tui)
+            self.set_timer(GC_PAUSED_FOR, gc.enable)
         if self.initial_credentials is not None:
             # Not awaited here: Textual paints nothing until the app's on_mount returns,
             # and connecting imports httpx and opens the session (~150 ms).

@@ -8,7 +8,7 @@ palette) reach the token panel and the inspector. It holds no state of its own b
 from __future__ import annotations
 
 from collections.abc import Callable
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from textual import on
 from textual.app import ComposeResult
@@ -21,10 +21,14 @@ from textual.widgets import Footer, Input, Tree
 from edxtui.api.state import TokenState, TokenStatus
 from edxtui.tui.clipboard import copy_text
 from edxtui.tui.safe import human_size, safe, safe_str
-from edxtui.tui.widgets.catalog_tree import CatalogTree, NodeInfo
-from edxtui.tui.widgets.inspector import Inspector
 from edxtui.tui.widgets.token_panel import TokenPanel
-from edxtui.tui.widgets.tree_filter import FilterResults, find_matches
+
+if TYPE_CHECKING:
+    # Imported where used: the first screen shows only the token panel, and these (the
+    # tree, the JSON viewer, pygments) would add ~20 ms before the countdown paints.
+    from edxtui.tui.widgets.catalog_tree import CatalogTree, NodeInfo
+    from edxtui.tui.widgets.inspector import Inspector
+    from edxtui.tui.widgets.tree_filter import FilterResults
 
 #: seconds of no typing before the filter runs
 FILTER_DELAY = 0.15
@@ -105,6 +109,10 @@ class ExplorerScreen(Screen[None]):
         if self._building or not self.is_attached:
             return
         self._building = True
+        from edxtui.tui.widgets.catalog_tree import CatalogTree
+        from edxtui.tui.widgets.inspector import Inspector
+        from edxtui.tui.widgets.tree_filter import FilterResults
+
         left = Vertical(
             Input(placeholder="filter loaded nodes (esc clears)", id="tree-filter"),
             tree := CatalogTree(self.session, id="catalog-tree"),
@@ -129,11 +137,15 @@ class ExplorerScreen(Screen[None]):
 
     @property
     def tree(self) -> CatalogTree:
-        return self.query_one(CatalogTree)
+        return self.query_one("#catalog-tree")  # type: ignore[return-value]
 
     @property
     def inspector(self) -> Inspector:
-        return self.query_one(Inspector)
+        return self.query_one("#inspector")  # type: ignore[return-value]
+
+    @property
+    def filter_results(self) -> FilterResults:
+        return self.query_one("#filter-results")  # type: ignore[return-value]
 
     @property
     def token_panel(self) -> TokenPanel:
@@ -152,8 +164,7 @@ class ExplorerScreen(Screen[None]):
     def _highlighted(self, event: Tree.NodeHighlighted[NodeInfo]) -> None:
         self.inspect_node(event.node.data)
 
-    @on(CatalogTree.Loaded)
-    def _loaded(self, event: CatalogTree.Loaded) -> None:
+    def on_catalog_tree_loaded(self, event: CatalogTree.Loaded) -> None:
         # The node under the cursor got its exchange only now: show it.
         if event.node is self.tree.cursor_node:
             self.inspect_node(event.node.data)
@@ -181,7 +192,7 @@ class ExplorerScreen(Screen[None]):
             return
         box.value = ""
         box.display = False
-        self.query_one(FilterResults).display = False
+        self.filter_results.display = False
         self.tree.display = True
         self.tree.focus()
 
@@ -195,11 +206,13 @@ class ExplorerScreen(Screen[None]):
     def _apply_filter(self) -> None:
         self._filter_timer = None
         query = self.query_one("#tree-filter", Input).value
-        results = self.query_one(FilterResults)
+        results = self.filter_results
         if not query.strip():
             results.display = False
             self.tree.display = True
             return
+        from edxtui.tui.widgets.tree_filter import find_matches
+
         results.show_matches(find_matches(self.tree.loaded_nodes(), query))
         results.display = True
         self.tree.display = False
@@ -210,23 +223,22 @@ class ExplorerScreen(Screen[None]):
         if self._filter_timer is not None:  # typed and pressed enter at once: filter now
             self._filter_timer.stop()
             self._apply_filter()
-        results = self.query_one(FilterResults)
+        results = self.filter_results
         if results.display and results.matches:
             index = results.highlighted if results.highlighted is not None else 0
-            self.post_message(FilterResults.Picked(results.matches[index], jump=True))
+            self.post_message(results.Picked(results.matches[index], jump=True))
 
     def on_key(self, event: Any) -> None:
         # Down from the filter box walks the matches.
         if self._main is None:
             return
         box = self.query_one("#tree-filter", Input)
-        results = self.query_one(FilterResults)
+        results = self.filter_results
         if event.key == "down" and box.has_focus and results.display and results.matches:
             event.stop()
             results.focus()
 
-    @on(FilterResults.Picked)
-    def _filter_picked(self, event: FilterResults.Picked) -> None:
+    def on_filter_results_picked(self, event: FilterResults.Picked) -> None:
         self.inspect_node(event.node.data)
         if event.jump:
             self.action_clear_filter()

@@ -123,6 +123,7 @@ class Inspector(Vertical):
         self.exchange: Exchange | None = None
         self.json_path: str = ""
         self.revealed = False
+        self._pending = False
 
     def compose(self) -> ComposeResult:
         yield Static(
@@ -146,6 +147,12 @@ class Inspector(Vertical):
         )
         self.exchange = exchange
         self.json_path = json_path
+        if not self.query("#headers"):
+            # The tree starts loading while the explorer is still mounting this pane:
+            # show it once the tabs exist (the body is loaded afresh then).
+            self._pending = True
+            self.call_after_refresh(self._show_pending)
+            return
         if exchange is None:
             self.query_one("#summary", Static).update(
                 Text("No request behind this node.", style="dim")
@@ -161,8 +168,14 @@ class Inspector(Vertical):
         if json_path:
             self.body_view.goto_path(json_path)
 
+    def _show_pending(self) -> None:
+        if self._pending:
+            self._pending = False
+            exchange, self.exchange = self.exchange, None
+            self.show(exchange, self.json_path)
+
     def _show_headers(self) -> None:
-        if self.exchange is None:
+        if self.exchange is None or not self.query("#headers"):
             return
         token = self.token_getter() if self.revealed else None
         self.query_one("#headers", Static).update(headers_text(self.exchange, token))
