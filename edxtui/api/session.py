@@ -28,7 +28,7 @@ from urllib.parse import parse_qsl, quote_plus
 
 import httpx
 
-from edxtui import __version__
+from edxtui import __version__, jsonbody
 from edxtui.api.auth import JWTAuth
 from edxtui.api.credentials import Credentials
 from edxtui.api.errors import (
@@ -332,7 +332,7 @@ class Session:
         """GET and parse JSON; returns (data, the exchange that produced it)."""
         response = await self.get(path_or_url, params)
         try:
-            data = json.loads(response.content)
+            data = jsonbody.loads(response.content)
         except (ValueError, RecursionError):
             ctype = visible(response.headers.get("content-type", "no content type"))[:80]
             raise ResponseFormatError(
