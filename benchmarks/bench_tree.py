@@ -331,6 +331,7 @@ def _dump(profiler, args: argparse.Namespace, phase: str) -> None:
 
     profiler.disable()
     path = Path(args.profile) / f"tree_{args.size}_{phase}.prof"
+    path.parent.mkdir(parents=True, exist_ok=True)
     profiler.dump_stats(path)
     print(f"\n--- {phase}, {args.size:,} courses: top functions by cumulative time ({path})")
     stats = pstats.Stats(str(path), stream=sys.stdout)
@@ -338,8 +339,9 @@ def _dump(profiler, args: argparse.Namespace, phase: str) -> None:
 
 
 def _tree(app, cls):
+    """The explorer's tree once it has its groups (it is mounted after the token panel)."""
     found = app.screen.query(cls)
-    return found.first() if found else None
+    return found.first() if found and found.first().root.children else None
 
 
 def _large(catalogs):

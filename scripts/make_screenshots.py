@@ -49,8 +49,13 @@ def tree(app: EdxApp) -> CatalogTree:
 async def settled(pilot: Pilot) -> EdxApp:
     app = pilot.app
     assert isinstance(app, EdxApp)
+    # the tree is mounted after the token panel, and gets its groups as it mounts
     await until(
-        pilot, lambda: app.session is not None and app.screen.query(CatalogTree), "explorer"
+        pilot,
+        lambda: (
+            app.session is not None and app.screen.query(CatalogTree) and tree(app).root.children
+        ),
+        "explorer",
     )
     await until(
         pilot,

@@ -13,7 +13,6 @@ from __future__ import annotations
 
 import asyncio
 import gc
-import json
 import re
 from collections import OrderedDict
 from collections.abc import Iterable
@@ -27,6 +26,7 @@ from textual.message import Message
 from textual.widgets import Tree
 from textual.widgets.tree import TreeNode
 
+from edxtui import jsonbody
 from edxtui.api import catalog as paths
 from edxtui.api.catalog import fetch_page
 from edxtui.api.errors import ApiError, EdxError
@@ -37,6 +37,8 @@ from edxtui.tui.safe import safe
 CHUNK = 500
 #: items asked for per page (the API has no upper cap; 20 is the default)
 PAGE_SIZE = 100
+#: seconds a page may take before its node shows "loading…"
+LOADING_AFTER = 0.1
 #: past this many children, a list is shown in ranges of this many (see _add_page)
 BUCKET = 1000
 #: longest title shown in a label
@@ -101,7 +103,7 @@ def value_at(exchange: Exchange | None, json_path: str) -> Any:
         value = _parsed[exchange.id]
     else:
         try:
-            value = json.loads(exchange.body)
+            value = jsonbody.loads(exchange.body)
         except (ValueError, RecursionError):
             value = None
         _parsed[exchange.id] = value
@@ -350,28 +352,41 @@ class CatalogTree(Tree[NodeInfo]):
         info.state = "loading"
         self.refresh_label(node)
         target = info.next_url if more else info.path
-        if more:  # the "load more" (or a failed page's error) node gives way to the page
-            for child in list(node.children):
-                if child.data is not None and child.data.kind in ("more", "error"):
-                    child.remove()
-        else:
+        # The "load more" (or a failed page's error) node stays until the page is in:
+        # removing it now would cost a frame of its own while the response is on its way.
+        stale = [c for c in node.children if c.data and c.data.kind in ("more", "error")]
+        if not more:
             if node.children:
                 settle_garbage_collector(release=True)  # the old subtree must be collectable
             node.remove_children()
+            stale = []
             info.loaded = 0
             info.next_url = None
-        placeholder = node.add_leaf(Text("loading…", style="dim italic"), NodeInfo(kind="loading"))
+        # "loading…" only for a slow page: on a fast one it would cost a frame too.
+        placeholder: list[TreeNode[NodeInfo]] = []
+
+        def show_loading() -> None:
+            for child in stale:
+                child.set_label(Text("loading…", style="dim italic"))
+            if not stale:
+                placeholder.append(
+                    node.add_leaf(Text("loading…", style="dim italic"), NodeInfo(kind="loading"))
+                )
+
+        timer = self.set_timer(LOADING_AFTER, show_loading)
         params = None if more else {"limit": PAGE_SIZE}
         try:
             page = await self._fetch(target, params)
         except asyncio.CancelledError:
             raise
         except Exception as err:  # noqa: BLE001 - every failure becomes an error node
-            self._drop(placeholder)
+            self._drop_all(stale + placeholder)
             self._show_error(node, err, more)
             self.post_message(self.Loaded(node))
             return
-        self._drop(placeholder)
+        finally:
+            timer.stop()
+        self._drop_all(stale + placeholder)
         info.count = page.count if isinstance(page.count, int) else info.count
         info.next_url = page.next
         if info.kind == "group" and not more:
@@ -384,13 +399,17 @@ class CatalogTree(Tree[NodeInfo]):
             node.add_leaf(self._more_label(info), more_info)
         info.state = "loaded"
         self.refresh_label(node)
+        # Tree lays its lines out lazily, while painting, and the new height it finds then
+        # asks for a second full layout and frame; reading last_line lays them out now.
+        self.last_line  # noqa: B018
         self.post_message(self.Loaded(node))
         settle_garbage_collector()
 
-    def _drop(self, node: TreeNode[NodeInfo]) -> None:
-        """Remove `node` if it is still in the tree (a reload may have removed it)."""
-        if node.id in self._tree_nodes:
-            node.remove()
+    def _drop_all(self, nodes: list[TreeNode[NodeInfo]]) -> None:
+        """Remove each of `nodes` that is still in the tree (a reload may have removed it)."""
+        for node in nodes:
+            if node.id in self._tree_nodes:
+                node.remove()
 
     async def _fetch(self, target: str | None, params: dict[str, Any] | None) -> Any:
         if target is None:

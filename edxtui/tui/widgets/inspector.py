@@ -124,6 +124,7 @@ class Inspector(Vertical):
         self.json_path: str = ""
         self.revealed = False
         self._pending = False
+        self._shown: tuple[int | None, str] | None = None  # (exchange id, json path) on screen
 
     def compose(self) -> ComposeResult:
         yield Static(
@@ -141,7 +142,13 @@ class Inspector(Vertical):
         return self.query_one("#body-view", JsonView)
 
     def show(self, exchange: Exchange | None, json_path: str = "") -> None:
-        """Show `exchange` (the body is re-read only when the exchange changes)."""
+        """Show `exchange` at `json_path`; only what changed is redrawn."""
+        shown = (exchange.id if exchange is not None else None, json_path)
+        if shown == self._shown and not self._pending:
+            # e.g. the next page of a list arrived under the node the cursor is on: each
+            # summary update would cost a full-screen layout, page after page
+            return
+        self._shown = shown
         same = (
             exchange is not None and self.exchange is not None and exchange.id == self.exchange.id
         )
@@ -171,6 +178,7 @@ class Inspector(Vertical):
     def _show_pending(self) -> None:
         if self._pending:
             self._pending = False
+            self._shown = None
             exchange, self.exchange = self.exchange, None
             self.show(exchange, self.json_path)
 
