@@ -399,9 +399,6 @@ class CatalogTree(Tree[NodeInfo]):
             node.add_leaf(self._more_label(info), more_info)
         info.state = "loaded"
         self.refresh_label(node)
-        # Tree lays its lines out lazily, while painting, and the new height it finds then
-        # asks for a second full layout and frame; reading last_line lays them out now.
-        self.last_line  # noqa: B018
         self.post_message(self.Loaded(node))
         settle_garbage_collector()
 
