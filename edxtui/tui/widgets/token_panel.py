@@ -12,6 +12,7 @@ import time
 from collections.abc import Callable
 from typing import Any, Protocol
 
+from rich.cells import cell_len
 from rich.text import Text
 from textual import work
 from textual.app import ComposeResult
@@ -200,6 +201,7 @@ class TokenPanel(Vertical):
         self.stable = stable
         self._unsubscribe: Callable[[], None] | None = None
         self._loop_thread = threading.get_ident()
+        self._shapes: dict[str, tuple[int, ...]] = {}  # selector -> line widths shown
 
     def compose(self) -> ComposeResult:
         with Horizontal(id="token-top"):
@@ -241,8 +243,8 @@ class TokenPanel(Vertical):
         if state is None:
             return
         status, mood = status_line(state)
-        self.query_one("#token-status", Static).update(status)
-        self.query_one("#token-detail", Static).update(detail_lines(state, stable=self.stable))
+        self._update("#token-status", status)
+        self._update("#token-detail", detail_lines(state, stable=self.stable))
         bar = self.query_one("#token-bar", ProgressBar)
         fraction = state.fraction_left
         bar.update(progress=0 if fraction is None else round(fraction * 1000))
@@ -259,7 +261,18 @@ class TokenPanel(Vertical):
         token = self.tokens.current_token
         shown = Text("token ", style="dim")
         shown.append(token if (self.revealed and token) else mask(token))
-        self.query_one("#token-value", Static).update(shown)
+        self._update("#token-value", shown)
+
+    def _update(self, selector: str, text: Text) -> None:
+        """Show `text`; ask for a layout only if its shape changed.
+
+        The countdown ticks every second, and a layout re-arranges the whole screen: with
+        a big tree loaded that is a frame of ~10 ms for text whose size did not change.
+        """
+        shape = tuple(cell_len(line) for line in text.plain.split("\n"))
+        changed = self._shapes.get(selector) != shape
+        self._shapes[selector] = shape
+        self.query_one(selector, Static).update(text, layout=changed)
 
     # Actions: the explorer's key bindings and the command palette call these too.
 
