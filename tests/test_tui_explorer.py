@@ -23,7 +23,7 @@ from edxtui.tui.app import EdxApp
 from edxtui.tui.widgets import catalog_tree
 from edxtui.tui.widgets.catalog_tree import PAGE_SIZE
 from edxtui.tui.widgets.inspector import Inspector
-from edxtui.tui.widgets.token_panel import TokenPanel
+from edxtui.tui.widgets.token_panel import MOOD_CLASSES, TokenPanel
 from edxtui.tui.widgets.tree_filter import FilterResults
 
 SIZE = (140, 45)
@@ -331,7 +331,7 @@ async def test_failed_refresh_shows_the_error_and_the_retry(make_sandbox):
         )
         detail = str(panel.query_one("#token-detail").render())
         assert "Refresh failed" in detail and "retrying in" in detail
-        assert panel.has_class("-bad")
+        assert panel.classes & MOOD_CLASSES == {"-bad"}  # one mood at a time
         # The server recovers: the next retry gets a token and the panel says valid again.
         server.faults.reset()
         await wait_for(
@@ -340,6 +340,7 @@ async def test_failed_refresh_shows_the_error_and_the_retry(make_sandbox):
             "recovery",
         )
         assert "Refresh failed" not in str(panel.query_one("#token-detail").render())
+        assert panel.classes & MOOD_CLASSES == {"-ok"}
 
 
 async def test_clock_skew_is_shown(make_sandbox):

@@ -28,6 +28,8 @@ from edxtui.tui.safe import safe
 
 #: |exp claim - local expiry| above this is worth a warning (seconds)
 SKEW_WARNING = 30.0
+#: the panel's class for each mood of status_line (they colour the border and the bar)
+MOOD_CLASSES = frozenset({"-ok", "-warn", "-bad"})
 #: how much of a token the masked view shows
 MASK_PREFIX = 10
 
@@ -248,8 +250,11 @@ class TokenPanel(Vertical):
         bar = self.query_one("#token-bar", ProgressBar)
         fraction = state.fraction_left
         bar.update(progress=0 if fraction is None else round(fraction * 1000))
-        for name in ("ok", "warn", "bad"):
-            self.set_class(mood == name, f"-{name}")
+        # One assignment, one restyle: each add_class/remove_class restyles the whole panel
+        # (~5 ms), and a mood change is a remove and an add.
+        classes = (self.classes - MOOD_CLASSES) | {f"-{mood}"}
+        if classes != self.classes:
+            self.classes = classes
         self._show_token()
 
     def watch_revealed(self, _revealed: bool) -> None:
