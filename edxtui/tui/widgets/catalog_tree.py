@@ -18,11 +18,15 @@ from collections import OrderedDict
 from collections.abc import Iterable
 from dataclasses import dataclass
 from functools import partial
-from typing import Any
+from typing import Any, Self
 
+from rich.style import Style
 from rich.text import Text
 from textual.binding import Binding
+from textual.cache import LRUCache
+from textual.geometry import Region
 from textual.message import Message
+from textual.strip import Strip
 from textual.widgets import Tree
 from textual.widgets.tree import TreeNode
 
@@ -35,6 +39,8 @@ from edxtui.tui.safe import safe
 
 #: children added per batch before yielding to the event loop
 CHUNK = 500
+#: painted lines kept by content (a few screens' worth, as Tree's own cache)
+LINES_KEPT = 1024
 #: items asked for per page (the API has no upper cap; 20 is the default)
 PAGE_SIZE = 100
 #: seconds a page may take before its node shows "loading…"
@@ -261,10 +267,76 @@ class CatalogTree(Tree[NodeInfo]):
     ]
 
     def __init__(self, session: Any, *, id: str | None = None) -> None:
+        self._painted: LRUCache[tuple, Strip] = LRUCache(LINES_KEPT)
+        self._clears = 0  # node ids start again at 0 after a clear()
+        self._paint_style: Style | None = None  # the widget's style while it paints
         super().__init__("API", NodeInfo(kind="root"), id=id)
         self.session = session
         self.show_root = False
         self.guide_depth = 3
+
+    # ----- painting -----------------------------------------------------------------
+
+    # Tree keys its line cache on counters that every added node bumps (the tree's, and
+    # the parent's, which is in the key of every sibling's line), so each page loaded
+    # repaints every visible line (~0.3 ms each, ~12 ms a frame here) even when the page
+    # went in below the screen. This cache keys a line on what it shows instead; a line is
+    # rendered again only when its node, its ancestors' guides, the cursor, hover, focus,
+    # size, scroll or styles changed. (The inputs are Tree._render_line's, Textual 8.2;
+    # tests/test_tui_tree_paint.py compares the cache with fresh renders.)
+
+    def render_lines(self, crop: Region) -> list[Strip]:
+        # Tree.render_line asks for the widget's style once per line; it is the same for
+        # the whole paint, and working it out walks every ancestor (~0.05 ms a line).
+        self._paint_style = self.rich_style
+        try:
+            return super().render_lines(crop)
+        finally:
+            self._paint_style = None
+
+    def render_line(self, y: int) -> Strip:
+        style = self._paint_style if self._paint_style is not None else self.rich_style
+        scroll_x, scroll_y = self.scroll_offset
+        return self._render_line(y + scroll_y, scroll_x, scroll_x + self.size.width, style)
+
+    def _render_line(self, y: int, x1: int, x2: int, base_style: Style) -> Strip:
+        lines = self._tree_lines
+        if y >= len(lines):
+            return super()._render_line(y, x1, x2, base_style)
+        line = lines[y]
+        key = (
+            y,
+            x1,
+            x2,
+            base_style,
+            self.size.width,
+            self.virtual_size.width,
+            self._pseudo_class_state,
+            self.cursor_line == y,
+            self.hover_line == y,
+            self.hover_line >= 0,
+            self.show_guides,
+            self.guide_depth,
+            line.last,
+            self._clears,
+            # the line's node: _updates counts its label, expand, hover, cursor and children
+            (line.node._id, line.node._updates),
+            # its ancestors draw the guides: only their hover, cursor and last-ness matter
+            # (adding a child bumps a parent's _updates, which would repaint every sibling)
+            tuple((node._id, node._hover, node._selected, node.is_last) for node in line.path),
+        )
+        strip = self._painted.get(key)
+        if strip is None:
+            strip = self._painted[key] = super()._render_line(y, x1, x2, base_style)
+        return strip
+
+    def clear(self) -> Self:
+        self._clears += 1
+        return super().clear()
+
+    def notify_style_update(self) -> None:
+        self._painted.clear()  # CSS or theme changed: every line may look different
+        super().notify_style_update()
 
     def get_label_width(self, node: TreeNode[NodeInfo]) -> int:
         # Tree's default renders every label to measure it, on every rebuild: with 10,000
