@@ -282,7 +282,7 @@ class CatalogTree(Tree[NodeInfo]):
     # repaints every visible line (~0.3 ms each, ~12 ms a frame here) even when the page
     # went in below the screen. This cache keys a line on what it shows instead; a line is
     # rendered again only when its node, its ancestors' guides, the cursor, hover, focus,
-    # size, scroll or styles changed. (The inputs are Tree._render_line's, Textual 8.2;
+    # size, scroll or styles changed. (The inputs are Tree._render_line's, Textual 7-8.2;
     # tests/test_tui_tree_paint.py compares the cache with fresh renders.)
 
     def render_lines(self, crop: Region) -> list[Strip]:
