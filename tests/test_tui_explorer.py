@@ -8,6 +8,7 @@ from __future__ import annotations
 
 from tui_helpers import (
     child_by_label,
+    expand_catalog,
     group,
     items,
     kinds,
@@ -64,12 +65,7 @@ async def test_expand_catalog_course_and_inspect(sandbox):
     async with app.run_test(size=SIZE) as pilot:
         await open_explorer(pilot)
         tree = tree_of(app)
-        catalogs = group(app, "Catalogs")
-        all_courses = child_by_label(catalogs, "All courses")
-        assert all_courses is not None
-        tree.move_cursor(all_courses)
-        await pilot.press("enter")  # expand: its courses load
-        await wait_for(pilot, lambda: loaded(all_courses), "catalog courses")
+        all_courses = await expand_catalog(pilot, app, "All courses")
         assert kinds(all_courses).count("course") == PAGE_SIZE
         assert kinds(all_courses)[-1] == "more"
         course = all_courses.children[0]
@@ -100,11 +96,7 @@ async def test_load_more_pages_and_reload(sandbox):
     async with app.run_test(size=SIZE) as pilot:
         await open_explorer(pilot)
         tree = tree_of(app)
-        large = child_by_label(group(app, "Catalogs"), "Large catalog")
-        assert large is not None
-        tree.move_cursor(large)
-        await pilot.press("enter")
-        await wait_for(pilot, lambda: loaded(large), "first page")
+        large = await expand_catalog(pilot, app, "Large catalog")
         total = large.data.count
         more = large.children[-1]
         assert more.data.kind == "more"

@@ -10,7 +10,7 @@ cache serves it with the same line rendered from scratch by Textual's Tree.
 from __future__ import annotations
 
 from textual.widgets import Tree
-from tui_helpers import child_by_label, group, loaded, open_explorer, tree_of, wait_for
+from tui_helpers import expand_catalog, loaded, open_explorer, tree_of, wait_for
 
 from edxtui.tui.app import EdxApp
 from edxtui.tui.widgets.catalog_tree import PAGE_SIZE, CatalogTree
@@ -47,23 +47,22 @@ def assert_fresh(tree: CatalogTree, step: str) -> None:
         assert got == want, f"after {step}: row {row} is stale (should be {text.rstrip()!r})"
 
 
-async def test_cached_lines_match_a_fresh_render_through_a_session(sandbox):
-    app = EdxApp(
+def make_app(sandbox) -> EdxApp:
+    return EdxApp(
         credentials=sandbox.credentials("openedx"),
         profile_name="sandbox",
         use_system_clipboard=False,
     )
+
+
+async def test_cached_lines_match_a_fresh_render_through_a_session(sandbox):
+    app = make_app(sandbox)
     async with app.run_test(size=SIZE) as pilot:
         await open_explorer(pilot)
         tree = tree_of(app)
-        catalogs = group(app, "Catalogs")
-        catalog = child_by_label(catalogs, "All courses")
-        assert catalog is not None
         assert_fresh(tree, "opening")
 
-        tree.move_cursor(catalog)
-        await pilot.press("enter")
-        await wait_for(pilot, lambda: loaded(catalog), "the catalog's first page")
+        catalog = await expand_catalog(pilot, app, "All courses")
         await pilot.pause()
         assert_fresh(tree, "expanding a catalog")
 
@@ -111,19 +110,11 @@ async def test_cached_lines_match_a_fresh_render_through_a_session(sandbox):
 
 
 async def test_a_page_loaded_below_the_screen_repaints_almost_nothing(sandbox):
-    app = EdxApp(
-        credentials=sandbox.credentials("openedx"),
-        profile_name="sandbox",
-        use_system_clipboard=False,
-    )
+    app = make_app(sandbox)
     async with app.run_test(size=SIZE) as pilot:
         await open_explorer(pilot)
         tree = tree_of(app)
-        catalog = child_by_label(group(app, "Catalogs"), "All courses")
-        assert catalog is not None
-        tree.move_cursor(catalog)
-        await pilot.press("enter")
-        await wait_for(pilot, lambda: loaded(catalog), "the catalog's first page")
+        catalog = await expand_catalog(pilot, app, "All courses")
         await pilot.pause()
         screen_lines(tree, cached=True)  # the screen as painted now
 
@@ -149,11 +140,7 @@ async def test_a_page_loaded_below_the_screen_repaints_almost_nothing(sandbox):
 
 
 async def test_a_css_change_to_the_labels_alone_repaints_them(sandbox):
-    app = EdxApp(
-        credentials=sandbox.credentials("openedx"),
-        profile_name="sandbox",
-        use_system_clipboard=False,
-    )
+    app = make_app(sandbox)
     async with app.run_test(size=SIZE) as pilot:
         await open_explorer(pilot)
         tree = tree_of(app)

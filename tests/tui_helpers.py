@@ -78,3 +78,14 @@ def items(node: TreeNode[NodeInfo]) -> list[TreeNode[NodeInfo]]:
         elif child.data is not None and child.data.kind not in ("more", "error", "loading", "info"):
             found.append(child)
     return found
+
+
+async def expand_catalog(pilot: Pilot, app: EdxApp, name: str) -> TreeNode[NodeInfo]:
+    """Open the catalog whose label holds `name` as a person would (cursor, enter) and wait
+    for its first page."""
+    catalog = child_by_label(group(app, "Catalogs"), name)
+    assert catalog is not None, f"no catalog {name!r}"
+    tree_of(app).move_cursor(catalog)
+    await pilot.press("enter")
+    await wait_for(pilot, lambda: loaded(catalog), f"the first page of {name!r}")
+    return catalog
