@@ -581,22 +581,21 @@ def cmd_tui(args: argparse.Namespace) -> int:
 
         sandbox_child.start_early(options)
     try:
-        from edxtui import config
+        credentials, name = None, None
+        if not args.sandbox:  # the sandbox brings its own credentials: no config to read
+            from edxtui import config
 
-        credentials = None
-        name = args.tui_profile or os.environ.get(config.ENV_PROFILE) or None
-        warn = lambda line: _err(f"warning: {line}")  # noqa: E731
-        if args.sandbox:
-            pass
-        elif name is not None:
-            # A profile asked for by name must work, or the person hears why (exit 2).
-            profile, credentials = config.resolve(name, warn=warn)
-        else:
-            try:
-                profile, credentials = config.resolve(None, warn=warn)
-                name = profile.name if profile.name != "(environment)" else None
-            except config.ConfigError:
-                credentials = None  # nothing usable saved: the app opens its credentials screen
+            name = args.tui_profile or os.environ.get(config.ENV_PROFILE) or None
+            warn = lambda line: _err(f"warning: {line}")  # noqa: E731
+            if name is not None:
+                # A profile asked for by name must work, or the person hears why (exit 2).
+                profile, credentials = config.resolve(name, warn=warn)
+            else:
+                try:
+                    profile, credentials = config.resolve(None, warn=warn)
+                    name = profile.name if profile.name != "(environment)" else None
+                except config.ConfigError:
+                    credentials = None  # nothing usable saved: the credentials screen opens
         from edxtui.tui.app import run_app
 
         if options:
