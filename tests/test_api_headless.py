@@ -61,3 +61,27 @@ def test_blocking_really_blocks():
     script = SCRIPT.split("import httpx")[0] + "import textual\n"
     result = subprocess.run([sys.executable, "-c", script], capture_output=True, text=True)
     assert result.returncode != 0 and "blocked in this test" in result.stderr
+
+
+def _run(code: str) -> str:
+    result = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True)
+    assert result.returncode == 0, result.stderr
+    return result.stdout.strip()
+
+
+def test_the_core_does_not_load_httpx_command_line_client():
+    # ~80 ms of every CLI command: httpx's own CLI pulls in click and pygments.
+    out = _run(
+        "import sys, edxtui.api.session, httpx\n"
+        "print(sorted(m for m in ('click', 'pygments', 'httpx._main') if sys.modules.get(m)))\n"
+        "print(callable(httpx.main), httpx.AsyncClient.__name__)"
+    )
+    assert out.splitlines() == ["[]", "True AsyncClient"]
+
+
+def test_a_process_that_imported_httpx_first_keeps_its_command_line_client():
+    out = _run(
+        "import sys, httpx, edxtui.api.session\n"
+        "print(httpx.main is sys.modules['httpx._main'].main, 'click' in sys.modules)"
+    )
+    assert out == "True True"

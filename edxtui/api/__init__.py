@@ -10,7 +10,16 @@ manager (~0.15 s) before anything needs them.
 from __future__ import annotations
 
 import importlib
+import sys
 from typing import TYPE_CHECKING, Any
+
+# `import httpx` also imports httpx's own command-line client (`httpx._main`: click,
+# pygments, a rich console), which edxtui never runs: ~80 ms of every CLI command, ~25 ms
+# before the TUI's first token. A None entry makes that one import fail, and httpx then
+# defines the stub `main` it has for installs without its CLI extras (httpx/__init__.py).
+# Only while httpx is not loaded: a process that imported it first keeps it as it is.
+if "httpx" not in sys.modules:
+    sys.modules.setdefault("httpx._main", None)
 
 if TYPE_CHECKING:  # for type checkers and editors: the same names, eagerly
     from edxtui.api import catalog
