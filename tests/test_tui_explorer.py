@@ -14,6 +14,7 @@ from tui_helpers import (
     kinds,
     loaded,
     open_explorer,
+    sandbox_app,
     tree_of,
     tree_ready,
     wait_for,
@@ -30,17 +31,8 @@ from edxtui.tui.widgets.tree_filter import FilterResults
 SIZE = (140, 45)
 
 
-def make_app(server, layout: str = "openedx", **kwargs) -> EdxApp:
-    return EdxApp(
-        credentials=server.credentials(layout),
-        profile_name="sandbox",
-        use_system_clipboard=False,
-        **kwargs,
-    )
-
-
 async def test_opens_on_catalogs_with_counts_and_a_live_token(sandbox):
-    app = make_app(sandbox)
+    app = sandbox_app(sandbox)
     async with app.run_test(size=SIZE) as pilot:
         await open_explorer(pilot)
         catalogs = group(app, "Catalogs")
@@ -61,7 +53,7 @@ async def test_opens_on_catalogs_with_counts_and_a_live_token(sandbox):
 
 
 async def test_expand_catalog_course_and_inspect(sandbox):
-    app = make_app(sandbox)
+    app = sandbox_app(sandbox)
     async with app.run_test(size=SIZE) as pilot:
         await open_explorer(pilot)
         tree = tree_of(app)
@@ -92,7 +84,7 @@ async def test_expand_catalog_course_and_inspect(sandbox):
 
 
 async def test_load_more_pages_and_reload(sandbox):
-    app = make_app(sandbox)
+    app = sandbox_app(sandbox)
     async with app.run_test(size=SIZE) as pilot:
         await open_explorer(pilot)
         tree = tree_of(app)
@@ -118,7 +110,7 @@ async def test_load_more_pages_and_reload(sandbox):
 
 
 async def test_filter_shows_matches_and_jumps_to_one(sandbox):
-    app = make_app(sandbox)
+    app = sandbox_app(sandbox)
     async with app.run_test(size=SIZE) as pilot:
         await open_explorer(pilot)
         await pilot.press("slash")
@@ -152,7 +144,7 @@ async def test_filter_shows_matches_and_jumps_to_one(sandbox):
 
 
 async def test_copy_token_header_body_and_curl(sandbox):
-    app = make_app(sandbox)
+    app = sandbox_app(sandbox)
     async with app.run_test(size=SIZE) as pilot:
         await open_explorer(pilot)
         tokens = app.session.tokens
@@ -178,7 +170,7 @@ async def test_copy_token_header_body_and_curl(sandbox):
 
 
 async def test_reveal_token_in_panel_and_headers(sandbox):
-    app = make_app(sandbox)
+    app = sandbox_app(sandbox)
     async with app.run_test(size=SIZE) as pilot:
         await open_explorer(pilot)
         tokens = app.session.tokens
@@ -201,7 +193,7 @@ async def test_reveal_token_in_panel_and_headers(sandbox):
 
 async def test_automatic_refresh_of_a_short_token(make_sandbox):
     server = make_sandbox(expires_in=2)
-    app = make_app(server)
+    app = sandbox_app(server)
     async with app.run_test(size=SIZE) as pilot:
         await open_explorer(pilot)
         tokens = app.session.tokens
@@ -224,7 +216,7 @@ async def test_automatic_refresh_of_a_short_token(make_sandbox):
 
 
 async def test_forbidden_catalog_shows_an_error_node_that_retries(sandbox):
-    app = make_app(sandbox)
+    app = sandbox_app(sandbox)
     async with app.run_test(size=SIZE) as pilot:
         await open_explorer(pilot)
         tree = tree_of(app)
@@ -251,7 +243,7 @@ async def test_forbidden_catalog_shows_an_error_node_that_retries(sandbox):
 
 
 async def test_server_error_then_retry_succeeds(sandbox):
-    app = make_app(sandbox)
+    app = sandbox_app(sandbox)
     async with app.run_test(size=SIZE) as pilot:
         await open_explorer(pilot)
         tree = tree_of(app)
@@ -270,7 +262,7 @@ async def test_server_error_then_retry_succeeds(sandbox):
 
 
 async def test_gateway_layout_marks_missing_groups_not_available(sandbox):
-    app = make_app(sandbox, layout="edx")
+    app = sandbox_app(sandbox, layout="edx")
     async with app.run_test(size=SIZE) as pilot:
         await open_explorer(pilot)
         for title in ("Courses", "Course runs", "Programs", "Organizations"):
@@ -283,7 +275,7 @@ async def test_gateway_layout_marks_missing_groups_not_available(sandbox):
 
 
 async def test_hostile_titles_show_literally(sandbox):
-    app = make_app(sandbox)
+    app = sandbox_app(sandbox)
     async with app.run_test(size=SIZE) as pilot:
         await open_explorer(pilot)
         catalogs = group(app, "Catalogs")
@@ -308,7 +300,7 @@ async def test_hostile_titles_show_literally(sandbox):
 
 async def test_failed_refresh_shows_the_error_and_the_retry(make_sandbox):
     server = make_sandbox(expires_in=3)
-    app = make_app(server)
+    app = sandbox_app(server)
     async with app.run_test(size=SIZE) as pilot:
         await open_explorer(pilot)
         tokens = app.session.tokens
@@ -338,7 +330,7 @@ async def test_failed_refresh_shows_the_error_and_the_retry(make_sandbox):
 async def test_clock_skew_is_shown(make_sandbox):
     server = make_sandbox()
     server.faults.update(clock_skew=-600)
-    app = make_app(server)
+    app = sandbox_app(server)
     async with app.run_test(size=SIZE) as pilot:
         await open_explorer(pilot)
         panel = app.screen.query_one(TokenPanel)
@@ -348,7 +340,7 @@ async def test_clock_skew_is_shown(make_sandbox):
 
 
 async def test_copy_selected_value_and_path_from_the_body(sandbox):
-    app = make_app(sandbox)
+    app = sandbox_app(sandbox)
     async with app.run_test(size=SIZE) as pilot:
         await open_explorer(pilot)
         tree = tree_of(app)
@@ -369,7 +361,7 @@ async def test_copy_selected_value_and_path_from_the_body(sandbox):
 
 
 async def test_mouse_clicks_expand_and_copy(sandbox):
-    app = make_app(sandbox)
+    app = sandbox_app(sandbox)
     async with app.run_test(size=SIZE) as pilot:
         await open_explorer(pilot)
         tokens = app.session.tokens
@@ -389,7 +381,7 @@ async def test_mouse_clicks_expand_and_copy(sandbox):
 
 async def test_long_lists_show_in_ranges_with_only_the_newest_open(sandbox, monkeypatch):
     monkeypatch.setattr(catalog_tree, "BUCKET", 150)
-    app = make_app(sandbox)
+    app = sandbox_app(sandbox)
     async with app.run_test(size=SIZE) as pilot:
         await open_explorer(pilot)
         tree = tree_of(app)
@@ -416,7 +408,7 @@ async def test_long_lists_show_in_ranges_with_only_the_newest_open(sandbox, monk
 
 
 async def test_zoom_gives_a_pane_the_whole_screen(sandbox):
-    app = make_app(sandbox)
+    app = sandbox_app(sandbox)
     async with app.run_test(size=(80, 24)) as pilot:
         await open_explorer(pilot)
         inspector = app.screen.query_one(Inspector)
@@ -432,7 +424,7 @@ async def test_zoom_gives_a_pane_the_whole_screen(sandbox):
 
 
 async def test_network_failure_shows_on_the_node(sandbox):
-    app = make_app(sandbox)
+    app = sandbox_app(sandbox)
     async with app.run_test(size=SIZE) as pilot:
         await open_explorer(pilot)
         tree = tree_of(app)
@@ -453,7 +445,7 @@ async def test_network_failure_shows_on_the_node(sandbox):
 
 
 async def test_body_actions_from_the_command_palette(sandbox):
-    app = make_app(sandbox)
+    app = sandbox_app(sandbox)
     async with app.run_test(size=SIZE) as pilot:
         await open_explorer(pilot)
         tree_of(app).move_cursor(group(app, "Catalogs").children[2])

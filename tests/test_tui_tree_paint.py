@@ -10,9 +10,8 @@ cache serves it with the same line rendered from scratch by Textual's Tree.
 from __future__ import annotations
 
 from textual.widgets import Tree
-from tui_helpers import expand_catalog, loaded, open_explorer, tree_of, wait_for
+from tui_helpers import expand_catalog, loaded, open_explorer, sandbox_app, tree_of, wait_for
 
-from edxtui.tui.app import EdxApp
 from edxtui.tui.widgets.catalog_tree import PAGE_SIZE, CatalogTree
 
 SIZE = (120, 30)
@@ -47,16 +46,8 @@ def assert_fresh(tree: CatalogTree, step: str) -> None:
         assert got == want, f"after {step}: row {row} is stale (should be {text.rstrip()!r})"
 
 
-def make_app(sandbox) -> EdxApp:
-    return EdxApp(
-        credentials=sandbox.credentials("openedx"),
-        profile_name="sandbox",
-        use_system_clipboard=False,
-    )
-
-
 async def test_cached_lines_match_a_fresh_render_through_a_session(sandbox):
-    app = make_app(sandbox)
+    app = sandbox_app(sandbox)
     async with app.run_test(size=SIZE) as pilot:
         await open_explorer(pilot)
         tree = tree_of(app)
@@ -110,7 +101,7 @@ async def test_cached_lines_match_a_fresh_render_through_a_session(sandbox):
 
 
 async def test_a_page_loaded_below_the_screen_repaints_almost_nothing(sandbox):
-    app = make_app(sandbox)
+    app = sandbox_app(sandbox)
     async with app.run_test(size=SIZE) as pilot:
         await open_explorer(pilot)
         tree = tree_of(app)
@@ -140,7 +131,7 @@ async def test_a_page_loaded_below_the_screen_repaints_almost_nothing(sandbox):
 
 
 async def test_a_css_change_to_the_labels_alone_repaints_them(sandbox):
-    app = make_app(sandbox)
+    app = sandbox_app(sandbox)
     async with app.run_test(size=SIZE) as pilot:
         await open_explorer(pilot)
         tree = tree_of(app)

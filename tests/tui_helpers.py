@@ -89,3 +89,14 @@ async def expand_catalog(pilot: Pilot, app: EdxApp, name: str) -> TreeNode[NodeI
     await pilot.press("enter")
     await wait_for(pilot, lambda: loaded(catalog), f"the first page of {name!r}")
     return catalog
+
+
+def sandbox_app(server: Any, layout: str = "openedx", **kwargs: Any) -> EdxApp:
+    """The explorer on `server`'s credentials, as `edxtui --sandbox` opens it (no system
+    clipboard: tests must not touch the machine's)."""
+    return EdxApp(
+        credentials=server.credentials(layout),
+        profile_name="sandbox",
+        use_system_clipboard=False,
+        **kwargs,
+    )
