@@ -16,7 +16,7 @@ from textual.binding import Binding
 from textual.containers import Horizontal, Vertical
 from textual.screen import Screen
 from textual.timer import Timer
-from textual.widgets import Footer, Input, Tree
+from textual.widgets import Input, Tree
 
 from edxtui.api.state import TokenState, TokenStatus
 from edxtui.tui.clipboard import copy_text
@@ -74,9 +74,10 @@ class ExplorerScreen(Screen[None]):
         self._unsubscribe_tokens: Callable[[], None] = lambda: None
 
     def compose(self) -> ComposeResult:
-        # Only the token panel at first: the countdown is what a user waits for, and the
-        # tree and inspector (~50 widgets to style and lay out, ~140 ms) would delay its
-        # first paint. `build_main` adds them once the first token has settled.
+        # Only the token panel at first, and that without its buttons: the countdown is
+        # what a user waits for, and the tree and inspector (~50 widgets to style and lay
+        # out, ~140 ms) would delay its first paint. Once the first token has settled, the
+        # panel's buttons come in the next frame and `build_main` adds the rest after it.
         panel = TokenPanel(self.session.tokens, stable=self.stable, id="token-panel")
         where = self.profile_name or "custom"
         # Text, not str: a str title is markup, and an API root is the user's to type.
@@ -97,7 +98,17 @@ class ExplorerScreen(Screen[None]):
     def _token_changed(self, state: TokenState) -> None:
         if state.status not in (TokenStatus.NONE, TokenStatus.FETCHING):
             # after the next paint, so the countdown is on screen before the build
-            self.call_after_refresh(self.build_main)
+            self.call_after_refresh(self._after_countdown)
+
+    async def _after_countdown(self) -> None:
+        """The token panel's buttons get the next frame, the tree and inspector the one after."""
+        if self._building or not self.is_attached:
+            return
+        await self.query_one(TokenPanel).mount_buttons()
+        # A callback "after refresh" runs at once when nothing is waiting to be painted:
+        # ask for the paint, so the buttons are on screen before the build holds the loop.
+        self.refresh(layout=True)
+        self.call_after_refresh(self.build_main)
 
     @property
     def built(self) -> bool:
@@ -109,6 +120,8 @@ class ExplorerScreen(Screen[None]):
         if self._building or not self.is_attached:
             return
         self._building = True
+        from textual.widgets import Footer
+
         from edxtui.tui.widgets.catalog_tree import CatalogTree
         from edxtui.tui.widgets.inspector import Inspector
         from edxtui.tui.widgets.tree_filter import FilterResults

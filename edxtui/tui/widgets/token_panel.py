@@ -19,12 +19,13 @@ from textual.app import ComposeResult
 from textual.containers import Horizontal, Vertical
 from textual.message import Message
 from textual.reactive import reactive
-from textual.widgets import Button, ProgressBar, Static
+from textual.widgets import Button, Static
 
 from edxtui.api.errors import EdxError
 from edxtui.api.state import TokenState, TokenStatus
 from edxtui.tui.clipboard import copy_text
 from edxtui.tui.safe import safe
+from edxtui.tui.widgets.lifetime_bar import LifetimeBar
 
 #: |exp claim - local expiry| above this is worth a warning (seconds)
 SKEW_WARNING = 30.0
@@ -198,7 +199,9 @@ class TokenPanel(Vertical):
     state: reactive[TokenState | None] = reactive(None, always_update=True)
 
     def __init__(self, tokens: TokenSource, *, stable: bool = False, id: str | None = None) -> None:
-        super().__init__(id=id)
+        # Born in the mood of the token's state now, so showing that state does not
+        # restyle the panel and everything in it before the countdown's first paint.
+        super().__init__(id=id, classes=f"-{status_line(tokens.state())[1]}")
         self.tokens = tokens
         self.stable = stable
         self._unsubscribe: Callable[[], None] | None = None
@@ -208,20 +211,34 @@ class TokenPanel(Vertical):
     def compose(self) -> ComposeResult:
         with Horizontal(id="token-top"):
             yield Static(id="token-status")
-            yield ProgressBar(total=1000, show_eta=False, show_percentage=False, id="token-bar")
+            yield LifetimeBar(id="token-bar")
         yield Static(id="token-detail")
         with Horizontal(id="token-actions"):
             yield Static(id="token-value")
-            yield Button("Copy token", id="copy-token", compact=True)
-            yield Button("Copy header", id="copy-header", compact=True)
-            yield Button("Refresh", id="refresh-token", compact=True)
-            yield Button("Reveal", id="reveal-token", compact=True)
 
     def on_mount(self) -> None:
         self._loop_thread = threading.get_ident()
         self._unsubscribe = self.tokens.subscribe(self._on_change)
         self.set_interval(1.0, self.poll)
         self.poll()
+        # The buttons come after the panel's first paint: four Buttons to style (and their
+        # CSS to parse, on first use) are ~20 ms that the countdown need not wait for, and
+        # their keys (t, a, f, v) work from the start.
+        self.call_after_refresh(self.mount_buttons)
+
+    async def mount_buttons(self) -> None:
+        """Add the action buttons (once; the explorer may ask before the panel does)."""
+        if not self.is_attached or self.query("#token-actions Button"):
+            return
+        reveal = "Hide" if self.revealed else "Reveal"
+        await self.query_one("#token-actions").mount_all(
+            [
+                Button("Copy token", id="copy-token", compact=True),
+                Button("Copy header", id="copy-header", compact=True),
+                Button("Refresh", id="refresh-token", compact=True),
+                Button(reveal, id="reveal-token", compact=True),
+            ]
+        )
 
     def on_unmount(self) -> None:
         if self._unsubscribe is not None:
@@ -247,9 +264,8 @@ class TokenPanel(Vertical):
         status, mood = status_line(state)
         self._update("#token-status", status)
         self._update("#token-detail", detail_lines(state, stable=self.stable))
-        bar = self.query_one("#token-bar", ProgressBar)
         fraction = state.fraction_left
-        bar.update(progress=0 if fraction is None else round(fraction * 1000))
+        self.query_one("#token-bar", LifetimeBar).fraction = fraction or 0.0
         # One assignment, one restyle: each add_class/remove_class restyles the whole panel
         # (~5 ms), and a mood change is a remove and an add.
         classes = (self.classes - MOOD_CLASSES) | {f"-{mood}"}
@@ -260,7 +276,8 @@ class TokenPanel(Vertical):
     def watch_revealed(self, _revealed: bool) -> None:
         if self.is_mounted:
             self._show_token()
-            self.query_one("#reveal-token", Button).label = "Hide" if self.revealed else "Reveal"
+            for button in self.query("#reveal-token").results(Button):  # none until mounted
+                button.label = "Hide" if self.revealed else "Reveal"
 
     def _show_token(self) -> None:
         token = self.tokens.current_token

@@ -1,0 +1,154 @@
+"""What the explorer paints first, and what it leaves for later frames.
+
+The countdown is what a person waits for at launch, so the explorer's first frames carry only
+the token panel: its status, countdown, lifetime bar and claims. The panel's buttons come a
+frame later, the tree and the inspector after that (docs/performance.md has the timings).
+These tests read every frame the app paints (post_display_hook, called after each one) and
+check that order, against the real sandbox over loopback HTTP. They never look at a clock.
+"""
+
+from __future__ import annotations
+
+import re
+
+import pytest
+from screen_text import screen_lines
+from textual.app import App, ComposeResult
+from textual.widgets import ProgressBar
+from textual.widgets._progress_bar import Bar as TextualBar
+from tui_helpers import open_explorer, sandbox_app, wait_for
+
+from edxtui.api.state import TokenState, TokenStatus
+from edxtui.tui.app import EdxApp
+from edxtui.tui.screens import explorer
+from edxtui.tui.screens.explorer import ExplorerScreen
+from edxtui.tui.widgets.lifetime_bar import LifetimeBar
+from edxtui.tui.widgets.token_panel import TokenPanel
+
+SIZE = (140, 45)
+COUNTDOWN = re.compile(r"valid\s+(?:\d+:)?\d\d:\d\d left")
+BUTTONS = re.compile(r"Copy token\s+Copy header\s+Refresh\s+Reveal")
+TREE = re.compile(r"─ Catalog ─")
+
+
+class FrameLog:
+    """For each frame the explorer painted: whether it showed the countdown, the panel's
+    buttons and the tree."""
+
+    def __init__(self) -> None:
+        self.frames: list[tuple[bool, bool, bool]] = []
+
+    def record(self, app: App) -> None:
+        if isinstance(app.screen, ExplorerScreen):
+            text = "\n".join(screen_lines(app))
+            shown = (bool(COUNTDOWN.search(text)), bool(BUTTONS.search(text)))
+            self.frames.append((*shown, bool(TREE.search(text))))
+
+    def first(self, what: int) -> int:
+        """The index of the first frame that showed `what` (0 countdown, 1 buttons, 2 tree)."""
+        return next(n for n, frame in enumerate(self.frames) if frame[what])
+
+
+def logged_app(server, frames: FrameLog) -> EdxApp:
+    app = sandbox_app(server)
+    app.post_display_hook = lambda: frames.record(app)  # type: ignore[method-assign]
+    return app
+
+
+async def test_buttons_paint_after_the_first_frame_and_before_the_tree(sandbox, monkeypatch):
+    # The token is held at the server, and the tree's "at the latest" timer pushed out of the
+    # way, so each step happens only when the test lets it.
+    monkeypatch.setattr(explorer, "MAIN_AT_THE_LATEST", 60.0)
+    sandbox.faults.update(hold_token=True)
+    frames = FrameLog()
+    app = logged_app(sandbox, frames)
+    async with app.run_test(size=SIZE) as pilot:
+        await wait_for(pilot, lambda: any(f[1] for f in frames.frames), "the panel's buttons")
+        assert frames.frames[0] == (False, False, False)  # the first frame: the panel alone
+        assert not any(f[2] for f in frames.frames)  # no token yet, so no tree yet
+        sandbox.faults.release()
+        await open_explorer(pilot)
+        await wait_for(pilot, lambda: any(f[2] for f in frames.frames), "the tree painted")
+        # The countdown was on screen before the tree and inspector were built.
+        assert frames.first(0) < frames.first(2)
+
+
+async def test_a_fast_token_paints_the_countdown_then_the_buttons_then_the_tree(sandbox):
+    frames = FrameLog()
+    app = logged_app(sandbox, frames)
+    async with app.run_test(size=SIZE) as pilot:
+        await open_explorer(pilot)
+        await wait_for(pilot, lambda: any(f[2] for f in frames.frames), "the tree painted")
+        assert not frames.frames[0][1]  # the buttons never hold up the first frame
+        # The buttons get a frame of their own before the build of the tree holds the loop.
+        assert frames.first(1) < frames.first(2)
+        assert frames.first(0) < frames.first(2)
+        # Once built, the buttons work like the keys did all along.
+        await pilot.click("#reveal-token")
+        panel = app.screen.query_one(TokenPanel)
+        await wait_for(pilot, lambda: panel.revealed, "the reveal button")
+        assert str(panel.query_one("#reveal-token").label) == "Hide"
+
+
+async def test_the_token_keys_work_before_the_buttons_exist(sandbox, monkeypatch):
+    monkeypatch.setattr(explorer, "MAIN_AT_THE_LATEST", 60.0)
+    app = sandbox_app(sandbox)
+    async with app.run_test(size=SIZE) as pilot:
+        await wait_for(pilot, lambda: isinstance(app.screen, ExplorerScreen), "the explorer")
+        panel = app.screen.query_one(TokenPanel)
+        await wait_for(pilot, lambda: panel.tokens.current_token, "a token")
+        panel.revealed = True  # as the `v` key does; the button, when it comes, agrees
+        await wait_for(pilot, lambda: panel.query("#reveal-token"), "the buttons")
+        assert str(panel.query_one("#reveal-token").label) == "Hide"
+
+
+class FakeTokens:
+    current_token = None
+
+    def __init__(self, status: TokenStatus) -> None:
+        self.status = status
+
+    def state(self) -> TokenState:
+        return TokenState(status=self.status, now=0.0)
+
+    def subscribe(self, callback):
+        return lambda: None
+
+    async def refresh(self):
+        return None
+
+
+@pytest.mark.parametrize(
+    ("status", "mood"),
+    [(TokenStatus.NONE, "-warn"), (TokenStatus.FETCHING, "-warn"), (TokenStatus.ERROR, "-bad")],
+)
+def test_the_panel_is_born_in_the_mood_of_its_token(status, mood):
+    # So showing the first state does not restyle the panel and all it holds.
+    assert TokenPanel(FakeTokens(status)).classes == {mood}
+
+
+class Bars(App[None]):
+    CSS = "LifetimeBar, ProgressBar, Bar { width: 1fr; }"
+
+    def compose(self) -> ComposeResult:
+        yield LifetimeBar()
+        yield ProgressBar(total=1000, show_eta=False, show_percentage=False)
+
+
+@pytest.mark.parametrize("width", [9, 37, 80])
+async def test_the_lifetime_bar_draws_what_textuals_progress_bar_draws(width):
+    app = Bars()
+    async with app.run_test(size=(width, 4)) as pilot:
+        ours = app.query_one(LifetimeBar)
+        theirs = app.query_one(ProgressBar)
+        for thousandths in (0, 1, 250, 333, 500, 777, 999, 1000):
+            ours.fraction = thousandths / 1000
+            theirs.update(progress=thousandths)
+            await pilot.pause()
+            mine = ours.render_lines(ours.region.reset_offset)
+            textual = theirs.query_one(TextualBar)
+            reference = textual.render_lines(textual.region.reset_offset)
+            assert ours.region.width == textual.region.width == width
+            assert [list(strip) for strip in mine] == [list(strip) for strip in reference], (
+                thousandths
+            )
