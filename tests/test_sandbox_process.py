@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from pathlib import Path
+
 import httpx
 import pytest
 
@@ -75,3 +77,18 @@ def test_a_child_that_cannot_start_says_why():
 def test_unknown_options_are_refused_before_anything_starts():
     with pytest.raises(TypeError, match="layout"):
         SandboxProcess(layout="edx")
+
+
+@pytest.mark.skipif(not Path("/proc/self/maps").exists(), reason="reads /proc/<pid>/maps")
+def test_the_child_signs_and_checks_tokens_without_loading_cryptography():
+    """PyJWT would load cryptography (for RSA and EC) when it is installed; the child, which
+    needs HMAC alone, skips it to start faster (edxtui/sandbox/__main__.py)."""
+    pytest.importorskip("cryptography")  # installed, so the child has something to skip
+    with SandboxProcess() as sandbox:
+        grant = _token(sandbox)  # signed by the child
+        headers = {"Authorization": f"JWT {grant['access_token']}"}
+        response = httpx.get(sandbox.api_root("openedx") + "catalogs/", headers=headers)
+        assert response.status_code == 200  # and checked by it
+        assert sandbox._process is not None
+        libraries = Path(f"/proc/{sandbox._process.pid}/maps").read_text()
+        assert "/cryptography/" not in libraries

@@ -1,8 +1,15 @@
-"""`python -m edxtui.sandbox`: the same as `edxtui sandbox`."""
+"""`python -m edxtui.sandbox`: the same as `edxtui sandbox`, and the child of `edxtui --sandbox`."""
 
 import sys
 
-from edxtui.sandbox.cli import main
+# The sandbox signs and checks HS256 tokens only, but PyJWT imports the cryptography package
+# whenever it is installed (keyring brings it on Linux), to offer RSA and EC: ~40 ms of this
+# process's start-up. As the child of `edxtui --sandbox` that start-up runs beside the app's
+# own, and where the two cores share a host core it slows the app's. So this process, which
+# serves the sandbox and nothing else, goes without it; PyJWT then offers HMAC alone.
+sys.modules.setdefault("cryptography", None)
+
+from edxtui.sandbox.cli import main  # noqa: E402  (after the line above, by design)
 
 if __name__ == "__main__":
     sys.exit(main())
