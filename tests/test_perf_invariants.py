@@ -7,6 +7,8 @@ the server. Timing lives in benchmarks/ (ratios against a baseline in the same r
 from __future__ import annotations
 
 import asyncio
+import importlib.abc
+import sys
 import time
 
 from edxtui.api.export import fetch_catalog_courses
@@ -53,6 +55,32 @@ async def test_expired_by_server_clock_one_token_post_for_100_requests(sandbox: 
     assert expired >= 1
     assert counters["unauthorized"] == expired
     assert counters["api_requests"] == CONCURRENT + expired
+
+
+class ImportWatcher(importlib.abc.MetaPathFinder):
+    """Notes every module the import system goes looking for (never one already loaded)."""
+
+    def __init__(self) -> None:
+        self.looked_for: list[str] = []
+
+    def find_spec(self, name, path, target=None):
+        self.looked_for.append(name)
+        return None  # let the real finders do the finding
+
+
+async def test_a_request_imports_nothing(sandbox: SandboxServer):
+    """Once the first request has loaded what it needs, later ones never search sys.path:
+    a module imported in a request's path and missing from the machine (httpcore's
+    `import sniffio`, a few times per request, was one) is searched for again every time."""
+    async with Session(sandbox.credentials()) as session:
+        await session.get("catalogs/")  # the first request imports the HTTP stack
+        watcher = ImportWatcher()
+        sys.meta_path.insert(0, watcher)
+        try:
+            await asyncio.gather(session.get("catalogs/"), session.get("organizations/"))
+        finally:
+            sys.meta_path.remove(watcher)
+    assert watcher.looked_for == []
 
 
 async def test_export_bounded_concurrency_and_each_page_once(make_sandbox):
