@@ -479,3 +479,29 @@ async def test_wrong_secret_shows_why_everywhere(sandbox):
         assert "not retrying: check the credentials (c)" in detail
         assert "not-the-secret" not in detail
         assert any("No token" in n.message for n in app._notifications)
+
+
+async def test_a_loading_tick_delivered_after_the_page_adds_no_placeholder(sandbox):
+    """The "loading…" leaf's timer posts a message; on a busy loop that message can be
+    handled after the page is in (seen at launch, when the first load took ~0.2 s). It
+    must then add nothing, or "loading…" stays under the node for good."""
+    app = sandbox_app(sandbox)
+    async with app.run_test(size=SIZE) as pilot:
+        await open_explorer(pilot)
+        tree = tree_of(app)
+        late_ticks = []
+        real_set_timer = tree.set_timer
+
+        def hold_loading_tick(delay, callback=None, **kwargs):
+            if delay == catalog_tree.LOADING_AFTER:
+                late_ticks.append(callback)  # delivered by hand, once the page is in
+                return real_set_timer(3600, None, **kwargs)
+            return real_set_timer(delay, callback, **kwargs)
+
+        tree.set_timer = hold_loading_tick  # type: ignore[method-assign]
+        catalog = await expand_catalog(pilot, app, "All courses")
+        assert len(late_ticks) == 1
+        late_ticks[0]()
+        await pilot.pause()
+        assert "loading" not in kinds(catalog)
+        assert not any("loading…" in child.label.plain for child in catalog.children)

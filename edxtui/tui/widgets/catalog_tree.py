@@ -436,8 +436,13 @@ class CatalogTree(Tree[NodeInfo]):
             info.next_url = None
         # "loading…" only for a slow page: on a fast one it would cost a frame too.
         placeholder: list[TreeNode[NodeInfo]] = []
+        waiting = True
 
         def show_loading() -> None:
+            # The timer posts its tick as a message: on a busy loop it can be handled after
+            # the page is in, when stopping the timer no longer takes it back.
+            if not waiting:
+                return
             for child in stale:
                 child.set_label(Text("loading…", style="dim italic"))
             if not stale:
@@ -457,6 +462,7 @@ class CatalogTree(Tree[NodeInfo]):
             self.post_message(self.Loaded(node))
             return
         finally:
+            waiting = False
             timer.stop()
         self._drop_all(stale + placeholder)
         info.count = page.count if isinstance(page.count, int) else info.count
