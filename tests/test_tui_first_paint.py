@@ -102,6 +102,27 @@ async def test_the_token_keys_work_before_the_buttons_exist(sandbox, monkeypatch
         assert str(panel.query_one("#reveal-token").label) == "Hide"
 
 
+async def test_a_fresh_token_fills_the_bar(sandbox):
+    # The bar counts in thousandths, as it always has: a token a second into its hour shows
+    # a full bar, not one half a cell short of full.
+    start = 1_800_000_000.0
+    elapsed = [0.0]
+    app = sandbox_app(sandbox, clock=lambda: start + elapsed[0])
+    async with app.run_test(size=SIZE) as pilot:
+        await open_explorer(pilot)
+        panel = app.screen.query_one(TokenPanel)
+        bar = panel.query_one(LifetimeBar)
+        elapsed[0] = 1.0
+        panel.poll()
+        await pilot.pause()
+        assert bar.fraction == 1.0
+        assert "╸" not in "".join(segment.text for segment in bar.render_line(0))
+        elapsed[0] = 360.0  # a tenth of the token's life gone
+        panel.poll()
+        await pilot.pause()
+        assert bar.fraction == pytest.approx(0.9, abs=1 / bar.size.width)
+
+
 class FakeTokens:
     current_token = None
 

@@ -265,7 +265,10 @@ class TokenPanel(Vertical):
         self._update("#token-status", status)
         self._update("#token-detail", detail_lines(state, stable=self.stable))
         fraction = state.fraction_left
-        self.query_one("#token-bar", LifetimeBar).fraction = fraction or 0.0
+        # In thousandths, as the panel's bar always counted: a token fresh from its endpoint
+        # (99.95% or more of its life left) shows a full bar, not one half a cell short.
+        thousandths = 0 if fraction is None else round(fraction * 1000)
+        self.query_one("#token-bar", LifetimeBar).fraction = thousandths / 1000
         # One assignment, one restyle: each add_class/remove_class restyles the whole panel
         # (~5 ms), and a mood change is a remove and an add.
         classes = (self.classes - MOOD_CLASSES) | {f"-{mood}"}
