@@ -219,8 +219,14 @@ async def test_token_request_in_history_shows_a_redacted_body(sandbox):
     app = EdxApp(credentials=sandbox.credentials("openedx"), use_system_clipboard=False)
     async with app.run_test(size=SIZE) as pilot:
         await open_explorer(pilot)
+        # The tree marks Catalogs loaded before its Loaded message is handled, and handling
+        # it shows the cursor's exchange: let that happen first, or it replaces ours.
+        catalogs = group(app, "Catalogs")
+        inspector = app.screen.query_one(Inspector)
+        await wait_for(pilot, lambda: inspector.exchange is catalogs.data.exchange, "catalogs")
         token_exchange = next(e for e in app.session.log if e.kind == "token")
         app.screen.show_exchange(token_exchange.id)
+        await wait_for(pilot, lambda: inspector.exchange is token_exchange, "the token request")
         await pilot.pause()
         headers = str(app.screen.query_one("#headers").render())
         assert "grant_type=client_credentials" in headers
