@@ -11,6 +11,7 @@ several times, interleaved, and the median is reported. The sandbox runs in a ch
 from __future__ import annotations
 
 import argparse
+import contextlib
 import os
 import re
 import shutil
@@ -127,7 +128,11 @@ class Tmux:
         try:
             deadline = start + 30
             while time.perf_counter() < deadline:
-                screen = "".join(self.command(f"capture-pane -p -t {session}"))
+                try:
+                    screen = "".join(self.command(f"capture-pane -p -t {session}"))
+                except RuntimeError:  # no pane: the command has exited
+                    missing = sorted(set(ready) - set(seen))
+                    raise RuntimeError(f"{command} exited before showing {missing}") from None
                 now = time.perf_counter()
                 for name, pattern in ready.items():
                     if name not in seen and pattern.search(screen):
@@ -138,7 +143,8 @@ class Tmux:
             missing = sorted(set(ready) - set(seen))
             raise RuntimeError(f"{command} did not show {missing} within 30 s")
         finally:
-            self.command(f"kill-session -t {session}")
+            with contextlib.suppress(RuntimeError):  # the app may have ended it already
+                self.command(f"kill-session -t {session}")
 
 
 def import_time(module: str) -> float:
