@@ -19,7 +19,6 @@ import os
 import re
 import stat
 import sys
-import tempfile
 import tomllib
 from collections.abc import Callable, Mapping
 from dataclasses import dataclass, field, replace
@@ -28,6 +27,7 @@ from urllib.parse import urlsplit
 
 from edxtui.api.credentials import Credentials
 from edxtui.api.errors import ConfigError
+from edxtui.atomicfile import replaced_atomically
 
 CONFIG_FILE = "config.toml"
 KEYRING_SERVICE = "edxtui"
@@ -311,39 +311,22 @@ def dump_config(config: Config) -> str:
     return "\n".join(lines)
 
 
-def write_atomic(path: Path, data: bytes, mode: int = 0o600) -> None:
-    """Replace `path` with `data` so a crash leaves the old file or the new one, never half.
+def write_private(path: Path, data: bytes) -> None:
+    """Replace `path` with `data`, readable by its owner alone (0600), in a 0700 folder.
 
-    The folder is created (and kept) at 0700; the temp file is fsynced and given `mode`
-    before the rename, so the secret is never readable by others, not even for a moment.
+    The folder is created (and kept) at 0700; the file gets its mode before the rename, so
+    the secret in it is never readable by others, not even for a moment.
     """
     folder = path.parent
     folder.mkdir(mode=0o700, parents=True, exist_ok=True)
     if os.name != "nt":
         os.chmod(folder, 0o700)
-    fd, tmp_name = tempfile.mkstemp(dir=folder, prefix=f".{path.name}.", suffix=".tmp")
-    try:
-        with os.fdopen(fd, "wb") as handle:
-            handle.write(data)
-            handle.flush()
-            os.fsync(handle.fileno())
-        os.chmod(tmp_name, mode)
-        os.replace(tmp_name, path)
-    except BaseException:
-        with contextlib.suppress(OSError):
-            os.unlink(tmp_name)
-        raise
-    # Make the rename itself durable (not possible on Windows; harmless to skip).
-    with contextlib.suppress(OSError):
-        dir_fd = os.open(folder, os.O_RDONLY)
-        try:
-            os.fsync(dir_fd)
-        finally:
-            os.close(dir_fd)
+    with replaced_atomically(path, mode=0o600) as handle:
+        handle.write(data)
 
 
 def save_config(config: Config) -> None:
-    write_atomic(config.path, dump_config(config).encode("utf-8"))
+    write_private(config.path, dump_config(config).encode("utf-8"))
 
 
 # ---------------------------------------------------------------------------------------

@@ -10,6 +10,7 @@ import asyncio
 import csv
 import io
 import json
+import os
 
 import httpx
 import pytest
@@ -157,15 +158,13 @@ async def test_a_failed_page_leaves_the_previous_file_untouched(tmp_path):
 
 
 async def test_a_crash_during_the_write_leaves_no_file(tmp_path, monkeypatch):
-    from edxtui.api import export
-
     server = CatalogServer(30)
     out = tmp_path / "new.csv"
 
     def crash(*args, **kwargs):
         raise OSError("disk full")
 
-    monkeypatch.setattr(export.os, "replace", crash)
+    monkeypatch.setattr(os, "replace", crash)
     async with session_for(server) as session:
         with pytest.raises(OSError, match="disk full"):
             await export_catalog(session, "7", out, fmt="csv")

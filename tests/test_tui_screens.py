@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import os
 import stat
 
 from textual.widgets._toast import Toast
@@ -182,6 +183,10 @@ async def test_save_body_writes_the_exact_bytes(sandbox, tmp_path):
         await pilot.press("enter")
         await wait_for(pilot, lambda: isinstance(app.screen, ExplorerScreen))
         assert target.read_bytes() == exchange.body
+        # A body is no secret: the file gets the usual mode, as any program would give it.
+        mask = os.umask(0)
+        os.umask(mask)
+        assert stat.S_IMODE(target.stat().st_mode) == 0o666 & ~mask
         assert any("Saved" in n.message and "body.json" in n.message for n in app._notifications)
         # A folder that does not exist: an inline message, the dialog stays.
         await pilot.press("s")

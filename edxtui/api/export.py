@@ -10,19 +10,18 @@ complete: a failure leaves no file, or the previous one intact.
 from __future__ import annotations
 
 import asyncio
-import contextlib
 import csv
 import json
-import os
 import shutil
 import tempfile
-from collections.abc import Callable, Iterable, Iterator
+from collections.abc import Callable, Iterable
 from dataclasses import dataclass
 from pathlib import Path
 from typing import IO, Any
 
 from edxtui.api import catalog
 from edxtui.api.errors import EdxError, ResponseFormatError
+from edxtui.atomicfile import replaced_atomically
 from edxtui.textsafe import visible
 
 FORMATS = ("jsonl", "json", "csv")
@@ -290,38 +289,6 @@ def write_courses(courses: Iterable[dict[str, Any]], out: IO[str], fmt: str) -> 
     writer.close()
 
 
-def _umask() -> int:
-    mask = os.umask(0)
-    os.umask(mask)
-    return mask
-
-
-@contextlib.contextmanager
-def atomic_text_file(path: Path) -> Iterator[IO[str]]:
-    """A text file written through a temp file in the same folder, renamed into place on
-    success. An error or a crash before the rename leaves the target as it was (or absent)
-    and no temp file behind. A new file gets the usual permissions (0666 minus the umask);
-    a replaced one keeps its mode.
-    """
-    try:
-        mode = os.stat(path).st_mode & 0o7777
-    except FileNotFoundError:
-        mode = 0o666 & ~_umask()
-    fd, tmp_name = tempfile.mkstemp(dir=path.parent, prefix=f".{path.name}.", suffix=".tmp")
-    try:
-        # newline="" so csv's \r\n and JSON's \n go through untranslated on every platform
-        with os.fdopen(fd, "w", encoding="utf-8", newline="") as handle:
-            yield handle
-            handle.flush()
-            os.fsync(handle.fileno())
-        os.chmod(tmp_name, mode)
-        os.replace(tmp_name, path)
-    except BaseException:
-        with contextlib.suppress(OSError):
-            os.unlink(tmp_name)
-        raise
-
-
 async def export_catalog(
     session: Any,
     catalog_id: str,
@@ -357,7 +324,7 @@ async def export_catalog(
         return result
 
     if path is not None:
-        with atomic_text_file(path) as handle:
+        with replaced_atomically(path, text=True) as handle:
             return await fill(handle)
     assert stdout is not None
     with tempfile.TemporaryFile("w+", encoding="utf-8", newline="") as spool:

@@ -2,9 +2,6 @@
 
 from __future__ import annotations
 
-import contextlib
-import os
-import tempfile
 from pathlib import Path
 
 from rich.text import Text
@@ -16,6 +13,7 @@ from textual.screen import ModalScreen
 from textual.widgets import Button, Input, Label, Static
 
 from edxtui.api.exchange import Exchange
+from edxtui.atomicfile import replaced_atomically
 from edxtui.tui.safe import human_size, safe
 
 
@@ -23,21 +21,6 @@ def default_name(exchange: Exchange) -> str:
     ctype = exchange.content_type.lower()
     ext = "json" if "json" in ctype else "csv" if "csv" in ctype else "txt"
     return f"edxtui-response-{exchange.id}.{ext}"
-
-
-def write_atomic(path: Path, data: bytes) -> None:
-    """Write to a temp file beside `path`, then rename: a failure never leaves half a file."""
-    fd, tmp = tempfile.mkstemp(prefix=f".{path.name}.", dir=path.parent)
-    try:
-        with os.fdopen(fd, "wb") as handle:
-            handle.write(data)
-            handle.flush()
-            os.fsync(handle.fileno())
-        os.replace(tmp, path)
-    except BaseException:
-        with contextlib.suppress(OSError):
-            os.unlink(tmp)
-        raise
 
 
 class SaveBodyScreen(ModalScreen[Path | None]):
@@ -76,7 +59,8 @@ class SaveBodyScreen(ModalScreen[Path | None]):
         if path.is_dir():
             path = path / default_name(self.exchange)
         try:
-            write_atomic(path, self.exchange.body)
+            with replaced_atomically(path) as handle:
+                handle.write(self.exchange.body)
         except OSError as err:
             reason = err.strerror or type(err).__name__
             message = Text(f"Could not save: {reason}. ", style="red")
