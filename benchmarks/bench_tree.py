@@ -507,6 +507,9 @@ def print_tables(hello: dict, results: dict[int, dict], samples: int) -> None:
             return (r["rss"] - hello["rss"]) / MB
 
         # (what, figure at the smaller size, at the larger, the bound, the shown bound)
+        # Linear growth is ≤ factor×; the limit allows 10% more for this machine's noise, and
+        # the table says so rather than show "10.7× ≤ 10× ok".
+        linear = f"≤ {factor:.0f}× (+10% noise)"
         checks = [
             ("expand → painted", median(a["shown"]), median(b["shown"]), 1.5, "flat (≤ 1.5×)"),
             ("load all: max loop lag", a["lag_max"], b["lag_max"], 2.0, "flat (≤ 2×)"),
@@ -522,11 +525,10 @@ def print_tables(hello: dict, results: dict[int, dict], samples: int) -> None:
 
             checks += [
                 ("load all: time (per page × pages)", whole(a, a["load_all"]),
-                 whole(b, b["load_all"]), factor * 1.1, f"≤ {factor:.0f}×"),
+                 whole(b, b["load_all"]), factor * 1.1, linear),
                 ("load all: time not awaiting the server", own(a), own(b), factor * 1.1,
-                 f"≤ {factor:.0f}×"),
-                ("memory above hello-world", extra_mb(a), extra_mb(b), factor * 1.1,
-                 f"≤ {factor:.0f}×"),
+                 linear),
+                ("memory above hello-world", extra_mb(a), extra_mb(b), factor * 1.1, linear),
             ]  # fmt: skip
         for what, fa, fb, limit, shown in checks:
             g = fb / fa if fa > 0 else float("nan")
