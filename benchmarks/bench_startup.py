@@ -177,6 +177,18 @@ def measure(
         tmux.close()
 
 
+def compile_edxtui() -> None:
+    """Byte-compile the package, as an installed one is.
+
+    pip byte-compiles a package when it installs it, but an editable install compiles on
+    first import, and never keeps the result when PYTHONDONTWRITEBYTECODE is set (as on the
+    CI machines): every launch would then compile edxtui from source (~60 ms in the app and
+    as much in the sandbox child).
+    """
+    package = Path(__file__).resolve().parent.parent / "edxtui"
+    subprocess.run([sys.executable, "-m", "compileall", "-q", str(package)], check=True)
+
+
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--runs", type=int, default=5)
@@ -184,12 +196,7 @@ def main() -> None:
     if shutil.which("tmux") is None:
         print("tmux is not installed: skipping the startup benchmark")
         return
-    # As installed: pip byte-compiles a package when it installs it, but an editable
-    # install compiles on first import, and never keeps the result when
-    # PYTHONDONTWRITEBYTECODE is set (as on the CI machines): every launch would then
-    # compile edxtui from source (~60 ms in the app and as much in the sandbox child).
-    package = Path(__file__).resolve().parent.parent / "edxtui"
-    subprocess.run([sys.executable, "-m", "compileall", "-q", str(package)], check=True)
+    compile_edxtui()
     env = dict(os.environ)
     with tempfile.TemporaryDirectory() as config_dir:
         env["EDXTUI_CONFIG_DIR"] = config_dir  # never touch the user's profiles

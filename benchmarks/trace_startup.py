@@ -26,6 +26,7 @@ from pathlib import Path
 
 sys.path.insert(0, str(Path(__file__).parent))
 from _table import median  # noqa: E402
+from bench_startup import compile_edxtui  # noqa: E402
 
 # Shared by both traced programs: the marks, the post-import hook, the dump.
 PRELUDE = r"""
@@ -216,8 +217,7 @@ def main() -> None:
     if shutil.which("tmux") is None:
         print("tmux is not installed: nothing to trace")
         return
-    package = Path(__file__).resolve().parent.parent / "edxtui"
-    subprocess.run([sys.executable, "-m", "compileall", "-q", str(package)], check=True)
+    compile_edxtui()
     env = dict(os.environ)
     hello_runs, edxtui_runs = [], []
     with tempfile.TemporaryDirectory() as config_dir:
