@@ -337,3 +337,15 @@ def test_head_answers_headers_only(sandbox: SandboxServer, auth) -> None:
     assert int(r.headers["content-length"]) > 0
     assert r.headers["allow"] == "GET, HEAD, OPTIONS"
     assert r.headers["vary"] == "Accept"
+
+
+def test_the_render_cache_holds_as_many_courses_as_configured() -> None:
+    from edxtui.sandbox.app import SandboxApp
+    from edxtui.sandbox.config import CACHED_COURSES, SandboxConfig
+
+    assert SandboxApp().data.course_json.cache_info().maxsize == CACHED_COURSES
+    data = SandboxApp(SandboxConfig(large_catalog_courses=500, cached_courses=120)).data
+    assert data.course_json.cache_info().maxsize == 120
+    assert data.prewarm() == 120  # no more than it keeps
+    with pytest.raises(ValueError, match=">= 0"):
+        SandboxConfig(cached_courses=-1)

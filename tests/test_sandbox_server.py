@@ -105,7 +105,10 @@ def test_cli_bad_fault_is_a_message_not_a_traceback(capsys) -> None:
     assert "Traceback" not in err
 
 
-@pytest.mark.parametrize("argv", [["--port", "70000"], ["--port", "-1"], ["--courses", "-3"]])
+@pytest.mark.parametrize(
+    "argv",
+    [["--port", "70000"], ["--port", "-1"], ["--courses", "-3"], ["--cache-courses", "-1"]],
+)
 def test_cli_bad_numbers_are_messages(capsys, argv) -> None:
     assert run_sandbox_command(parse(argv)) == 2
     err = capsys.readouterr().err

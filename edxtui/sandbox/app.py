@@ -61,7 +61,10 @@ class SandboxApp:
     ) -> None:
         self.config = config or SandboxConfig()
         self.data = SandboxData(
-            self.config.seed, self.config.courses, self.config.large_catalog_courses
+            self.config.seed,
+            self.config.courses,
+            self.config.large_catalog_courses,
+            self.config.cached_courses,
         )
         self.faults = faults or Faults(expires_in=self.config.expires_in, **self.config.faults)
         self.counters = counters or Counters()

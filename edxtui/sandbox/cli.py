@@ -14,7 +14,12 @@ import sys
 import threading
 from typing import Any
 
-from edxtui.sandbox.config import SANDBOX_CLIENT_ID, SANDBOX_CLIENT_SECRET, SandboxConfig
+from edxtui.sandbox.config import (
+    CACHED_COURSES,
+    SANDBOX_CLIENT_ID,
+    SANDBOX_CLIENT_SECRET,
+    SandboxConfig,
+)
 from edxtui.sandbox.faults import RULES, SETTINGS, Faults, parse_cli_fault
 from edxtui.sandbox.server import SandboxServer
 
@@ -65,8 +70,16 @@ def add_sandbox_arguments(parser: argparse.ArgumentParser) -> None:
     parser.add_argument(
         "--prewarm",
         action="store_true",
-        help="render the large catalog's courses (up to 16,384) before serving, so benchmarks "
-        "measure the client; the banner appears when done",
+        help="render the large catalog's courses (as many as --cache-courses) before serving, "
+        "so benchmarks measure the client; the banner appears when done",
+    )  # fmt: skip
+    parser.add_argument(
+        "--cache-courses",
+        type=int,
+        default=CACHED_COURSES,
+        metavar="N",
+        help=f"rendered courses kept for later pages (default {CACHED_COURSES:,}, ~9 KB each); "
+        "raise it to serve a bigger large catalog warm",
     )  # fmt: skip
     # For `edxtui --sandbox` (edxtui/sandbox/process.py), not for people: serve on a socket
     # the parent bound, print no banner, and exit when the parent closes our stdin.
@@ -112,6 +125,7 @@ def run_sandbox_command(args: argparse.Namespace) -> int:
             seed=args.seed,
             courses=args.courses,
             large_catalog_courses=args.large_catalog_courses,
+            cached_courses=args.cache_courses,
             expires_in=args.expires_in,
             faults=_faults_from(args),
             port=args.port,

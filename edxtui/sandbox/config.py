@@ -32,6 +32,9 @@ CLIENTS: dict[str, SandboxClient] = {
     )
 }
 
+#: rendered courses the sandbox keeps for later pages by default: ~9 KB each, ~140 MB at most
+CACHED_COURSES = 16_384
+
 LAYOUTS = ("edx", "openedx")
 TOKEN_PATHS = {"edx": "/oauth2/v1/access_token", "openedx": "/oauth2/access_token"}
 API_ROOTS = {"edx": "/catalog/v1/", "openedx": "/api/v1/"}
@@ -44,6 +47,7 @@ class SandboxConfig:
     seed: int = 0
     courses: int = 300  # the regular catalog ("All courses") and friends
     large_catalog_courses: int = 10_000  # one big catalog, for benchmarks and scrolling
+    cached_courses: int = CACHED_COURSES  # rendered courses kept for later pages
     expires_in: int = 3600  # token lifetime the token endpoint reports (and signs into exp)
     faults: dict[str, Any] = field(default_factory=dict)  # initial fault settings (faults.py)
     host: str = "127.0.0.1"  # loopback only; the server refuses anything else
@@ -51,7 +55,7 @@ class SandboxConfig:
     log_level: str = "warning"  # uvicorn's; "info" prints one line per request
 
     def __post_init__(self) -> None:
-        if self.courses < 0 or self.large_catalog_courses < 0:
+        if self.courses < 0 or self.large_catalog_courses < 0 or self.cached_courses < 0:
             raise ValueError("course counts must be >= 0")
         if not 0 <= self.port <= 65535:
             raise ValueError(f"port must be 0-65535 (0 = any free port), not {self.port}")

@@ -23,6 +23,7 @@ from functools import cached_property, lru_cache
 from typing import Any
 
 from edxtui.sandbox import vocabulary as vocab
+from edxtui.sandbox.config import CACHED_COURSES
 
 _MASK = (1 << 64) - 1
 # Availability is computed against a fixed date so the same seed always gives the same data.
@@ -167,14 +168,21 @@ class _Spec:
 class SandboxData:
     """All the sandbox's resources, built lazily from (seed, sizes)."""
 
-    def __init__(self, seed: int = 0, courses: int = 300, large_catalog_courses: int = 10_000):
+    def __init__(
+        self,
+        seed: int = 0,
+        courses: int = 300,
+        large_catalog_courses: int = 10_000,
+        cached_courses: int = CACHED_COURSES,
+    ):
         self.seed = seed
         self.courses = courses
         self.large_catalog_courses = large_catalog_courses
         self.universe = max(courses, large_catalog_courses)
         # Per-instance caches (an lru_cache on a method would pin every instance).
         self.course = lru_cache(maxsize=4096)(self._course)  # type: ignore[method-assign]
-        self.course_json = lru_cache(maxsize=self.JSON_CACHE)(self._course_json)
+        self.cached_courses = cached_courses
+        self.course_json = lru_cache(maxsize=cached_courses)(self._course_json)
         self._templates: dict[tuple[int, int], bytes] = {}
         self._fragment_cache: dict[tuple[int, int], dict[bytes, bytes]] = {}  # type: ignore[method-assign]
 
@@ -318,12 +326,10 @@ class SandboxData:
             return None
         return next((r for r in self.course(i)["course_runs"] if r["key"] == key), None)
 
-    JSON_CACHE = 16384  # rendered courses kept: ~9 KB each, so ~140 MB at most
-
     def prewarm(self, n: int | None = None) -> int:
         """Render the first n courses (default: as many as the cache holds) ahead of time, so a
         client benchmark measures the client and not course generation. Returns how many."""
-        n = min(self.universe, self.JSON_CACHE, self.universe if n is None else n)
+        n = min(self.universe, self.cached_courses, self.universe if n is None else n)
         for i in range(n):
             self.course_json(i)
         return n

@@ -249,8 +249,9 @@ class SandboxServer:
         self.app.counters.reset()
 
     def prewarm(self, courses: int | None = None) -> int:
-        """Build and render courses now (all of the large catalog, up to 16,384) so that later
-        pages are served from cache: for client benchmarks. Safe while serving."""
+        """Build and render courses now (all of the large catalog, as many as the config's
+        cached_courses) so that later pages are served from cache: for client benchmarks.
+        Safe while serving."""
         return self.app.data.prewarm(courses)
 
     def revoke_tokens(self) -> None:
