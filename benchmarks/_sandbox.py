@@ -19,6 +19,8 @@ from types import TracebackType
 
 import httpx
 
+from edxtui.sandbox.config import CACHED_COURSES
+
 ROOT = Path(__file__).resolve().parent.parent
 _BASE = re.compile(r"on (http://127\.0\.0\.1:\d+)")
 
@@ -30,9 +32,16 @@ LARGE_CATALOG = "6"  # the sandbox's "Large catalog" id
 class SandboxProcess:
     """`with SandboxProcess(courses=N) as sb:` a sandbox whose large catalog has N courses."""
 
-    def __init__(self, large_catalog_courses: int, *, expires_in: int = 3600) -> None:
+    def __init__(
+        self,
+        large_catalog_courses: int,
+        *,
+        expires_in: int = 3600,
+        cache_courses: int = CACHED_COURSES,
+    ) -> None:
         self.large = large_catalog_courses
         self.expires_in = expires_in
+        self.cache_courses = cache_courses
         self.proc: subprocess.Popen[str] | None = None
         self.base_url = ""
 
@@ -48,6 +57,8 @@ class SandboxProcess:
             str(self.large),
             "--expires-in",
             str(self.expires_in),
+            "--cache-courses",
+            str(self.cache_courses),
         ]
         self.proc = subprocess.Popen(
             cmd, stdout=subprocess.PIPE, stderr=subprocess.DEVNULL, text=True, cwd=ROOT
@@ -121,7 +132,7 @@ class SandboxProcess:
 
     def warm(self, page_size: int = 100) -> None:
         """Ask for every page of the large catalog once, so the sandbox's render cache is warm
-        for the runs that follow (it caches up to 16,384 courses)."""
+        for the runs that follow (as much of it as the cache holds: `cache_courses`)."""
         with httpx.Client(timeout=60) as client:
             token = client.post(
                 self.token_url,
@@ -133,7 +144,7 @@ class SandboxProcess:
                 },
             ).json()["access_token"]
             url = f"{self.api_root}catalogs/{LARGE_CATALOG}/courses/"
-            for offset in range(0, min(self.large, 16_384), page_size):
+            for offset in range(0, min(self.large, self.cache_courses), page_size):
                 client.get(
                     url,
                     params={"limit": page_size, "offset": offset},
