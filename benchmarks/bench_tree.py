@@ -10,8 +10,9 @@ GIL nor adds to its RSS). In one invocation, per catalog size:
   The UI's share is expand − raw.
 - load all: every page of the catalog into the tree ("load more" until the count is reached),
   while a ticker task (`asyncio.sleep(0.005)` in a loop) records how late it wakes: the
-  event loop's lag. Reported: max and p99 lag, total time; for 10,000 courses or fewer, the
-  medians of three runs (fresh children), as one short load-all is noisy.
+  event loop's lag. Reported: max and p99 lag, total time, the app's CPU time (its
+  process's); for 10,000 courses or fewer, the medians of three runs (fresh children), as one
+  short load-all is noisy.
 - the server: the sandbox keeps every course of the catalog rendered and is warmed first, so
   each size meets a server as fast per page.
 - memory: the child's RSS (VmRSS, after gc) with every course of the catalog in the tree,
@@ -232,6 +233,8 @@ async def child_tree(args: argparse.Namespace) -> None:
                 loop.set_debug(True)
             ticker.start()
             start = time.perf_counter()
+            # The app's own work, whatever overlaps what: the server is another process.
+            cpu_start = time.process_time()
             deadline = start + args.budget
             pages = 1
             tree.move_cursor(node)  # "load more" (e) on the catalog node, page after page
@@ -251,6 +254,7 @@ async def child_tree(args: argparse.Namespace) -> None:
                 if rss_bytes()[0] > args.max_rss_mb * MB:
                     break
             total = time.perf_counter() - start
+            cpu = time.process_time() - cpu_start
             await pilot.pause()
             await ticker.stop()
             asyncio.get_running_loop().set_debug(False)
@@ -269,6 +273,7 @@ async def child_tree(args: argparse.Namespace) -> None:
                 stuck=stuck,
                 state=node.data.state,
                 load_all=total,
+                load_all_cpu=cpu,
                 server_waits=sum(waits),
                 gc_time=gc_time.stop(),
                 lag_max=lags[-1] if lags else 0.0,
@@ -454,7 +459,7 @@ def with_load_all_medians(runs: list[dict]) -> dict:
     """The first run, with the load-all's timings replaced by their medians over `runs`."""
     result = dict(runs[0], load_all_runs=len(runs))
     if "load_all" in result:
-        for key in ("load_all", "server_waits", "lag_max", "lag_p99"):
+        for key in ("load_all", "load_all_cpu", "server_waits", "lag_max", "lag_p99"):
             result[key] = median([run[key] for run in runs])
         result["gc_time"] = tuple(
             median(list(values)) for values in zip(*(r["gc_time"] for r in runs), strict=True)
@@ -500,9 +505,10 @@ def print_tables(hello: dict, results: dict[int, dict], samples: int) -> None:
         gc_total, gc_longest = r.get("gc_time", (0.0, 0.0))
         rows.append(
             Row(
-                f"  … time to load all{done} / awaiting the server / in the GC (longest)",
+                f"  … time to load all{done} / awaiting the server / the app's CPU / in the GC"
+                " (longest)",
                 f"{r['load_all']:.2f} s / {r.get('server_waits', 0):.2f} s / "
-                f"{gc_total:.2f} s ({ms(gc_longest)})",
+                f"{r['load_all_cpu']:.2f} s / {gc_total:.2f} s ({ms(gc_longest)})",
             )
         )
     for size, r in results.items():
@@ -551,14 +557,14 @@ def print_tables(hello: dict, results: dict[int, dict], samples: int) -> None:
             def whole(r: dict, seconds: float) -> float:
                 return seconds / max(1, r["pages"] - 1) * r["pages"]
 
-            def own(r: dict) -> float:  # the app's own time: not waiting on the server
-                return whole(r, r["load_all"] - r.get("server_waits", 0.0))
-
             checks += [
                 ("load all: time (per page × pages)", whole(a, a["load_all"]),
                  whole(b, b["load_all"]), factor * 1.1, linear),
-                ("load all: time not awaiting the server", own(a), own(b), factor * 1.1,
-                 linear),
+                # The app's own work: its process's CPU time (the server is another process).
+                # Wall time minus the time spent awaiting the server was the measure before;
+                # it counted UI work that overlaps a request as the server's, more so at 1,000.
+                ("load all: the app's CPU time", whole(a, a["load_all_cpu"]),
+                 whole(b, b["load_all_cpu"]), factor * 1.1, linear),
                 ("memory above hello-world", extra_mb(a), extra_mb(b), factor * 1.1, linear),
             ]  # fmt: skip
         for what, fa, fb, limit, shown in checks:
