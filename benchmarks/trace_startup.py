@@ -200,12 +200,13 @@ def traced_run(code: str, env: dict[str, str]) -> list[tuple[str, float]]:
 
 def report(title: str, runs: list[list[tuple[str, float]]]) -> None:
     order = [what for what, _ in runs[0]]
+    marks = [dict(run) for run in runs]
     print(f"\n## {title} (median of {len(runs)} runs; ms from the script's first line)\n")
     print(f"| {'phase ends':<40} | at (ms) | step (ms) |")
     print(f"|{'-' * 42}|---------|-----------|")
     previous = 0.0
     for what in order:
-        at = median([dict(run)[what] * 1000 for run in runs if what in dict(run)])
+        at = median([run[what] * 1000 for run in marks if what in run])
         print(f"| {what:<40} | {at:7.1f} | {at - previous:9.1f} |")
         previous = at
 
