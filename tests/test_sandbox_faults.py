@@ -321,3 +321,29 @@ def test_rules_from_python_objects() -> None:
 def test_cli_fault_syntax(text, expected) -> None:
     assert parse_cli_fault(text) == expected
     Faults(**expected)  # and it validates
+
+
+@pytest.mark.parametrize("how", ["python", "control-api"])
+def test_a_reset_lets_requests_in_flight_finish_before_the_next_fault(sandbox, token, how) -> None:
+    """A request still being served (its client may have given up on it) must not outlive the
+    reset and take the one-shot fault the next test sets: a reset returns only once it is done."""
+    sandbox.faults.update(hold_api=True, hold_token=True)
+    statuses: list[int] = []
+    threads = [
+        threading.Thread(target=lambda: statuses.append(catalogs(sandbox, token).status_code)),
+        threading.Thread(target=lambda: statuses.append(token_post(sandbox).status_code)),
+    ]
+    for t in threads:
+        t.start()
+    assert sandbox.counters.wait_until(lambda c: c.held == 2, timeout=10)
+    if how == "python":
+        sandbox.reset()  # opens the gates, then waits for both requests
+    else:
+        assert http.post(sandbox.base_url + "/_sandbox/reset").status_code == 200
+    assert (sandbox.counters.in_flight, sandbox.counters.token_in_flight) == (0, 0)
+    assert sandbox.counters.api_requests == 0  # counted before the reset, zeroed by it
+    sandbox.faults.update(errors=1)
+    assert catalogs(sandbox, token).status_code == 503  # the fault went to the next request
+    for t in threads:
+        t.join(timeout=10)
+    assert sorted(statuses) == [200, 200]

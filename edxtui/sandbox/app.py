@@ -26,7 +26,7 @@ from starlette.types import Receive, Scope, Send
 
 from edxtui.sandbox.config import CLIENTS, SandboxClient, SandboxConfig
 from edxtui.sandbox.data import SandboxData, render_json
-from edxtui.sandbox.faults import Counters, Faults
+from edxtui.sandbox.faults import RESET_IDLE_TIMEOUT, Counters, Faults
 from edxtui.sandbox.pagination import InvalidPage, Window, paginate
 from edxtui.sandbox.responses import (
     API_HEADERS,
@@ -355,23 +355,27 @@ class SandboxApp:
 
     async def token(self, request: Request) -> Response:
         counters, faults = self.counters, self.faults
-        counters.bump(token_requests=1)
+        counters.bump(token_requests=1, token_in_flight=1)
         counters.count_path(request.url.path)
-        # Read the whole form now, as Django does: a fault answer sent before the body is read
-        # could be lost to a connection reset (unread data makes the kernel reset, not close).
-        await request.body()
-        await self._gate("hold_token")
-        await self._delay("token_latency")
-        fault = faults.take("token")
-        if fault is not None:
-            counters.bump(faults_applied=1)
-            replacement = fault_response(*fault, body_read=True)
-            if replacement is not None:
-                return replacement
-        response = await self._issue(request)
-        if fault is not None:
-            response = truncated(response, fault[1])
-        return response
+        try:
+            # Read the whole form now, as Django does: a fault answer sent before the body is
+            # read could be lost to a connection reset (unread data makes the kernel reset, not
+            # close).
+            await request.body()
+            await self._gate("hold_token")
+            await self._delay("token_latency")
+            fault = faults.take("token")
+            if fault is not None:
+                counters.bump(faults_applied=1)
+                replacement = fault_response(*fault, body_read=True)
+                if replacement is not None:
+                    return replacement
+            response = await self._issue(request)
+            if fault is not None:
+                response = truncated(response, fault[1])
+            return response
+        finally:
+            counters.bump(token_in_flight=-1)
 
     async def _issue(self, request: Request) -> Response:
         """django-oauth-toolkit's client-credentials grant plus edx-platform's JWT option."""
@@ -451,6 +455,10 @@ class SandboxApp:
 
     async def control_reset(self, request: Request) -> Response:
         self.faults.reset()
+        # Let the requests still being served finish first (see SandboxServer.reset).
+        deadline = time.monotonic() + RESET_IDLE_TIMEOUT
+        while not self.counters.idle() and time.monotonic() < deadline:
+            await asyncio.sleep(0.005)
         self.counters.reset()
         return json_response(
             {"faults": self.faults.snapshot(), "counters": self.counters.snapshot()}

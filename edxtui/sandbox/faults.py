@@ -258,6 +258,14 @@ def parse_cli_fault(text: str) -> dict[str, Any]:
     return {name: rule}
 
 
+# How long a reset waits for the requests still being served (a released gate or a latency cut
+# short lets them finish in milliseconds; a handler stuck longer than this is a bug to report).
+RESET_IDLE_TIMEOUT = 10.0
+
+# Counters that describe requests being served right now: a reset must not zero them.
+_LIVE = ("in_flight", "token_in_flight", "held")
+
+
 @dataclass
 class Counters:
     """What the server saw. Tests read these to prove client behaviour (e.g. never an expired
@@ -270,7 +278,8 @@ class Counters:
     expired_token_requests: int = 0  # signature valid, exp passed
     invalid_token_requests: int = 0  # malformed, badly signed or revoked
     faults_applied: int = 0
-    in_flight: int = 0
+    in_flight: int = 0  # api requests being served
+    token_in_flight: int = 0  # token requests being served
     held: int = 0  # requests waiting at a closed gate (hold_token / hold_api)
     peak_concurrency: int = 0
     per_path: dict[str, int] = field(default_factory=dict)
@@ -300,12 +309,16 @@ class Counters:
             self.in_flight -= 1
             self._cond.notify_all()
 
+    def idle(self) -> bool:
+        """No api or token request is being served."""
+        return self.in_flight == 0 and self.token_in_flight == 0
+
     def reset(self) -> None:
         with self._cond:
             for f in fields(self):
                 if f.name == "per_path":
                     self.per_path = {}
-                elif not f.name.startswith("_") and f.name not in ("in_flight", "held"):
+                elif not f.name.startswith("_") and f.name not in _LIVE:
                     setattr(self, f.name, 0)
             self.peak_concurrency = self.in_flight
             self._cond.notify_all()

@@ -28,7 +28,7 @@ from edxtui.sandbox.config import (
     TOKEN_PATHS,
     SandboxConfig,
 )
-from edxtui.sandbox.faults import Counters, Faults
+from edxtui.sandbox.faults import RESET_IDLE_TIMEOUT, Counters, Faults
 
 
 class _QuietFaults(logging.Filter):
@@ -244,8 +244,18 @@ class SandboxServer:
         return self.app.counters
 
     def reset(self) -> None:
-        """No faults, zeroed counters (revoked tokens stay revoked)."""
+        """No faults, nothing in flight, zeroed counters (revoked tokens stay revoked).
+
+        The wait matters: a request its client gave up on (a timeout) is still being served,
+        and once the reset cuts its latency short it would go on to take whatever one-shot
+        fault the next user of this server sets, and be counted as theirs."""
         self.app.faults.reset()
+        if not self.app.counters.wait_until(Counters.idle, timeout=RESET_IDLE_TIMEOUT):
+            snapshot = self.app.counters.snapshot()
+            raise RuntimeError(
+                "the sandbox is still serving requests after a reset "
+                f"(api {snapshot['in_flight']}, token {snapshot['token_in_flight']})"
+            )
         self.app.counters.reset()
 
     def prewarm(self, courses: int | None = None) -> int:
