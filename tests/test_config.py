@@ -390,7 +390,7 @@ def test_a_broken_config_file_is_a_config_error(isolated_config):
         load_config()
 
 
-@settings(max_examples=60, deadline=None)
+@settings(max_examples=60)
 @given(secret=st.text(min_size=1).filter(lambda s: s.strip("\r\n") == s), cid=st.text())
 def test_any_secret_and_client_id_round_trip_through_the_file(secret, cid):
     save_profile(example(client_id=cid), secret)

@@ -17,7 +17,7 @@ import json
 import re
 
 import pytest
-from hypothesis import HealthCheck, given, settings
+from hypothesis import given, settings
 from hypothesis import strategies as st
 from rich.console import Console
 from rich.text import Text
@@ -40,8 +40,8 @@ UNSAFE_KEEP_LINES = re.compile(
     "[\x00-\x08\x0b-\x1f\x7f-\x9f\u202a-\u202e\u2066-\u2069\u2028\u2029\ufeff]"
 )
 
-SETTINGS = settings(max_examples=150, deadline=None, suppress_health_check=[HealthCheck.too_slow])
-FEW = settings(max_examples=60, deadline=None, suppress_health_check=[HealthCheck.too_slow])
+SETTINGS = settings(max_examples=150)
+FEW = settings(max_examples=60)
 
 NASTY = [
     "\x1b[31mred\x1b[0m",
@@ -282,7 +282,7 @@ LABEL_KEYS = ["name", "title", "key", "id", "courses_count", "course_runs", "sta
 items = st.one_of(json_values, st.dictionaries(st.sampled_from(LABEL_KEYS), json_values))
 
 
-@settings(max_examples=100, deadline=None, suppress_health_check=[HealthCheck.too_slow])
+@settings(max_examples=100)
 @given(st.sampled_from(KINDS), items)
 def test_tree_label_of_any_item_is_plain_and_safe(kind, item):
     label = item_label(kind, item)

@@ -29,7 +29,7 @@ def same(a, b) -> bool:
     return json.dumps(a) == json.dumps(b) and repr(a) == repr(b)
 
 
-@settings(max_examples=300, deadline=None)
+@settings(max_examples=300)
 @given(json_values, st.sampled_from(["utf-8", "utf-16", "utf-32", "str"]))
 def test_same_values_as_the_json_module(value, encoding):
     text = json.dumps(value, ensure_ascii=False)
