@@ -60,7 +60,7 @@ def test_blocking_really_blocks():
     """The finder above does stop an import of textual (so the test above can fail)."""
     script = SCRIPT.split("import httpx")[0] + "import textual\n"
     result = subprocess.run([sys.executable, "-c", script], capture_output=True, text=True)
-    assert result.returncode != 0 and "blocked in this test" in result.stderr
+    assert result.returncode != 0 and "blocked in this test" in result.stderr, result.stderr
 
 
 def _run(code: str) -> str:

@@ -37,9 +37,9 @@ def conn(sb) -> list[str]:
 
 def test_version_and_help():
     result = edxtui("--version")
-    assert result.returncode == 0 and result.stdout.startswith("edxtui ")
+    assert result.returncode == 0 and result.stdout.startswith("edxtui "), result.stderr
     result = edxtui("--help")
-    assert result.returncode == 0
+    assert result.returncode == 0, result.stderr
     for command in ("token", "get", "export", "sandbox", "profile"):
         assert command in result.stdout
 
@@ -59,7 +59,7 @@ def test_token_from_a_secret_on_stdin_without_importing_textual(sandbox):
 def test_http_error_is_exit_1_in_two_lines(sandbox):
     result = edxtui("get", "catalogs/999999/", *conn(sandbox),
                     env={"EDXTUI_CLIENT_SECRET": "sandbox-secret"})  # fmt: skip
-    assert result.returncode == 1
+    assert result.returncode == 1, result.stderr
     assert result.stdout == ""
     lines = result.stderr.strip().splitlines()
     assert len(lines) == 2 and "404" in lines[0]
@@ -76,7 +76,7 @@ def test_http_error_is_exit_1_in_two_lines(sandbox):
 )
 def test_config_and_usage_errors_are_exit_2(argv, message):
     result = edxtui(*argv)
-    assert result.returncode == 2 and result.stdout == ""
+    assert result.returncode == 2 and result.stdout == "", result.stderr
     assert message in result.stderr
     assert "Traceback" not in result.stderr
 
@@ -84,7 +84,7 @@ def test_config_and_usage_errors_are_exit_2(argv, message):
 def test_wrong_secret_is_exit_1_and_not_echoed(sandbox):
     wrong = "definitely-wrong-secret-77"
     result = edxtui("token", *conn(sandbox), env={"EDXTUI_CLIENT_SECRET": wrong})
-    assert result.returncode == 1
+    assert result.returncode == 1, result.stderr
     assert "client id or secret" in result.stderr
     assert wrong not in result.stderr + result.stdout
     assert "Traceback" not in result.stderr
@@ -109,7 +109,7 @@ def test_ctrl_c_mid_export_is_130_quiet_and_leaves_no_file(make_sandbox, tmp_pat
     finally:
         if child.poll() is None:
             child.kill()
-    assert child.returncode == 130
+    assert child.returncode == 130, stderr
     assert "Traceback" not in stderr and stdout == ""
     assert list(tmp_path.iterdir()) == []
 
@@ -145,8 +145,9 @@ def test_edxtui_sandbox_serves_what_edxtui_get_reads(tmp_path):
         finally:
             if server.poll() is None:
                 server.kill()
-    assert server.returncode == 0
-    assert "Traceback" not in server.stderr.read()
+    err = server.stderr.read()
+    assert server.returncode == 0, err
+    assert "Traceback" not in err
 
 
 def run_on_a_terminal(argv: list[str], stream: str) -> tuple[int, str, str]:
@@ -198,7 +199,7 @@ def test_export_draws_a_progress_bar_only_on_a_terminal(sandbox, tmp_path):
     assert code == 0 and stdout == ""
     assert "300/300 courses 100%" in shown and "[" + "#" * 30 + "]" in shown
     result = edxtui(*argv, env={"EDXTUI_CLIENT_SECRET": "sandbox-secret"})
-    assert result.returncode == 0
+    assert result.returncode == 0, result.stderr
     assert "courses 100%" not in result.stderr and "\r" not in result.stderr
 
 

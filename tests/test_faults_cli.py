@@ -584,7 +584,7 @@ def test_subprocess_fails_cleanly(sandbox, case, fragments):
     else:
         sandbox.faults.update(errors={"count": ALWAYS, "status": 500})
     proc = _subprocess(["get", "catalogs/"], env)
-    assert proc.returncode == 1
+    assert proc.returncode == 1, proc.stderr
     assert proc.stdout == ""
     assert "Traceback" not in proc.stderr
     lines = proc.stderr.strip().splitlines()
@@ -596,7 +596,7 @@ def test_subprocess_fails_cleanly(sandbox, case, fragments):
     env["EDXTUI_CLIENT_SECRET"] = sandbox.client_secret
     env["EDXTUI_API_URL"] = sandbox.api_root("openedx")
     proc = _subprocess(["get", "catalogs/"], env)
-    assert proc.returncode == 0 and json.loads(proc.stdout)["count"] >= 1
+    assert proc.returncode == 0 and json.loads(proc.stdout)["count"] >= 1, proc.stderr
 
 
 def test_config_file_untouched_by_failures(run, sandbox, isolated_config: Path):

@@ -253,9 +253,9 @@ async def test_copy_as_curl_replays_the_request(sandbox):
         shown = session.curl(exchange, reveal_token=True)
     env = {**os.environ, "EDXTUI_TOKEN": token}
     replay = subprocess.run(["bash", "-c", hidden], env=env, capture_output=True, timeout=30)
-    assert replay.returncode == 0 and replay.stdout == exchange.body
+    assert replay.returncode == 0 and replay.stdout == exchange.body, replay.stderr
     replay = subprocess.run(shlex.split(shown), capture_output=True, timeout=30)
-    assert replay.returncode == 0 and replay.stdout == exchange.body
+    assert replay.returncode == 0 and replay.stdout == exchange.body, replay.stderr
 
 
 async def test_one_connection_is_reused_for_token_and_api_calls(sandbox):

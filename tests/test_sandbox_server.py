@@ -161,7 +161,7 @@ def test_foreground_command_serves_the_guide_session_and_stops_on_ctrl_c() -> No
         if proc.poll() is None:
             proc.kill()
             proc.wait()
-    assert proc.returncode == 0
+    assert proc.returncode == 0, err.decode()
     assert "stopped" in out.decode()
     assert "Traceback" not in err.decode()
 
