@@ -25,9 +25,10 @@ from starlette.routing import Match, Route
 from starlette.types import Receive, Scope, Send
 
 from edxtui.sandbox.config import CLIENTS, SandboxClient, SandboxConfig
-from edxtui.sandbox.data import SandboxData, render_json
+from edxtui.sandbox.data import SandboxData
 from edxtui.sandbox.faults import Counters, Faults
 from edxtui.sandbox.pagination import InvalidPage, Window, paginate
+from edxtui.sandbox.render import render_json
 from edxtui.sandbox.responses import (
     API_HEADERS,
     RAW_SEND,
