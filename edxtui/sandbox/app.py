@@ -202,7 +202,7 @@ class SandboxApp:
     async def _truncate(self, response: Response, rule: Any) -> Response:
         if isinstance(response, StreamingResponse):  # collect it, so it can be cut
             chunks = [
-                c if isinstance(c, bytes) else c.encode() async for c in response.body_iterator
+                c.encode() if isinstance(c, str) else bytes(c) async for c in response.body_iterator
             ]
             response = Response(b"".join(chunks), response.status_code, dict(response.headers))
         return truncated(response, rule)

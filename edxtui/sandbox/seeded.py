@@ -28,15 +28,15 @@ class Rng(random.Random):
     """random.Random with cheaper randrange/choice/sample (one float draw each). Generation
     speed is what a page of a large catalog costs, and the stdlib versions dominate it."""
 
-    def randrange(self, start: int, stop: int | None = None, step: int = 1) -> int:  # type: ignore[override]
+    def randrange(self, start: int, stop: int | None = None, step: int = 1) -> int:
         if stop is None:
             start, stop = 0, start
         return start + int(self.random() * (stop - start))
 
-    def choice(self, seq: Any) -> Any:  # type: ignore[override]
+    def choice(self, seq: Any) -> Any:
         return seq[int(self.random() * len(seq))]
 
-    def sample(self, population: Any, k: int, *, counts: Any = None) -> list[Any]:  # type: ignore[override]
+    def sample(self, population: Any, k: int, *, counts: Any = None) -> list[Any]:
         """k consecutive items from a random start (wrapping): distinct, cheap, good enough."""
         n = len(population)
         first = int(self.random() * n) if n else 0
