@@ -26,7 +26,7 @@ sys.path.insert(0, str(Path(__file__).parent))
 from _table import Row, median, print_table  # noqa: E402
 
 from edxtui.sandbox import SandboxConfig, SandboxServer  # noqa: E402
-from edxtui.sandbox.data import BULK_FROM  # noqa: E402
+from edxtui.sandbox.bulk import BULK_FROM  # noqa: E402
 
 LARGE_CATALOG = 6
 

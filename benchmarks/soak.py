@@ -43,13 +43,13 @@ import httpx  # noqa: E402
 from edxtui.api import Credentials, EdxError, Session  # noqa: E402
 from edxtui.api import catalog as paths  # noqa: E402
 from edxtui.api.tokens import refresh_margin  # noqa: E402
+from edxtui.sandbox.catalogs import CATALOG_ALL, CATALOG_CS, CATALOG_LANG  # noqa: E402
 from edxtui.sandbox.config import (  # noqa: E402
     API_ROOTS,
     SANDBOX_CLIENT_ID,
     SANDBOX_CLIENT_SECRET,
     TOKEN_PATHS,
 )
-from edxtui.sandbox.data import CATALOG_ALL, CATALOG_CS, CATALOG_LANG  # noqa: E402
 
 READS = [
     (paths.catalogs(), None),

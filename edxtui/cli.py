@@ -516,7 +516,11 @@ def cmd_export(args: argparse.Namespace) -> int:
             raise UsageError(f"cannot write to the folder {output.parent}")
 
     show = sys.stderr.isatty() and not args.no_progress
-    bar = _ProgressBar(f"catalog {visible(args.catalog_id)}") if show else None
+    bar = None
+    if show:
+        from edxtui.export_progress import ExportProgress
+
+        bar = ExportProgress(f"catalog {visible(args.catalog_id)}")
 
     async def body(session: Any) -> int:
         try:
@@ -538,28 +542,6 @@ def cmd_export(args: argparse.Namespace) -> int:
         return EXIT_OK
 
     return _with_session(args, body)
-
-
-class _ProgressBar:
-    """A one-line bar on stderr (only used when stderr is a terminal)."""
-
-    def __init__(self, label: str, width: int = 30) -> None:
-        self.label = label
-        self.width = width
-        self.shown = False
-
-    def update(self, done: int, total: int) -> None:
-        filled = self.width if total == 0 else self.width * done // total
-        percent = 100 if total == 0 else 100 * done // total
-        bar = "#" * filled + "-" * (self.width - filled)
-        sys.stderr.write(f"\r{self.label} [{bar}] {done}/{total} courses {percent}%")
-        sys.stderr.flush()
-        self.shown = True
-
-    def close(self) -> None:
-        if self.shown:
-            sys.stderr.write("\n")
-            sys.stderr.flush()
 
 
 def cmd_tui(args: argparse.Namespace) -> int:

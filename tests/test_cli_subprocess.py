@@ -7,12 +7,15 @@ from __future__ import annotations
 
 import os
 import queue
+import re
 import signal
 import subprocess
 import sys
 import threading
 
 import pytest
+
+from edxtui.sandbox.catalogs import CATALOG_EMPTY
 
 
 def edxtui(
@@ -150,7 +153,9 @@ def test_edxtui_sandbox_serves_what_edxtui_get_reads(tmp_path):
     assert "Traceback" not in err
 
 
-def run_on_a_terminal(argv: list[str], stream: str) -> tuple[int, str, str]:
+def run_on_a_terminal(
+    argv: list[str], stream: str, env: dict[str, str] | None = None
+) -> tuple[int, str, str]:
     """Run edxtui with `stream` ("stdout" or "stderr") on a pseudo-terminal, the other piped."""
     import pty
 
@@ -159,7 +164,7 @@ def run_on_a_terminal(argv: list[str], stream: str) -> tuple[int, str, str]:
         [sys.executable, "-m", "edxtui", *argv],
         stdout=slave if stream == "stdout" else subprocess.PIPE,
         stderr=slave if stream == "stderr" else subprocess.PIPE,
-        env={**os.environ, "EDXTUI_CLIENT_SECRET": "sandbox-secret"},
+        env={**os.environ, "EDXTUI_CLIENT_SECRET": "sandbox-secret", **(env or {})},
     )
     os.close(slave)
     chunks = []
@@ -191,16 +196,55 @@ def test_on_a_terminal_get_pretty_prints_and_defuses_control_characters(sandbox)
     assert "\x9b" not in shown and "\u202e" not in shown and "\x1b" not in shown
 
 
+ANSI = re.compile(r"\x1b\[[0-9;?]*[A-Za-z]")
+A_TERMINAL = {"TERM": "xterm-256color"}  # a terminal rich draws on, whatever CI sets
+
+
+def frames(shown: str) -> list[str]:
+    """What a terminal would show line by line: each line's text after its last redraw."""
+    return [ANSI.sub("", line).rsplit("\r", 1)[-1] for line in shown.split("\r\n")]
+
+
 @linux_only
 def test_export_draws_a_progress_bar_only_on_a_terminal(sandbox, tmp_path):
     out = tmp_path / "c.jsonl"
     argv = ["export", "1", "-o", str(out), "--page-size", "50", *conn(sandbox)]
-    code, shown, stdout = run_on_a_terminal(argv, "stderr")
+    code, shown, stdout = run_on_a_terminal(argv, "stderr", env=A_TERMINAL)
     assert code == 0 and stdout == ""
-    assert "300/300 courses 100%" in shown and "[" + "#" * 30 + "]" in shown
-    result = edxtui(*argv, env={"EDXTUI_CLIENT_SECRET": "sandbox-secret"})
+    bar, wrote, *rest = frames(shown)
+    # A clean finish: the finished bar stays on its own line (count, percentage, rate, the
+    # time taken), the cursor it hid is shown again, and the summary follows on a new line.
+    assert re.fullmatch(
+        r"catalog 1 ━+ 300/300 courses 100% [\d,]+ courses/s \d+:\d\d:\d\d *", bar
+    ), bar
+    assert shown.index("\x1b[?25l") < shown.index("300/300") < shown.index("\x1b[?25h")
+    assert wrote == f"edxtui: wrote 300 courses to {out} (jsonl)" and rest == [""]
+    # The same export into a pipe: not one byte of a bar.
+    result = edxtui(*argv, env={"EDXTUI_CLIENT_SECRET": "sandbox-secret", **A_TERMINAL})
     assert result.returncode == 0, result.stderr
-    assert "courses 100%" not in result.stderr and "\r" not in result.stderr
+    assert result.stderr == f"edxtui: wrote 300 courses to {out} (jsonl)\n"
+
+
+@linux_only
+def test_verbose_lines_print_whole_above_the_progress_bar(sandbox, tmp_path):
+    """-v lines during an export are not glued onto the bar's line: each is a line of its own."""
+    out = tmp_path / "c.jsonl"
+    argv = ["export", "1", "-v", "-o", str(out), "--page-size", "50", *conn(sandbox)]
+    code, shown, _ = run_on_a_terminal(argv, "stderr", env=A_TERMINAL)
+    assert code == 0
+    lines = frames(shown)
+    pages = [line for line in lines if "/courses/?limit=50" in line]
+    assert len(pages) == 6 and all(line.startswith("edxtui: GET http") for line in pages)
+    assert re.match(r"catalog 1 ━+ 300/300 courses 100%", lines[-3])
+
+
+@linux_only
+def test_an_empty_export_draws_no_bar(sandbox, tmp_path):
+    out = tmp_path / "c.jsonl"
+    argv = ["export", str(CATALOG_EMPTY), "-o", str(out), *conn(sandbox)]
+    code, shown, _ = run_on_a_terminal(argv, "stderr", env=A_TERMINAL)
+    assert code == 0
+    assert shown == f"edxtui: wrote 0 courses to {out} (jsonl)\r\n"
 
 
 @linux_only

@@ -39,7 +39,7 @@ from fault_servers import (
 from edxtui import cli
 from edxtui.api import AuthError, Session
 from edxtui.api.tokens import TokenManager
-from edxtui.sandbox.data import CATALOG_ALL
+from edxtui.sandbox.catalogs import CATALOG_ALL
 
 TIMEOUT = httpx.Timeout(1.0)
 SLOW = 3.0  # sandbox latency for the timeout cases: well above TIMEOUT

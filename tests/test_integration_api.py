@@ -27,7 +27,7 @@ from edxtui.api import (
     catalog,
 )
 from edxtui.api.catalog import fetch_all, fetch_object, fetch_page, iter_pages
-from edxtui.sandbox.data import CATALOG_ALL, CATALOG_EMPTY, CATALOG_RESTRICTED
+from edxtui.sandbox.catalogs import CATALOG_ALL, CATALOG_EMPTY, CATALOG_RESTRICTED
 from edxtui.sandbox.faults import Rule
 
 

@@ -11,7 +11,7 @@ import pytest
 from sandbox_fixtures import http, sandbox_token
 
 from edxtui.sandbox import Faults, Rule, SandboxConfig, SandboxServer
-from edxtui.sandbox.data import CSV_COLUMNS
+from edxtui.sandbox.catalog_csv import CSV_COLUMNS
 from edxtui.sandbox.faults import parse_cli_fault
 
 

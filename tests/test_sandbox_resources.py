@@ -308,7 +308,7 @@ def test_prewarm_renders_ahead_and_pages_come_from_the_cache() -> None:
 
 def test_bulk_courses_are_whole_and_consistent() -> None:
     """Past BULK_FROM courses are filled-in templates: nothing of the template may show."""
-    from edxtui.sandbox.data import BULK_FROM
+    from edxtui.sandbox.bulk import BULK_FROM
 
     data = SandboxData(seed=4, courses=10, large_catalog_courses=BULK_FROM + 400)
     titles = set()

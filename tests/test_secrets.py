@@ -34,8 +34,8 @@ from tui_helpers import open_explorer, wait_for
 from edxtui import cli, config
 from edxtui.api import EdxError, Session
 from edxtui.api.catalog import fetch_all
+from edxtui.sandbox.catalogs import CATALOG_ALL
 from edxtui.sandbox.config import CLIENTS, SandboxClient
-from edxtui.sandbox.data import CATALOG_ALL
 
 SECRET = "Sentinel-S3cret-7c41e9aa"  # what no output may contain
 CLIENT_ID = "sentinel-client"

@@ -7,7 +7,8 @@ import sys
 # process's start-up. As the child of `edxtui --sandbox` that start-up runs beside the app's
 # own, and where the two cores share a host core it slows the app's. So this process, which
 # serves the sandbox and nothing else, goes without it; PyJWT then offers HMAC alone.
-sys.modules.setdefault("cryptography", None)
+# (A None entry in sys.modules makes that import fail; typeshed types the values as modules.)
+sys.modules.setdefault("cryptography", None)  # type: ignore[arg-type]
 
 from edxtui.sandbox.cli import main  # noqa: E402  (after the line above, by design)
 

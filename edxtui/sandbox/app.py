@@ -25,9 +25,10 @@ from starlette.routing import Match, Route
 from starlette.types import Receive, Scope, Send
 
 from edxtui.sandbox.config import CLIENTS, SandboxClient, SandboxConfig
-from edxtui.sandbox.data import SandboxData, render_json
+from edxtui.sandbox.data import SandboxData
 from edxtui.sandbox.faults import RESET_IDLE_TIMEOUT, Counters, Faults
 from edxtui.sandbox.pagination import InvalidPage, Window, paginate
+from edxtui.sandbox.render import render_json
 from edxtui.sandbox.responses import (
     API_HEADERS,
     RAW_SEND,
@@ -201,7 +202,7 @@ class SandboxApp:
     async def _truncate(self, response: Response, rule: Any) -> Response:
         if isinstance(response, StreamingResponse):  # collect it, so it can be cut
             chunks = [
-                c if isinstance(c, bytes) else c.encode() async for c in response.body_iterator
+                c.encode() if isinstance(c, str) else bytes(c) async for c in response.body_iterator
             ]
             response = Response(b"".join(chunks), response.status_code, dict(response.headers))
         return truncated(response, rule)

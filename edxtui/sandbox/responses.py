@@ -13,8 +13,8 @@ from typing import Any
 from starlette.responses import Response
 from starlette.types import Receive, Scope, Send
 
-from edxtui.sandbox.data import render_json
 from edxtui.sandbox.faults import Rule
+from edxtui.sandbox.render import render_json
 
 RAW_SEND = "edxtui.sandbox.raw_send"
 JSON_TYPE = "application/json"

@@ -29,7 +29,7 @@ class Verdict:
     """What the Authorization header amounted to."""
 
     client: SandboxClient | None  # the authenticated client, or None
-    detail: str | None = None  # the 401 detail when not authenticated
+    detail: str = ""  # the 401 detail when not authenticated (always set then)
     expired: bool = False  # signature valid, exp passed
     invalid: bool = False  # malformed, badly signed, revoked
 
