@@ -14,7 +14,6 @@ precedence flags > environment > profile, and says in one or two lines what is m
 from __future__ import annotations
 
 import contextlib
-import ipaddress
 import os
 import re
 import stat
@@ -23,10 +22,10 @@ import tomllib
 from collections.abc import Callable, Mapping
 from dataclasses import dataclass, field, replace
 from pathlib import Path
-from urllib.parse import urlsplit
 
 from edxtui.api.credentials import Credentials
 from edxtui.api.errors import ConfigError
+from edxtui.api.urls import check_url
 from edxtui.atomicfile import replaced_atomically
 
 CONFIG_FILE = "config.toml"
@@ -40,9 +39,6 @@ ENV_CLIENT_ID = "EDXTUI_CLIENT_ID"
 ENV_CLIENT_SECRET = "EDXTUI_CLIENT_SECRET"
 
 _NAME_RE = re.compile(r"^[A-Za-z0-9][A-Za-z0-9._-]{0,63}$")
-
-# The Open edX preset ships with these hosts so the user sees what to fill in.
-PLACEHOLDER_HOSTS = ("lms.example.org", "discovery.example.org")
 
 # `edxtui sandbox` defaults: its port (edxtui.sandbox.cli.DEFAULT_PORT) and its published
 # demo client (edxtui.sandbox.config). Copied, not imported: importing edxtui.sandbox loads
@@ -136,58 +132,6 @@ def check_name(name: str) -> str:
             "use 1-64 letters, digits, '.', '_' or '-', starting with a letter or digit",
         )
     return name
-
-
-def is_loopback(host: str) -> bool:
-    host = host.strip("[]").lower()
-    if host == "localhost":
-        return True
-    try:
-        return ipaddress.ip_address(host).is_loopback
-    except ValueError:
-        return False
-
-
-def validate_url(url: str, *, what: str, insecure: bool = False, profile: str | None = None) -> str:
-    """Check scheme, host and the http rule; return the URL (API roots end with '/')."""
-    where = f" of profile {profile}" if profile else ""
-    try:
-        parts = urlsplit(url)
-        host = parts.hostname or ""
-        parts.port  # noqa: B018  (raises ValueError on a bad port)
-    except ValueError:
-        raise ConfigError(
-            f"the {what}{where} is not a valid URL: {url!r}",
-            "use a full URL like https://host/path",
-        ) from None
-    if parts.scheme not in ("http", "https") or not host:
-        raise ConfigError(
-            f"the {what}{where} must be an http(s) URL with a host, got {url!r}",
-            "use a full URL like https://host/path",
-        )
-    if parts.username is not None or parts.password is not None:
-        raise ConfigError(
-            f"the {what}{where} must not contain a user name or password",
-            "remove the 'user:password@' part; the client id and secret are set separately",
-        )
-    if parts.fragment:
-        raise ConfigError(f"the {what}{where} must not contain a '#fragment': {url!r}")
-    if host in PLACEHOLDER_HOSTS:
-        raise ConfigError(
-            f"the {what}{where} still has the placeholder host {parts.hostname}: {url}",
-            "replace it with your Open edX LMS (token URL) and discovery (API root) hosts",
-        )
-    if parts.scheme == "http" and not insecure and not is_loopback(host):
-        raise ConfigError(
-            f"refusing plain http to {host}: {url}",
-            "use https, or set insecure = true in the profile if you really mean it",
-        )
-    if what == "API root":
-        if parts.query:
-            raise ConfigError(f"the API root{where} must not contain a query string: {url}")
-        if not url.endswith("/"):
-            url += "/"
-    return url
 
 
 # ---------------------------------------------------------------------------------------
@@ -415,10 +359,8 @@ def save_profile(
     `make_default` None means: become the default when there is none yet.
     """
     check_name(profile.name)
-    validate_url(
-        profile.token_url, what="token URL", insecure=profile.insecure, profile=profile.name
-    )
-    api_root = validate_url(
+    check_url(profile.token_url, what="token URL", insecure=profile.insecure, profile=profile.name)
+    api_root = check_url(
         profile.api_root, what="API root", insecure=profile.insecure, profile=profile.name
     )
     profile = replace(profile, api_root=api_root)
@@ -548,7 +490,7 @@ def resolve(
     # Wrong URLs first (a placeholder host, plain http): the more basic mistake to report.
     insecure = base.insecure if base else False
     checked = {
-        what: validate_url(values[what], what=what, insecure=insecure, profile=name)
+        what: check_url(values[what], what=what, insecure=insecure, profile=name)
         for what in ("token URL", "API root")
         if values[what]
     }

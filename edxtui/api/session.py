@@ -14,7 +14,6 @@ from __future__ import annotations
 
 import asyncio
 import http.cookiejar
-import ipaddress
 import json
 import logging
 import re
@@ -33,7 +32,6 @@ from edxtui.api.auth import JWTAuth
 from edxtui.api.credentials import Credentials
 from edxtui.api.errors import (
     ConfigError,
-    OriginError,
     ResponseFormatError,
     api_error,
     transport_error,
@@ -47,6 +45,7 @@ from edxtui.api.exchange import (
 )
 from edxtui.api.retry import RetryPolicy
 from edxtui.api.tokens import TokenManager
+from edxtui.api.urls import check_same_origin, check_url
 from edxtui.textsafe import visible
 
 log = logging.getLogger("edxtui.api")
@@ -60,59 +59,18 @@ _CALL = "edxtui_call"  # request extension: the logical call a wire request belo
 _EXCHANGE = "edxtui_exchange"  # response extension: its Exchange
 
 
-# --- URL rules -----------------------------------------------------------------------------
-
-
-def is_loopback(host: str) -> bool:
-    host = host.strip("[]").lower()
-    if host == "localhost" or host.endswith(".localhost"):
-        return True
-    try:
-        return ipaddress.ip_address(host).is_loopback
-    except ValueError:
-        return False
-
-
-def origin(url: httpx.URL) -> tuple[str, str, int]:
-    default = {"http": 80, "https": 443}.get(url.scheme, 0)
-    return url.scheme, url.host.lower(), url.port or default
-
-
-def _origin_text(url: httpx.URL) -> str:
-    scheme, host, port = origin(url)
-    return visible(f"{scheme}://{host}:{port}")
-
-
-def check_url(url: str, label: str, *, insecure: bool = False) -> httpx.URL:
-    """A usable http(s) URL, or ConfigError; plain http only to loopback unless insecure."""
-    try:
-        parsed = httpx.URL(url)
-    except (httpx.InvalidURL, TypeError):
-        parsed = None
-    if parsed is None or parsed.scheme not in ("http", "https") or not parsed.host:
-        raise ConfigError(
-            f"the {label} is not an http(s) URL: {visible(str(url))[:200]!r}",
-            "write it in full, e.g. https://api.edx.org/oauth2/v1/access_token",
-        )
-    if parsed.scheme == "http" and not insecure and not is_loopback(parsed.host):
-        raise ConfigError(
-            f"the {label} uses plain http to {visible(parsed.host)}: the secret and the token "
-            "would cross the network unencrypted",
-            "use https, or mark the profile insecure if it is a test server you trust",
-        )
-    return parsed
-
-
-def check_credentials(credentials: Credentials) -> None:
-    """ConfigError unless both URLs are acceptable and the client id and secret are set."""
-    check_url(credentials.token_url, "token URL", insecure=credentials.insecure)
-    check_url(credentials.api_root, "API root", insecure=credentials.insecure)
+def check_credentials(credentials: Credentials) -> str:
+    """ConfigError unless both URLs are acceptable and the client id and secret are set;
+    returns the API root, ending with '/'."""
+    check_url(credentials.token_url, what="token URL", insecure=credentials.insecure)
+    api_root = check_url(credentials.api_root, what="API root", insecure=credentials.insecure)
     if not credentials.client_id:
         raise ConfigError("no client id is set", "set it in the profile or EDXTUI_CLIENT_ID")
     if not credentials.client_secret:
         raise ConfigError(
             "no client secret is set", "set it in the profile or EDXTUI_CLIENT_SECRET"
         )
+    return api_root
 
 
 # --- redaction -----------------------------------------------------------------------------
@@ -224,7 +182,7 @@ class Session:
         retry: RetryPolicy | None = None,
         limits: httpx.Limits | None = None,
     ) -> None:
-        check_credentials(credentials)
+        api_root = check_credentials(credentials)
         self.credentials = credentials
         self.log = log if log is not None else ExchangeLog()
         self.retry = retry or RetryPolicy()
@@ -233,7 +191,7 @@ class Session:
         self._limits = limits or httpx.Limits(max_connections=20, max_keepalive_connections=20)
         self._clock = clock
         self._sleep = sleep
-        self._root = httpx.URL(credentials.api_root)
+        self._root = httpx.URL(api_root)
         self._client: httpx.AsyncClient | None = None
         self._compressing: set[asyncio.Future[bytes | None]] = set()  # see _compress_later
         self.tokens = TokenManager(self._post_token, clock=clock, monotonic=monotonic, sleep=sleep)
@@ -287,12 +245,7 @@ class Session:
                 f"not a valid path or URL: {visible(str(path_or_url))[:200]!r}",
                 "give a path under the API root (e.g. catalogs/) or a URL on the same server",
             ) from None
-        if origin(url) != origin(self._root):
-            raise OriginError(
-                f"refusing to send the token to {_origin_text(url)}: "
-                f"the API is at {_origin_text(self._root)}",
-                "edxtui only follows links on the API's own server; this one points elsewhere",
-            )
+        check_same_origin(url, self._root)
         return str(url)
 
     # -- requests -------------------------------------------------------------------------
