@@ -27,6 +27,7 @@ from typing import Any
 
 from edxtui import __version__
 from edxtui.api.errors import EdxError
+from edxtui.api.redaction import scrub_text
 from edxtui.textsafe import visible
 
 EXIT_OK = 0
@@ -57,10 +58,7 @@ class _Secrets:
                 value = None
             if value:
                 values.add(value)
-        for value in sorted(values, key=len, reverse=True):
-            if len(value) >= 4:
-                text = text.replace(value, "<redacted>")
-        return text
+        return scrub_text(text, values)
 
 
 _secrets = _Secrets()
@@ -421,22 +419,19 @@ def cmd_get(args: argparse.Namespace) -> int:
         if args.all_pages:
             return await _get_all_pages(session, args, params)
         response = await session.get(args.path, params=params or None)
+        exchange = session.exchange_for(response)  # as logged: secrets and echoed token out
         if args.include:
-            _print_head(response)
-        _print_body(response.content, response.headers.get("content-type", ""), args)
+            _print_head(exchange)
+        _print_body(exchange.body, exchange.content_type, args)
         return EXIT_OK
 
     return _with_session(args, body)
 
 
-_REDACT_HEADERS = {"authorization", "cookie", "set-cookie", "proxy-authorization"}
-
-
-def _print_head(response: Any) -> None:
-    lines = [f"{response.http_version} {response.status_code} {response.reason_phrase}".rstrip()]
-    for name, value in response.headers.multi_items():
-        shown = "<redacted>" if name.lower() in _REDACT_HEADERS else value
-        lines.append(f"{name}: {shown}")
+def _print_head(exchange: Any) -> None:
+    """The status line and the response headers, as the exchange log holds them (redacted)."""
+    lines = [f"{exchange.http_version} {exchange.status} {exchange.reason}".rstrip()]
+    lines += [f"{name}: {value}" for name, value in exchange.response_headers]
     text = "\r\n".join(visible(line) for line in lines) + "\r\n\r\n"
     sys.stdout.write(text if not sys.stdout.isatty() else text.replace("\r\n", "\n"))
     sys.stdout.flush()

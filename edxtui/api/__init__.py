@@ -42,8 +42,9 @@ if TYPE_CHECKING:  # for type checkers and editors: the same names, eagerly
         ResponseFormatError,
         TransportError,
     )
-    from edxtui.api.exchange import REDACTED, Exchange, ExchangeLog
+    from edxtui.api.exchange import Exchange, ExchangeLog
     from edxtui.api.jwt import JwtDecodeError, decode_unverified
+    from edxtui.api.redaction import REDACTED
     from edxtui.api.retry import RetryPolicy
     from edxtui.api.session import DEFAULT_TIMEOUT, USER_AGENT, Session
     from edxtui.api.state import TokenState, TokenStatus
@@ -68,8 +69,9 @@ _WHERE = {
         ),
         "errors",
     ),
-    **dict.fromkeys(("REDACTED", "Exchange", "ExchangeLog"), "exchange"),
+    **dict.fromkeys(("Exchange", "ExchangeLog"), "exchange"),
     **dict.fromkeys(("JwtDecodeError", "decode_unverified"), "jwt"),
+    "REDACTED": "redaction",
     "RetryPolicy": "retry",
     **dict.fromkeys(("DEFAULT_TIMEOUT", "USER_AGENT", "Session"), "session"),
     **dict.fromkeys(("TokenState", "TokenStatus"), "state"),

@@ -14,16 +14,14 @@ from __future__ import annotations
 
 import asyncio
 import http.cookiejar
-import json
 import logging
-import re
 import shlex
 import ssl
 import time
 from collections.abc import Awaitable, Callable
 from dataclasses import dataclass
 from typing import Any
-from urllib.parse import parse_qsl, quote_plus
+from urllib.parse import parse_qsl
 
 import httpx
 
@@ -36,12 +34,14 @@ from edxtui.api.errors import (
     api_error,
     transport_error,
 )
-from edxtui.api.exchange import (
-    COMPRESS_OVER,
-    REDACTED,
-    Exchange,
-    ExchangeLog,
-    compress_body,
+from edxtui.api.exchange import COMPRESS_OVER, Exchange, ExchangeLog, compress_body
+from edxtui.api.redaction import (
+    SECRET_HEADERS,
+    credential_of,
+    redact_form,
+    redact_headers,
+    redact_token_body,
+    scrub,
 )
 from edxtui.api.retry import RetryPolicy
 from edxtui.api.tokens import TokenManager
@@ -54,7 +54,6 @@ log = logging.getLogger("edxtui.api")
 # ahead in the queue is itself bounded, so the queue always drains)
 DEFAULT_TIMEOUT = httpx.Timeout(10.0, connect=5.0, pool=None)
 USER_AGENT = f"edxtui/{__version__}"
-_SECRET_HEADERS = {"cookie", "set-cookie", "proxy-authorization"}
 _CALL = "edxtui_call"  # request extension: the logical call a wire request belongs to
 _EXCHANGE = "edxtui_exchange"  # response extension: its Exchange
 
@@ -73,20 +72,7 @@ def check_credentials(credentials: Credentials) -> str:
     return api_root
 
 
-# --- redaction -----------------------------------------------------------------------------
-
-
-def _redact_headers(headers: httpx.Headers) -> list[tuple[str, str]]:
-    out = []
-    for name, value in headers.multi_items():
-        lname = name.lower()
-        if lname == "authorization":
-            scheme = value.split(" ", 1)[0] if " " in value else ""
-            value = f"{scheme} {REDACTED}" if scheme else REDACTED
-        elif lname in _SECRET_HEADERS:
-            value = REDACTED
-        out.append((name, value))
-    return out
+# --- the client's settings ---------------------------------------------------------------
 
 
 def _tls_context(credentials: Credentials) -> ssl.SSLContext | bool:
@@ -101,42 +87,6 @@ def _tls_context(credentials: Credentials) -> ssl.SSLContext | bool:
     if any(url.lower().startswith("https:") for url in urls):
         return True
     return ssl.SSLContext(ssl.PROTOCOL_TLS_CLIENT)  # verifies certificates and host names
-
-
-def _redact_form(body: bytes) -> bytes:
-    """The token request's form body with client_secret's value replaced."""
-    pairs = parse_qsl(body.decode("ascii", errors="replace"), keep_blank_values=True)
-    return "&".join(
-        f"{quote_plus(k)}={REDACTED if k == 'client_secret' else quote_plus(v)}" for k, v in pairs
-    ).encode()
-
-
-_ACCESS_TOKEN = re.compile(rb'("access_token"\s*:\s*)"(?:[^"\\]|\\.)*"')
-
-
-def _redact_token_body(body: bytes) -> bytes:
-    """The token response's exact bytes, with the access_token value replaced."""
-    try:
-        data = json.loads(body)
-    except (ValueError, RecursionError):
-        return body
-    token = data.get("access_token") if isinstance(data, dict) else None
-    if not isinstance(token, str) or not token:
-        return body
-    body, found = _ACCESS_TOKEN.subn(rb'\1"' + REDACTED.encode() + b'"', body)
-    # a key spelled with escapes ("access\u005ftoken") escapes the pattern: scrub the value
-    return body if found else _scrub(body, token)
-
-
-def _scrub(data: bytes, token: str | None) -> bytes:
-    """`data` without `token` (as written raw or JSON-escaped) anywhere in it."""
-    if not token:
-        return data
-    for form in {token, json.dumps(token)[1:-1]}:
-        raw = form.encode("utf-8", "replace")
-        if raw in data:
-            data = data.replace(raw, REDACTED.encode())
-    return data
 
 
 def _failed_url(exc: httpx.HTTPError, fallback: str) -> object:
@@ -379,13 +329,13 @@ class Session:
         # edxtui only sends in-memory bodies (the token form); a redirect's copy is unread
         body = b"".join(request.stream) if isinstance(request.stream, httpx.ByteStream) else b""
         if call.kind == "token":
-            body = _redact_form(body)
+            body = redact_form(body)
         call.pending = Exchange(
             id=self.log.next_id(),
             kind=call.kind,
             method=request.method,
             url=str(request.url),
-            request_headers=_redact_headers(request.headers),
+            request_headers=redact_headers(request.headers.multi_items()),
             request_body=body,
             started_at=self._clock(),
             attempt=call.attempts,
@@ -411,19 +361,11 @@ class Session:
         exchange.status = response.status_code
         exchange.reason = response.reason_phrase
         exchange.http_version = response.http_version
-        exchange.response_headers = _redact_headers(response.headers)
-        if call.kind == "token":
-            body = _redact_token_body(body)
-        else:
-            # a server that echoes the request (a debug page, a misconfigured proxy) must
-            # not put the token into the log: scrub the one this request carried
-            sent = response.request.headers.get("authorization", "")
-            token = sent.split(" ", 1)[1] if " " in sent else None
-            body = _scrub(body, token)
-            if token and any(token in v for _, v in exchange.response_headers):
-                exchange.response_headers = [
-                    (k, v.replace(token, REDACTED)) for k, v in exchange.response_headers
-                ]
+        # a server that echoes the request (a debug page, a misconfigured proxy) must not
+        # put the token into the log: scrub the one this request carried
+        sent = credential_of(response.request.headers.get("authorization"))
+        exchange.response_headers = redact_headers(response.headers.multi_items(), [sent])
+        body = redact_token_body(body) if call.kind == "token" else scrub(body, [sent])
         exchange.set_body(body, None)
         response.extensions[_EXCHANGE] = exchange
         self.log.add(exchange)
@@ -489,7 +431,7 @@ class Session:
             "accept-encoding",
             "connection",
             "user-agent",
-            *_SECRET_HEADERS,
+            *(SECRET_HEADERS - {"authorization"}),  # Authorization: below
         }
         for name, value in exchange.request_headers:
             lname = name.lower()
