@@ -48,7 +48,8 @@ if TYPE_CHECKING:  # for type checkers and editors: the same names, eagerly
     from edxtui.api.retry import RetryPolicy
     from edxtui.api.session import DEFAULT_TIMEOUT, USER_AGENT, Session
     from edxtui.api.state import TokenState, TokenStatus
-    from edxtui.api.tokens import TokenGrant, TokenManager, parse_token_response, refresh_margin
+    from edxtui.api.token_response import TokenGrant, parse_token_response
+    from edxtui.api.tokens import TokenManager, refresh_margin
 
 # name -> the submodule that defines it
 _WHERE = {
@@ -75,9 +76,8 @@ _WHERE = {
     "RetryPolicy": "retry",
     **dict.fromkeys(("DEFAULT_TIMEOUT", "USER_AGENT", "Session"), "session"),
     **dict.fromkeys(("TokenState", "TokenStatus"), "state"),
-    **dict.fromkeys(
-        ("TokenGrant", "TokenManager", "parse_token_response", "refresh_margin"), "tokens"
-    ),
+    **dict.fromkeys(("TokenGrant", "parse_token_response"), "token_response"),
+    **dict.fromkeys(("TokenManager", "refresh_margin"), "tokens"),
 }
 
 
