@@ -459,29 +459,22 @@ def _print_body(content: bytes, content_type: str, args: argparse.Namespace) -> 
 
 async def _get_all_pages(session: Any, args: argparse.Namespace, params: list) -> int:
     from edxtui.api import catalog
-    from edxtui.api.errors import ResponseFormatError
 
-    # A body that is not JSON is the server's fault (exit 1, from get_json); JSON that is
-    # not a list envelope means the person asked --all-pages of a single resource (exit 2).
-    data, exchange = await session.get_json(args.path, params or None)
-    if not (isinstance(data, dict) and "results" in data):
+    count: int | None = None
+    results: list[Any] = []
+    try:
+        async for page in catalog.iter_pages(session, args.path, params or None):
+            count = page.count if count is None else count
+            results.extend(page.results)
+    except catalog.NotAListError:
+        # JSON that is not a list envelope: the person asked --all-pages of a single
+        # resource (exit 2); a body that is not JSON at all stays the server's fault (exit 1)
+        if count is not None:
+            raise
         raise UsageError(
             "--all-pages: this is a single resource, not a list of results",
             "drop --all-pages for a single resource",
-        )
-    page = catalog.parse_page(data, url=exchange.url if exchange else args.path)
-    count = page.count
-    results: list[Any] = list(page.results)
-    seen: set[str] = set()
-    while page.next is not None:
-        if page.next in seen:
-            raise ResponseFormatError(
-                "the API's next link points back to a page already fetched (a loop)",
-                "the server's pagination is broken; fetch pages one by one with --param",
-            )
-        seen.add(page.next)
-        page = await catalog.fetch_page(session, page.next)  # origin-checked by the session
-        results.extend(page.results)
+        ) from None
     if count is not None and count != len(results):
         _err(f"warning: the server counted {count} results but served {len(results)}")
     tty = sys.stdout.isatty()
