@@ -40,13 +40,6 @@ ENV_CLIENT_SECRET = "EDXTUI_CLIENT_SECRET"
 
 _NAME_RE = re.compile(r"^[A-Za-z0-9][A-Za-z0-9._-]{0,63}$")
 
-# `edxtui sandbox` defaults: its port (edxtui.sandbox.cli.DEFAULT_PORT) and its published
-# demo client (edxtui.sandbox.config). Copied, not imported: importing edxtui.sandbox loads
-# uvicorn and starlette, ~0.1 s on every `edxtui token`. tests/test_config.py keeps them equal.
-SANDBOX_PORT = 8765
-SANDBOX_CLIENT_ID = "edxtui-sandbox"
-SANDBOX_CLIENT_SECRET = "sandbox-secret"  # not a secret: the sandbox's documented demo client
-
 
 @dataclass(frozen=True)
 class Profile:
@@ -77,7 +70,11 @@ class Preset:
 
 def presets() -> dict[str, Preset]:
     """The built-in starting points: edx.org, openedx (hosts to fill in) and sandbox."""
-    base = f"http://127.0.0.1:{SANDBOX_PORT}"
+    # The sandbox's own constants: edxtui.sandbox.config is plain data (no starlette, no
+    # uvicorn), imported here so that only what lists or resolves presets loads it.
+    from edxtui.sandbox import config as sandbox
+
+    base = f"http://127.0.0.1:{sandbox.DEFAULT_PORT}"
     return {
         "edx.org": Preset(
             Profile(
@@ -96,9 +93,14 @@ def presets() -> dict[str, Preset]:
             "an Open edX instance: replace LMS.example.org and DISCOVERY.example.org",
         ),
         "sandbox": Preset(
-            Profile("sandbox", f"{base}/oauth2/access_token", f"{base}/api/v1/", SANDBOX_CLIENT_ID),
-            f"`edxtui sandbox` on port {SANDBOX_PORT}",
-            client_secret=SANDBOX_CLIENT_SECRET,
+            Profile(
+                "sandbox",
+                base + sandbox.TOKEN_PATHS["openedx"],
+                base + sandbox.API_ROOTS["openedx"],
+                sandbox.SANDBOX_CLIENT_ID,
+            ),
+            f"`edxtui sandbox` on port {sandbox.DEFAULT_PORT}",
+            client_secret=sandbox.SANDBOX_CLIENT_SECRET,
         ),
     }
 
