@@ -629,7 +629,7 @@ def cmd_profile_show(args: argparse.Namespace) -> int:
         secret = "built in" if preset.client_secret else "none"
         origin = f"preset: {preset.description}"
     else:
-        raise config.ConfigError(f"unknown profile {name!r}", config._known_hint(cfg))
+        raise config.ConfigError(f"unknown profile {name!r}", config.known_profiles_hint(cfg))
     for key, value in (
         ("name", profile.name),
         ("origin", origin),

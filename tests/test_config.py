@@ -360,7 +360,7 @@ def test_a_crash_between_temp_write_and_rename_leaves_the_old_file(isolated_conf
     def crash(src, dst):
         raise OSError("simulated power loss")
 
-    monkeypatch.setattr(config.os, "replace", crash)
+    monkeypatch.setattr(os, "replace", crash)
     with pytest.raises(OSError, match="simulated"):
         save_profile(example(), "second")
     assert path.read_bytes() == before
@@ -375,7 +375,7 @@ def test_write_atomic_gives_the_temp_file_its_mode_before_the_rename(isolated_co
         seen["mode"] = mode_of(src)
         real_replace(src, dst)
 
-    monkeypatch.setattr(config.os, "replace", spy)
+    monkeypatch.setattr(os, "replace", spy)
     save_profile(example(), SECRET)
     assert seen["mode"] == 0o600
 
