@@ -206,8 +206,12 @@ _FILENAME = re.compile(r'filename\*?=(?:UTF-8\'\')?"?([^";]+)"?', re.IGNORECASE)
 
 
 async def fetch_csv(session: Session, catalog_id: object) -> tuple[bytes, str, Exchange | None]:
-    """A catalog as CSV: (body, file name from Content-Disposition, exchange)."""
-    response = await session.get(catalog_csv(catalog_id), headers={"Accept": "text/csv"})
+    """A catalog as CSV: (body, file name from Content-Disposition, exchange).
+
+    Sent with the client's `Accept: */*`, not text/csv: Django REST framework negotiates
+    before the view runs, discovery renders only JSON and HTML, and answers text/csv with
+    406 (API.md); the CSV action then writes its text/csv body itself."""
+    response = await session.get(catalog_csv(catalog_id))
     match = _FILENAME.search(response.headers.get("content-disposition", ""))
     name = match.group(1) if match else f"catalog_{catalog_id}.csv"
     # the server names the file: keep only a plain base name, never a path
