@@ -483,7 +483,7 @@ async def _get_all_pages(session: Any, args: argparse.Namespace, params: list) -
         text = _terminal_safe(text) if tty else text
     else:
         text = pretty_json(results)
-    print(text, flush=True)
+    print(_secrets.scrub(text), flush=True)  # a token echoed into the results, as in `get`
     return EXIT_OK
 
 

@@ -69,6 +69,21 @@ def test_get_scrubs_an_echoed_token_from_headers_and_body(echo_server, capsys, m
         assert "set-cookie: <redacted>\r\n" in out
 
 
+def test_all_pages_scrubs_an_echoed_token_from_the_results(capsys, monkeypatch):
+    def answer(method: str, path: str) -> Reply:
+        if method == "POST":
+            return json_reply({"access_token": TOKEN, "expires_in": 3600, "token_type": "JWT"})
+        sent = server.seen[-1].headers.get("authorization", "")
+        return json_reply({"count": 1, "next": None, "previous": None, "results": [sent]})
+
+    with ForeignServer(answer) as server:
+        monkeypatch.setenv("EDXTUI_CLIENT_SECRET", SECRET)
+        code = cli.main(["get", "--all-pages", "catalogs/", *conn(server)])
+    out, err = capsys.readouterr()
+    assert code == 0, err
+    assert json.loads(out) == ["JWT <redacted>"] and TOKEN not in out
+
+
 def test_all_pages_stops_a_next_loop_with_the_cores_message(capsys, monkeypatch):
     def answer(method: str, path: str) -> Reply:
         if method == "POST":
