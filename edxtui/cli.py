@@ -27,6 +27,7 @@ from typing import Any
 
 from edxtui import __version__
 from edxtui.api.errors import EdxError
+from edxtui.api.redaction import scrub_text
 from edxtui.textsafe import visible
 
 EXIT_OK = 0
@@ -57,10 +58,7 @@ class _Secrets:
                 value = None
             if value:
                 values.add(value)
-        for value in sorted(values, key=len, reverse=True):
-            if len(value) >= 4:
-                text = text.replace(value, "<redacted>")
-        return text
+        return scrub_text(text, values)
 
 
 _secrets = _Secrets()
@@ -421,22 +419,19 @@ def cmd_get(args: argparse.Namespace) -> int:
         if args.all_pages:
             return await _get_all_pages(session, args, params)
         response = await session.get(args.path, params=params or None)
+        exchange = session.exchange_for(response)  # as logged: secrets and echoed token out
         if args.include:
-            _print_head(response)
-        _print_body(response.content, response.headers.get("content-type", ""), args)
+            _print_head(exchange)
+        _print_body(exchange.body, exchange.content_type, args)
         return EXIT_OK
 
     return _with_session(args, body)
 
 
-_REDACT_HEADERS = {"authorization", "cookie", "set-cookie", "proxy-authorization"}
-
-
-def _print_head(response: Any) -> None:
-    lines = [f"{response.http_version} {response.status_code} {response.reason_phrase}".rstrip()]
-    for name, value in response.headers.multi_items():
-        shown = "<redacted>" if name.lower() in _REDACT_HEADERS else value
-        lines.append(f"{name}: {shown}")
+def _print_head(exchange: Any) -> None:
+    """The status line and the response headers, as the exchange log holds them (redacted)."""
+    lines = [f"{exchange.http_version} {exchange.status} {exchange.reason}".rstrip()]
+    lines += [f"{name}: {value}" for name, value in exchange.response_headers]
     text = "\r\n".join(visible(line) for line in lines) + "\r\n\r\n"
     sys.stdout.write(text if not sys.stdout.isatty() else text.replace("\r\n", "\n"))
     sys.stdout.flush()
@@ -464,29 +459,22 @@ def _print_body(content: bytes, content_type: str, args: argparse.Namespace) -> 
 
 async def _get_all_pages(session: Any, args: argparse.Namespace, params: list) -> int:
     from edxtui.api import catalog
-    from edxtui.api.errors import ResponseFormatError
 
-    # A body that is not JSON is the server's fault (exit 1, from get_json); JSON that is
-    # not a list envelope means the person asked --all-pages of a single resource (exit 2).
-    data, exchange = await session.get_json(args.path, params or None)
-    if not (isinstance(data, dict) and "results" in data):
+    count: int | None = None
+    results: list[Any] = []
+    try:
+        async for page in catalog.iter_pages(session, args.path, params or None):
+            count = page.count if count is None else count
+            results.extend(page.results)
+    except catalog.NotAListError:
+        # JSON that is not a list envelope: the person asked --all-pages of a single
+        # resource (exit 2); a body that is not JSON at all stays the server's fault (exit 1)
+        if count is not None:
+            raise
         raise UsageError(
             "--all-pages: this is a single resource, not a list of results",
             "drop --all-pages for a single resource",
-        )
-    page = catalog.parse_page(data, url=exchange.url if exchange else args.path)
-    count = page.count
-    results: list[Any] = list(page.results)
-    seen: set[str] = set()
-    while page.next is not None:
-        if page.next in seen:
-            raise ResponseFormatError(
-                "the API's next link points back to a page already fetched (a loop)",
-                "the server's pagination is broken; fetch pages one by one with --param",
-            )
-        seen.add(page.next)
-        page = await catalog.fetch_page(session, page.next)  # origin-checked by the session
-        results.extend(page.results)
+        ) from None
     if count is not None and count != len(results):
         _err(f"warning: the server counted {count} results but served {len(results)}")
     tty = sys.stdout.isatty()
@@ -495,7 +483,7 @@ async def _get_all_pages(session: Any, args: argparse.Namespace, params: list) -
         text = _terminal_safe(text) if tty else text
     else:
         text = pretty_json(results)
-    print(text, flush=True)
+    print(_secrets.scrub(text), flush=True)  # a token echoed into the results, as in `get`
     return EXIT_OK
 
 
@@ -623,7 +611,7 @@ def cmd_profile_show(args: argparse.Namespace) -> int:
         secret = "built in" if preset.client_secret else "none"
         origin = f"preset: {preset.description}"
     else:
-        raise config.ConfigError(f"unknown profile {name!r}", config._known_hint(cfg))
+        raise config.ConfigError(f"unknown profile {name!r}", config.known_profiles_hint(cfg))
     for key, value in (
         ("name", profile.name),
         ("origin", origin),

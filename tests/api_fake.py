@@ -19,8 +19,8 @@ from edxtui.api import Credentials, RetryPolicy, Session
 
 SECRET = "SENTINEL-SECRET-5f1d"
 TOKEN_MARK = "SENTINELTOKEN"
-TOKEN_URL = "https://lms.example.org/oauth2/access_token"
-API_ROOT = "https://discovery.example.org/api/v1/"
+TOKEN_URL = "https://lms.example.edu/oauth2/access_token"
+API_ROOT = "https://discovery.example.edu/api/v1/"
 
 
 def b64(data: dict) -> str:

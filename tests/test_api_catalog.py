@@ -151,4 +151,4 @@ def test_resolve_any_string_is_same_origin_or_a_clear_error(text):
     except (OriginError, _ConfigError) as exc:
         assert exc.message and exc.hint
     else:
-        assert (url.scheme, url.host, url.port) == ("https", "discovery.example.org", None)
+        assert (url.scheme, url.host, url.port) == ("https", "discovery.example.edu", None)

@@ -20,7 +20,8 @@ from api_fake import FakeClock, FakeEdx, make_session
 
 import edxtui.api.session as session_module
 from edxtui.api import Session
-from edxtui.api.exchange import COMPRESS_OVER, REDACTED, Exchange, ExchangeLog, compress_body
+from edxtui.api.exchange import COMPRESS_OVER, Exchange, ExchangeLog, compress_body
+from edxtui.api.redaction import REDACTED
 from edxtui.sandbox.config import SandboxConfig
 
 

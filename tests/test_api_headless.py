@@ -33,7 +33,7 @@ SCRIPT = textwrap.dedent(
                                          "results": [{"id": 1}]})
 
     async def main():
-        creds = Credentials("https://lms.example.org/oauth2/access_token",
+        creds = Credentials("https://lms.example.edu/oauth2/access_token",
                             "https://d.example.org/api/v1/", "id", "secret")
         async with Session(creds, transport=httpx.MockTransport(handler)) as session:
             pages = [p async for p in iter_pages(session, catalog.catalogs())]

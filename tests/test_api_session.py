@@ -174,8 +174,8 @@ async def test_cross_origin_redirect_drops_the_token():
     "url",
     [
         "https://evil.example.com/api/v1/catalogs/",
-        "http://discovery.example.org/api/v1/catalogs/",  # another scheme
-        "https://discovery.example.org:8443/api/v1/catalogs/",  # another port
+        "http://discovery.example.edu/api/v1/catalogs/",  # another scheme
+        "https://discovery.example.edu:8443/api/v1/catalogs/",  # another port
         "//evil.example.com/catalogs/",
     ],
 )
@@ -192,14 +192,14 @@ def test_resolve_keeps_paths_under_the_api_root():
     session = make_session(FakeEdx(FakeClock()), FakeClock())
     assert session.resolve("catalogs/") == API_ROOT + "catalogs/"
     assert session.resolve(API_ROOT + "courses/?limit=2") == API_ROOT + "courses/?limit=2"
-    assert session.resolve("https://DISCOVERY.example.org:443/x") == (
-        "https://discovery.example.org/x"
+    assert session.resolve("https://DISCOVERY.example.edu:443/x") == (
+        "https://discovery.example.edu/x"
     )
 
 
 @pytest.mark.parametrize(
     ("field", "url"),
-    [("token_url", "http://lms.example.org/oauth2/access_token"), ("api_root", "http://d.org/")],
+    [("token_url", "http://lms.example.edu/oauth2/access_token"), ("api_root", "http://d.org/")],
 )
 def test_plain_http_is_refused_for_non_loopback_hosts(field, url):
     with pytest.raises(ConfigError) as info:
@@ -222,8 +222,8 @@ def test_plain_http_is_allowed_on_loopback(host):
 @pytest.mark.parametrize(
     ("creds", "words"),
     [
-        ({"token_url": "ftp://x/"}, "token URL is not an http\\(s\\) URL"),
-        ({"api_root": "catalogs"}, "API root is not an http\\(s\\) URL"),
+        ({"token_url": "ftp://x/"}, "token URL must be an http\\(s\\) URL"),
+        ({"api_root": "catalogs"}, "API root must be an http\\(s\\) URL"),
         ({"client_id": ""}, "no client id"),
         ({"client_secret": ""}, "no client secret"),
     ],
@@ -362,15 +362,15 @@ def tls_error(request):
     [
         (
             lambda r: httpx.ConnectError("[Errno 111] Connection refused", request=r),
-            "connection refused by discovery.example.org",
+            "connection refused by discovery.example.edu",
             4,
         ),
         (
             lambda r: httpx.ConnectError("[Errno -2] Name or service not known", request=r),
-            "the host name discovery.example.org does not resolve",
+            "the host name discovery.example.edu does not resolve",
             1,
         ),
-        (tls_error, "TLS connection to discovery.example.org failed", 1),
+        (tls_error, "TLS connection to discovery.example.edu failed", 1),
         (lambda r: httpx.ConnectTimeout("timed out", request=r), "timed out connecting", 4),
         (lambda r: httpx.ReadTimeout("timed out", request=r), "did not answer in time", 1),
         (

@@ -15,7 +15,8 @@ from hypothesis import given
 from hypothesis import strategies as st
 
 from edxtui.api import AuthError, TokenStatus
-from edxtui.api.tokens import MAX_LIFETIME, parse_token_response, refresh_margin
+from edxtui.api.token_response import MAX_LIFETIME, parse_token_response
+from edxtui.api.tokens import refresh_margin
 
 
 def resp(status: int = 200, *, json=None, content: bytes | None = None, headers=None):

@@ -16,6 +16,7 @@ from hypothesis import strategies as st
 
 from edxtui import config
 from edxtui.api.errors import ConfigError
+from edxtui.api.urls import check_url
 from edxtui.config import Profile, load_config, resolve, save_profile
 
 SECRET = 's3cr3t-"quoted"-\\back\\-ünï'
@@ -115,8 +116,7 @@ def test_openedx_preset_with_placeholder_hosts_is_refused():
 
 def test_sandbox_preset_matches_the_sandbox_defaults():
     from edxtui.sandbox import SANDBOX_CLIENT_ID, SANDBOX_CLIENT_SECRET
-    from edxtui.sandbox.cli import DEFAULT_PORT
-    from edxtui.sandbox.config import API_ROOTS, TOKEN_PATHS
+    from edxtui.sandbox.config import API_ROOTS, DEFAULT_PORT, TOKEN_PATHS
 
     profile, creds = resolve("sandbox", env={})
     base = f"http://127.0.0.1:{DEFAULT_PORT}"
@@ -240,7 +240,7 @@ def test_unreadable_or_empty_secret_file(tmp_path):
     ["http://127.0.0.1:8000/t", "http://127.5.6.7/t", "http://[::1]:9/t", "http://localhost/t"],
 )
 def test_plain_http_is_fine_on_loopback(url):
-    assert config.validate_url(url, what="token URL") == url
+    assert check_url(url, what="token URL") == url
 
 
 def test_plain_http_elsewhere_is_refused_unless_insecure():
@@ -262,14 +262,14 @@ def test_plain_http_elsewhere_is_refused_unless_insecure():
     [
         ("ftp://host/x", "must be an http(s) URL"),
         ("https:///nohost", "must be an http(s) URL"),
-        ("not a url", "must be an http(s) URL"),
+        ("not a url", "not a valid URL"),
         ("https://user:pw@host/x", "user name or password"),
         ("https://host:99999/x", "not a valid URL"),
     ],
 )
 def test_bad_urls_are_refused(url, fragment):
     with pytest.raises(ConfigError, match=fragment.replace("(", r"\(").replace(")", r"\)")) as info:
-        config.validate_url(url, what="token URL")
+        check_url(url, what="token URL")
     assert "pw" not in str(info.value)
 
 
@@ -360,7 +360,7 @@ def test_a_crash_between_temp_write_and_rename_leaves_the_old_file(isolated_conf
     def crash(src, dst):
         raise OSError("simulated power loss")
 
-    monkeypatch.setattr(config.os, "replace", crash)
+    monkeypatch.setattr(os, "replace", crash)
     with pytest.raises(OSError, match="simulated"):
         save_profile(example(), "second")
     assert path.read_bytes() == before
@@ -375,7 +375,7 @@ def test_write_atomic_gives_the_temp_file_its_mode_before_the_rename(isolated_co
         seen["mode"] = mode_of(src)
         real_replace(src, dst)
 
-    monkeypatch.setattr(config.os, "replace", spy)
+    monkeypatch.setattr(os, "replace", spy)
     save_profile(example(), SECRET)
     assert seen["mode"] == 0o600
 

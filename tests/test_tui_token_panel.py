@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from edxtui.api.errors import AuthError, TransportError
 from edxtui.api.state import TokenState, TokenStatus
+from edxtui.api.tokens import refresh_margin
 from edxtui.tui.widgets.token_panel import countdown, detail_lines, mask, status_line
 
 NOW = 1_700_000_000.0
@@ -11,13 +12,13 @@ NOW = 1_700_000_000.0
 
 def state(status=TokenStatus.VALID, left=3000.0, lifetime=3600.0, **kw) -> TokenState:
     expires = NOW + left
+    kw.setdefault("refresh_at", expires - refresh_margin(lifetime))
     return TokenState(
         status=status,
         now=NOW,
         issued_at=expires - lifetime,
         expires_at=expires,
         lifetime=lifetime,
-        refresh_at=expires - min(60, lifetime / 2),
         **kw,
     )
 
@@ -45,6 +46,12 @@ def test_moods_follow_the_lifetime():
     assert mood == "warn" and "refreshing" in text.plain and "00:20 left" in text.plain
     text, mood = status_line(state(status=TokenStatus.EXPIRED, left=0))
     assert mood == "bad" and "expired" in text.plain
+
+
+def test_expiring_soon_is_when_the_cores_refresh_at_has_passed():
+    # the panel reads TokenState.refresh_at, never its own copy of the margin rule
+    assert status_line(state(left=100, refresh_at=NOW - 1))[1] == "warn"
+    assert status_line(state(left=30, refresh_at=NOW + 1))[1] == "ok"
 
 
 def test_a_failed_refresh_says_why_and_when_it_retries():

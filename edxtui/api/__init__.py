@@ -42,12 +42,14 @@ if TYPE_CHECKING:  # for type checkers and editors: the same names, eagerly
         ResponseFormatError,
         TransportError,
     )
-    from edxtui.api.exchange import REDACTED, Exchange, ExchangeLog
+    from edxtui.api.exchange import Exchange, ExchangeLog
     from edxtui.api.jwt import JwtDecodeError, decode_unverified
+    from edxtui.api.redaction import REDACTED
     from edxtui.api.retry import RetryPolicy
     from edxtui.api.session import DEFAULT_TIMEOUT, USER_AGENT, Session
     from edxtui.api.state import TokenState, TokenStatus
-    from edxtui.api.tokens import TokenGrant, TokenManager, parse_token_response, refresh_margin
+    from edxtui.api.token_response import TokenGrant, parse_token_response
+    from edxtui.api.tokens import TokenManager, refresh_margin
 
 # name -> the submodule that defines it
 _WHERE = {
@@ -68,14 +70,14 @@ _WHERE = {
         ),
         "errors",
     ),
-    **dict.fromkeys(("REDACTED", "Exchange", "ExchangeLog"), "exchange"),
+    **dict.fromkeys(("Exchange", "ExchangeLog"), "exchange"),
     **dict.fromkeys(("JwtDecodeError", "decode_unverified"), "jwt"),
+    "REDACTED": "redaction",
     "RetryPolicy": "retry",
     **dict.fromkeys(("DEFAULT_TIMEOUT", "USER_AGENT", "Session"), "session"),
     **dict.fromkeys(("TokenState", "TokenStatus"), "state"),
-    **dict.fromkeys(
-        ("TokenGrant", "TokenManager", "parse_token_response", "refresh_margin"), "tokens"
-    ),
+    **dict.fromkeys(("TokenGrant", "parse_token_response"), "token_response"),
+    **dict.fromkeys(("TokenManager", "refresh_margin"), "tokens"),
 }
 
 

@@ -99,9 +99,13 @@ class Page:
     exchange: Exchange | None = field(default=None, compare=False)
 
 
-def _bad(what: str, where: str) -> ResponseFormatError:
+class NotAListError(ResponseFormatError):
+    """A JSON object without `results` where a list page was expected: a single resource."""
+
+
+def _bad(what: str, where: str, kind: type[ResponseFormatError] = ResponseFormatError):
     place = f" from {visible(where)[:200]}" if where else ""
-    return ResponseFormatError(
+    return kind(
         f"the API sent a list page whose {what}{place}",
         "this is not the catalog API's pagination envelope; check the API root and path",
     )
@@ -112,7 +116,7 @@ def parse_page(data: Any, *, url: str = "", exchange: Exchange | None = None) ->
     if not isinstance(data, dict):
         raise _bad(f"body is a JSON {type(data).__name__}, not an object", url)
     if "results" not in data:
-        raise _bad("envelope has no results", url)
+        raise _bad("envelope has no results", url, NotAListError)
     results = data["results"]
     if not isinstance(results, list):
         raise _bad(f"results is a {type(results).__name__}, not a list", url)
@@ -144,7 +148,11 @@ async def iter_pages(
     seen: set[str] = set()
     while page.next is not None:
         if page.next in seen:
-            raise _bad("next link points back to a page already fetched (a loop)", page.next)
+            raise ResponseFormatError(
+                "the API's next link points back to a page already fetched (a loop): "
+                f"{visible(page.next)[:200]}",
+                "the server's pagination is broken; fetch the pages one by one (offset, page)",
+            )
         seen.add(page.next)
         page = await fetch_page(session, page.next)
         yield page
@@ -198,8 +206,12 @@ _FILENAME = re.compile(r'filename\*?=(?:UTF-8\'\')?"?([^";]+)"?', re.IGNORECASE)
 
 
 async def fetch_csv(session: Session, catalog_id: object) -> tuple[bytes, str, Exchange | None]:
-    """A catalog as CSV: (body, file name from Content-Disposition, exchange)."""
-    response = await session.get(catalog_csv(catalog_id), headers={"Accept": "text/csv"})
+    """A catalog as CSV: (body, file name from Content-Disposition, exchange).
+
+    Sent with the client's `Accept: */*`, not text/csv: Django REST framework negotiates
+    before the view runs, discovery renders only JSON and HTML, and answers text/csv with
+    406 (API.md); the CSV action then writes its text/csv body itself."""
+    response = await session.get(catalog_csv(catalog_id))
     match = _FILENAME.search(response.headers.get("content-disposition", ""))
     name = match.group(1) if match else f"catalog_{catalog_id}.csv"
     # the server names the file: keep only a plain base name, never a path

@@ -108,8 +108,6 @@ def transport_error(exc: Exception, url: object) -> TransportError:
     """A person-readable TransportError for an httpx failure that got no (complete) response."""
     import httpx
 
-    from edxtui.api.retry import is_name_error, is_tls_error
-
     host = _host(url)
     if isinstance(exc, httpx.ConnectTimeout):
         return TransportError(
@@ -165,6 +163,32 @@ def transport_error(exc: Exception, url: object) -> TransportError:
     if isinstance(exc, httpx.DecodingError):
         return TransportError(f"{host} sent a body that could not be decoded", "try again later")
     return TransportError(f"the request to {host} failed ({type(exc).__name__})", "try again")
+
+
+def is_tls_error(exc: BaseException) -> bool:
+    import ssl
+
+    return any(
+        isinstance(e, ssl.SSLError) for e in exception_chain(exc)
+    ) or "CERTIFICATE_VERIFY" in str(exc)
+
+
+def is_name_error(exc: BaseException) -> bool:
+    import socket
+
+    if any(isinstance(e, socket.gaierror) for e in exception_chain(exc)):
+        return True
+    text = " ".join(str(e) for e in exception_chain(exc)).lower()
+    return any(
+        s in text
+        for s in (
+            "name or service not known",
+            "nodename nor servname",
+            "name resolution",
+            "getaddrinfo failed",
+            "no address associated",
+        )
+    )
 
 
 def exception_chain(exc: BaseException) -> list[BaseException]:

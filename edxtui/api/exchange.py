@@ -1,8 +1,8 @@
 """The exchange log: every request and response the session made, kept for inspection.
 
 The TUI's inspector and history, and the CLI's `-v`, read from here. Headers are stored
-already redacted (the Authorization value, cookies, and the client secret or access token
-inside a token exchange's bodies never enter the log); a viewer that must show the live
+already redacted by the Session (edxtui.api.redaction: the Authorization value, cookies, and
+the client secret or access token inside a token exchange's bodies never enter the log); a viewer that must show the live
 token (reveal, copy as curl) asks the TokenManager for it at that moment.
 
 Big response bodies are held zlib-compressed: the tree keeps every page it shows alive (its
@@ -18,8 +18,6 @@ import zlib
 from collections import deque
 from collections.abc import Callable, Iterator
 from dataclasses import dataclass, field
-
-REDACTED = "<redacted>"
 
 #: bodies longer than this are stored compressed; below it zlib's time and the cache's churn
 #: buy little (a 64 KB page is ~0.6 ms to compress at level 1)

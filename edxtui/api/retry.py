@@ -14,17 +14,41 @@ first is permanent, the second almost always is, and the third would multiply a 
 
 from __future__ import annotations
 
+import datetime
 import email.utils
 import math
 import random
+import re
 import time
 from dataclasses import dataclass, field
 
 import httpx
 
-from edxtui.api.errors import exception_chain
+from edxtui.api.errors import is_name_error, is_tls_error
 
 RETRY_STATUSES = frozenset({429, 502, 503, 504})
+
+# delay-seconds is 1*DIGIT (RFC 9110 10.2.3); a fraction is tolerated, a sign or "inf" is not
+_DELAY_SECONDS = re.compile(r"[0-9]+(\.[0-9]+)?")
+
+
+def parse_retry_after(value: str | None, now: float | None = None) -> float | None:
+    """A Retry-After value in seconds from `now` (RFC 9110: delay-seconds or an HTTP-date);
+    None when absent or unreadable. A date in the past is 0. The token path (a 429 or the
+    403 throttle page of the token endpoint) and the API path's RetryPolicy both use this."""
+    if value is None:
+        return None
+    value = value.strip()
+    if _DELAY_SECONDS.fullmatch(value):
+        return float(value)
+    try:
+        when = email.utils.parsedate_to_datetime(value)
+    except (TypeError, ValueError, IndexError, OverflowError):
+        return None
+    if when.tzinfo is None:  # asctime dates carry no zone; HTTP dates are always GMT
+        when = when.replace(tzinfo=datetime.UTC)
+    seconds = when.timestamp() - (time.time() if now is None else now)
+    return max(0.0, seconds) if math.isfinite(seconds) else None
 
 
 @dataclass(frozen=True)
@@ -44,22 +68,11 @@ class RetryPolicy:
     def retry_after(
         self, response: httpx.Response, now: float | None = None, *, capped: bool = True
     ) -> float | None:
-        """Retry-After in seconds (delta or HTTP date), capped; None if absent or unreadable."""
-        value = response.headers.get("retry-after")
-        if value is None:
-            return None
-        value = value.strip()
-        try:
-            seconds = float(value)
-        except ValueError:
-            try:
-                when = email.utils.parsedate_to_datetime(value).timestamp()
-            except (TypeError, ValueError, IndexError, OverflowError):
-                return None
-            seconds = when - (time.time() if now is None else now)
-        if math.isnan(seconds):
-            return None
-        return max(0.0, min(self.retry_after_cap, seconds) if capped else seconds)
+        """The response's Retry-After in seconds, capped; None if absent or unreadable."""
+        seconds = parse_retry_after(response.headers.get("retry-after"), now)
+        if seconds is None or not capped:
+            return seconds
+        return min(self.retry_after_cap, seconds)
 
     def delay_for_response(self, response: httpx.Response, retry: int) -> float | None:
         """Seconds to wait before retry number `retry` (1-based), or None: do not retry."""
@@ -76,32 +89,6 @@ class RetryPolicy:
         if retry > self.max_retries or not is_retryable_error(exc):
             return None
         return self.backoff(retry)
-
-
-def is_tls_error(exc: BaseException) -> bool:
-    import ssl
-
-    return any(
-        isinstance(e, ssl.SSLError) for e in exception_chain(exc)
-    ) or "CERTIFICATE_VERIFY" in str(exc)
-
-
-def is_name_error(exc: BaseException) -> bool:
-    import socket
-
-    if any(isinstance(e, socket.gaierror) for e in exception_chain(exc)):
-        return True
-    text = " ".join(str(e) for e in exception_chain(exc)).lower()
-    return any(
-        s in text
-        for s in (
-            "name or service not known",
-            "nodename nor servname",
-            "name resolution",
-            "getaddrinfo failed",
-            "no address associated",
-        )
-    )
 
 
 def is_retryable_error(exc: BaseException) -> bool:

@@ -14,17 +14,14 @@ from __future__ import annotations
 
 import asyncio
 import http.cookiejar
-import ipaddress
-import json
 import logging
-import re
 import shlex
 import ssl
 import time
 from collections.abc import Awaitable, Callable
 from dataclasses import dataclass
 from typing import Any
-from urllib.parse import parse_qsl, quote_plus
+from urllib.parse import parse_qsl
 
 import httpx
 
@@ -33,20 +30,22 @@ from edxtui.api.auth import JWTAuth
 from edxtui.api.credentials import Credentials
 from edxtui.api.errors import (
     ConfigError,
-    OriginError,
     ResponseFormatError,
     api_error,
     transport_error,
 )
-from edxtui.api.exchange import (
-    COMPRESS_OVER,
-    REDACTED,
-    Exchange,
-    ExchangeLog,
-    compress_body,
+from edxtui.api.exchange import COMPRESS_OVER, Exchange, ExchangeLog, compress_body
+from edxtui.api.redaction import (
+    SECRET_HEADERS,
+    credential_of,
+    redact_form,
+    redact_headers,
+    redact_token_body,
+    scrub,
 )
 from edxtui.api.retry import RetryPolicy
 from edxtui.api.tokens import TokenManager
+from edxtui.api.urls import check_same_origin, check_url
 from edxtui.textsafe import visible
 
 log = logging.getLogger("edxtui.api")
@@ -55,80 +54,25 @@ log = logging.getLogger("edxtui.api")
 # ahead in the queue is itself bounded, so the queue always drains)
 DEFAULT_TIMEOUT = httpx.Timeout(10.0, connect=5.0, pool=None)
 USER_AGENT = f"edxtui/{__version__}"
-_SECRET_HEADERS = {"cookie", "set-cookie", "proxy-authorization"}
 _CALL = "edxtui_call"  # request extension: the logical call a wire request belongs to
 _EXCHANGE = "edxtui_exchange"  # response extension: its Exchange
 
 
-# --- URL rules -----------------------------------------------------------------------------
-
-
-def is_loopback(host: str) -> bool:
-    host = host.strip("[]").lower()
-    if host == "localhost" or host.endswith(".localhost"):
-        return True
-    try:
-        return ipaddress.ip_address(host).is_loopback
-    except ValueError:
-        return False
-
-
-def origin(url: httpx.URL) -> tuple[str, str, int]:
-    default = {"http": 80, "https": 443}.get(url.scheme, 0)
-    return url.scheme, url.host.lower(), url.port or default
-
-
-def _origin_text(url: httpx.URL) -> str:
-    scheme, host, port = origin(url)
-    return visible(f"{scheme}://{host}:{port}")
-
-
-def check_url(url: str, label: str, *, insecure: bool = False) -> httpx.URL:
-    """A usable http(s) URL, or ConfigError; plain http only to loopback unless insecure."""
-    try:
-        parsed = httpx.URL(url)
-    except (httpx.InvalidURL, TypeError):
-        parsed = None
-    if parsed is None or parsed.scheme not in ("http", "https") or not parsed.host:
-        raise ConfigError(
-            f"the {label} is not an http(s) URL: {visible(str(url))[:200]!r}",
-            "write it in full, e.g. https://api.edx.org/oauth2/v1/access_token",
-        )
-    if parsed.scheme == "http" and not insecure and not is_loopback(parsed.host):
-        raise ConfigError(
-            f"the {label} uses plain http to {visible(parsed.host)}: the secret and the token "
-            "would cross the network unencrypted",
-            "use https, or mark the profile insecure if it is a test server you trust",
-        )
-    return parsed
-
-
-def check_credentials(credentials: Credentials) -> None:
-    """ConfigError unless both URLs are acceptable and the client id and secret are set."""
-    check_url(credentials.token_url, "token URL", insecure=credentials.insecure)
-    check_url(credentials.api_root, "API root", insecure=credentials.insecure)
+def check_credentials(credentials: Credentials) -> str:
+    """ConfigError unless both URLs are acceptable and the client id and secret are set;
+    returns the API root, ending with '/'."""
+    check_url(credentials.token_url, what="token URL", insecure=credentials.insecure)
+    api_root = check_url(credentials.api_root, what="API root", insecure=credentials.insecure)
     if not credentials.client_id:
         raise ConfigError("no client id is set", "set it in the profile or EDXTUI_CLIENT_ID")
     if not credentials.client_secret:
         raise ConfigError(
             "no client secret is set", "set it in the profile or EDXTUI_CLIENT_SECRET"
         )
+    return api_root
 
 
-# --- redaction -----------------------------------------------------------------------------
-
-
-def _redact_headers(headers: httpx.Headers) -> list[tuple[str, str]]:
-    out = []
-    for name, value in headers.multi_items():
-        lname = name.lower()
-        if lname == "authorization":
-            scheme = value.split(" ", 1)[0] if " " in value else ""
-            value = f"{scheme} {REDACTED}" if scheme else REDACTED
-        elif lname in _SECRET_HEADERS:
-            value = REDACTED
-        out.append((name, value))
-    return out
+# --- the client's settings ---------------------------------------------------------------
 
 
 def _tls_context(credentials: Credentials) -> ssl.SSLContext | bool:
@@ -143,42 +87,6 @@ def _tls_context(credentials: Credentials) -> ssl.SSLContext | bool:
     if any(url.lower().startswith("https:") for url in urls):
         return True
     return ssl.SSLContext(ssl.PROTOCOL_TLS_CLIENT)  # verifies certificates and host names
-
-
-def _redact_form(body: bytes) -> bytes:
-    """The token request's form body with client_secret's value replaced."""
-    pairs = parse_qsl(body.decode("ascii", errors="replace"), keep_blank_values=True)
-    return "&".join(
-        f"{quote_plus(k)}={REDACTED if k == 'client_secret' else quote_plus(v)}" for k, v in pairs
-    ).encode()
-
-
-_ACCESS_TOKEN = re.compile(rb'("access_token"\s*:\s*)"(?:[^"\\]|\\.)*"')
-
-
-def _redact_token_body(body: bytes) -> bytes:
-    """The token response's exact bytes, with the access_token value replaced."""
-    try:
-        data = json.loads(body)
-    except (ValueError, RecursionError):
-        return body
-    token = data.get("access_token") if isinstance(data, dict) else None
-    if not isinstance(token, str) or not token:
-        return body
-    body, found = _ACCESS_TOKEN.subn(rb'\1"' + REDACTED.encode() + b'"', body)
-    # a key spelled with escapes ("access\u005ftoken") escapes the pattern: scrub the value
-    return body if found else _scrub(body, token)
-
-
-def _scrub(data: bytes, token: str | None) -> bytes:
-    """`data` without `token` (as written raw or JSON-escaped) anywhere in it."""
-    if not token:
-        return data
-    for form in {token, json.dumps(token)[1:-1]}:
-        raw = form.encode("utf-8", "replace")
-        if raw in data:
-            data = data.replace(raw, REDACTED.encode())
-    return data
 
 
 def _failed_url(exc: httpx.HTTPError, fallback: str) -> object:
@@ -224,7 +132,7 @@ class Session:
         retry: RetryPolicy | None = None,
         limits: httpx.Limits | None = None,
     ) -> None:
-        check_credentials(credentials)
+        api_root = check_credentials(credentials)
         self.credentials = credentials
         self.log = log if log is not None else ExchangeLog()
         self.retry = retry or RetryPolicy()
@@ -233,7 +141,7 @@ class Session:
         self._limits = limits or httpx.Limits(max_connections=20, max_keepalive_connections=20)
         self._clock = clock
         self._sleep = sleep
-        self._root = httpx.URL(credentials.api_root)
+        self._root = httpx.URL(api_root)
         self._client: httpx.AsyncClient | None = None
         self._compressing: set[asyncio.Future[bytes | None]] = set()  # see _compress_later
         self.tokens = TokenManager(self._post_token, clock=clock, monotonic=monotonic, sleep=sleep)
@@ -287,12 +195,7 @@ class Session:
                 f"not a valid path or URL: {visible(str(path_or_url))[:200]!r}",
                 "give a path under the API root (e.g. catalogs/) or a URL on the same server",
             ) from None
-        if origin(url) != origin(self._root):
-            raise OriginError(
-                f"refusing to send the token to {_origin_text(url)}: "
-                f"the API is at {_origin_text(self._root)}",
-                "edxtui only follows links on the API's own server; this one points elsewhere",
-            )
+        check_same_origin(url, self._root)
         return str(url)
 
     # -- requests -------------------------------------------------------------------------
@@ -426,13 +329,13 @@ class Session:
         # edxtui only sends in-memory bodies (the token form); a redirect's copy is unread
         body = b"".join(request.stream) if isinstance(request.stream, httpx.ByteStream) else b""
         if call.kind == "token":
-            body = _redact_form(body)
+            body = redact_form(body)
         call.pending = Exchange(
             id=self.log.next_id(),
             kind=call.kind,
             method=request.method,
             url=str(request.url),
-            request_headers=_redact_headers(request.headers),
+            request_headers=redact_headers(request.headers.multi_items()),
             request_body=body,
             started_at=self._clock(),
             attempt=call.attempts,
@@ -458,19 +361,11 @@ class Session:
         exchange.status = response.status_code
         exchange.reason = response.reason_phrase
         exchange.http_version = response.http_version
-        exchange.response_headers = _redact_headers(response.headers)
-        if call.kind == "token":
-            body = _redact_token_body(body)
-        else:
-            # a server that echoes the request (a debug page, a misconfigured proxy) must
-            # not put the token into the log: scrub the one this request carried
-            sent = response.request.headers.get("authorization", "")
-            token = sent.split(" ", 1)[1] if " " in sent else None
-            body = _scrub(body, token)
-            if token and any(token in v for _, v in exchange.response_headers):
-                exchange.response_headers = [
-                    (k, v.replace(token, REDACTED)) for k, v in exchange.response_headers
-                ]
+        # a server that echoes the request (a debug page, a misconfigured proxy) must not
+        # put the token into the log: scrub the one this request carried
+        sent = credential_of(response.request.headers.get("authorization"))
+        exchange.response_headers = redact_headers(response.headers.multi_items(), [sent])
+        body = redact_token_body(body) if call.kind == "token" else scrub(body, [sent])
         exchange.set_body(body, None)
         response.extensions[_EXCHANGE] = exchange
         self.log.add(exchange)
@@ -536,7 +431,7 @@ class Session:
             "accept-encoding",
             "connection",
             "user-agent",
-            *_SECRET_HEADERS,
+            *(SECRET_HEADERS - {"authorization"}),  # Authorization: below
         }
         for name, value in exchange.request_headers:
             lname = name.lower()

@@ -31,7 +31,9 @@ from edxtui.sandbox.pagination import InvalidPage, Window, paginate
 from edxtui.sandbox.render import render_json
 from edxtui.sandbox.responses import (
     API_HEADERS,
+    NOT_ACCEPTABLE,
     RAW_SEND,
+    acceptable,
     detail,
     fault_response,
     html_not_found,
@@ -190,6 +192,8 @@ class SandboxApp:
             self.counters.bump(held=-1)
 
     async def _authorized(self, request: Request, handler: Handler, verdict: Verdict) -> Response:
+        if not acceptable(request.headers.get("accept")):  # DRF negotiates before auth
+            return detail(406, NOT_ACCEPTABLE, API_HEADERS)
         if verdict.client is None:
             self.counters.bump(unauthorized=1)
             if self.faults.auth_status == 403:  # older servers: no challenge, so DRF says 403

@@ -16,14 +16,13 @@ from typing import Any
 
 from edxtui.sandbox.config import (
     CACHED_COURSES,
+    DEFAULT_PORT,
     SANDBOX_CLIENT_ID,
     SANDBOX_CLIENT_SECRET,
     SandboxConfig,
 )
 from edxtui.sandbox.faults import RULES, SETTINGS, Faults, parse_cli_fault
 from edxtui.sandbox.server import SandboxServer
-
-DEFAULT_PORT = 8765
 
 
 def add_sandbox_arguments(parser: argparse.ArgumentParser) -> None:

@@ -35,6 +35,9 @@ CLIENTS: dict[str, SandboxClient] = {
 #: rendered courses the sandbox keeps for later pages by default: ~9 KB each, ~140 MB at most
 CACHED_COURSES = 16_384
 
+#: `edxtui sandbox`'s port, and the one the config's sandbox preset points at
+DEFAULT_PORT = 8765
+
 LAYOUTS = ("edx", "openedx")
 TOKEN_PATHS = {"edx": "/oauth2/v1/access_token", "openedx": "/oauth2/access_token"}
 API_ROOTS = {"edx": "/catalog/v1/", "openedx": "/api/v1/"}

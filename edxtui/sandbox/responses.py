@@ -33,6 +33,28 @@ def detail(status: int, text: str, headers: dict[str, str] | None = None) -> Res
     return json_response({"detail": text}, status, headers)
 
 
+# DRF's content negotiation: discovery renders JSON and its browsable HTML, nothing else;
+# even its CSV action (which writes its own text/csv response) needs an Accept that matches
+# one of those, or */* (API.md: "Content negotiation runs first").
+RENDERED_TYPES = ("application/json", "text/html")
+NOT_ACCEPTABLE = "Could not satisfy the request Accept header."
+
+
+def acceptable(accept: str | None) -> bool:
+    """Whether an Accept header lets DRF pick a renderer (no header means */*)."""
+    if not accept or not accept.strip():
+        return True
+    for item in accept.split(","):
+        main, _, sub = item.split(";", 1)[0].strip().lower().partition("/")
+        if main == "*" and sub in ("*", ""):
+            return True
+        for rendered in RENDERED_TYPES:
+            rendered_main, rendered_sub = rendered.split("/")
+            if main == rendered_main and sub in ("*", rendered_sub):
+                return True
+    return False
+
+
 def _django_page(status: int, title: str) -> str:
     return (
         f'<!doctype html>\n<html lang="en">\n<head>\n  <title>{title}</title>\n</head>\n'

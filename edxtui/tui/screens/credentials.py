@@ -20,6 +20,7 @@ from textual.widgets import Button, Checkbox, Footer, Input, Label, Select, Stat
 from edxtui import config
 from edxtui.api.credentials import Credentials
 from edxtui.api.errors import ConfigError, EdxError
+from edxtui.api.urls import check_url
 from edxtui.tui.safe import safe
 from edxtui.tui.widgets.token_panel import countdown, local_time
 
@@ -171,10 +172,10 @@ class CredentialsScreen(Screen[None]):
         """The profile name and credentials typed in; ConfigError when a URL is unusable."""
         name = self.query_one("#name", Input).value.strip()
         insecure = self.query_one("#insecure", Checkbox).value
-        token_url = config.validate_url(
+        token_url = check_url(
             self.query_one("#token-url", Input).value.strip(), what="token URL", insecure=insecure
         )
-        api_root = config.validate_url(
+        api_root = check_url(
             self.query_one("#api-root", Input).value.strip(), what="API root", insecure=insecure
         )
         client_id = self.query_one("#client-id", Input).value.strip()

@@ -15,7 +15,8 @@ from textual.app import ComposeResult
 from textual.containers import Vertical, VerticalScroll
 from textual.widgets import Static, TabbedContent, TabPane
 
-from edxtui.api.exchange import REDACTED, Exchange
+from edxtui.api.exchange import Exchange
+from edxtui.api.redaction import REDACTED
 from edxtui.tui.safe import human_size, safe
 from edxtui.tui.widgets.json_view import JsonView
 

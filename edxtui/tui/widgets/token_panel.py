@@ -75,11 +75,6 @@ def mask(token: str | None) -> str:
     return token[:MASK_PREFIX] + "…"
 
 
-def refresh_margin(state: TokenState) -> float:
-    """The core's margin: min(60 s, lifetime / 2)."""
-    return min(60.0, (state.lifetime or 0.0) / 2)
-
-
 def status_line(state: TokenState) -> tuple[Text, str]:
     """The status as Text, and the panel's mood: "ok", "warn" or "bad"."""
     left = state.seconds_left
@@ -104,7 +99,9 @@ def status_line(state: TokenState) -> tuple[Text, str]:
     if status is TokenStatus.REFRESHING:
         text.append("● refreshing…", style="bold yellow")
         mood = "warn"
-    elif status is TokenStatus.EXPIRING or (left is not None and left <= refresh_margin(state)):
+    elif status is TokenStatus.EXPIRING or (
+        state.refresh_at is not None and state.now >= state.refresh_at  # the core's margin
+    ):
         text.append("● expiring soon", style="bold yellow")
         mood = "warn"
     else:

@@ -1,0 +1,159 @@
+"""config.toml: where it lives, reading it (tomllib), writing it (tomli-w) privately.
+
+The file is always mode 0600 inside a 0700 folder and always replaced atomically, because it
+may hold a client secret (when no system keyring works).
+"""
+
+from __future__ import annotations
+
+import os
+import stat
+import tomllib
+from dataclasses import dataclass, field
+from pathlib import Path
+
+from edxtui.api.errors import ConfigError
+from edxtui.atomicfile import replaced_atomically
+from edxtui.config.profiles import Profile
+
+CONFIG_FILE = "config.toml"
+ENV_CONFIG_DIR = "EDXTUI_CONFIG_DIR"
+
+
+def config_dir() -> Path:
+    """$EDXTUI_CONFIG_DIR, else the platform's user config folder for edxtui."""
+    override = os.environ.get(ENV_CONFIG_DIR)
+    if override:
+        return Path(override).expanduser()
+    import platformdirs
+
+    return Path(platformdirs.user_config_dir("edxtui", appauthor=False))
+
+
+def config_path() -> Path:
+    return config_dir() / CONFIG_FILE
+
+
+@dataclass
+class Config:
+    """What config.toml holds, plus warnings about its permissions."""
+
+    path: Path
+    default: str | None = None
+    profiles: dict[str, Profile] = field(default_factory=dict)
+    file_secrets: dict[str, str] = field(default_factory=dict, repr=False)
+    warnings: list[str] = field(default_factory=list)
+
+
+def _permission_warnings(path: Path) -> list[str]:
+    if os.name == "nt":
+        return []
+    found = []
+    mode = stat.S_IMODE(path.stat().st_mode)
+    if mode & 0o077:
+        found.append(
+            f"{path} holds a client secret but its mode is {mode:04o}; run: chmod 600 {path}"
+        )
+    folder = path.parent
+    folder_mode = stat.S_IMODE(folder.stat().st_mode)
+    if folder_mode & 0o077:
+        found.append(
+            f"{folder} holds a client secret but its mode is {folder_mode:04o}; "
+            f"run: chmod 700 {folder}"
+        )
+    return found
+
+
+def load_config(path: Path | None = None) -> Config:
+    """Read config.toml; a missing file is an empty config, a broken one a ConfigError."""
+    path = path or config_path()
+    config = Config(path=path)
+    try:
+        raw = path.read_bytes()
+    except FileNotFoundError:
+        return config
+    except OSError as err:
+        raise ConfigError(f"cannot read {path}: {err.strerror}") from None
+    try:
+        data = tomllib.loads(raw.decode("utf-8"))
+    except (UnicodeDecodeError, tomllib.TOMLDecodeError) as err:
+        raise ConfigError(
+            f"{path} is not valid TOML: {err}", "fix the file or delete it and save again"
+        ) from None
+
+    default = data.get("default")
+    config.default = default if isinstance(default, str) and default else None
+    profiles = data.get("profiles", {})
+    if not isinstance(profiles, dict):
+        raise ConfigError(f"{path}: 'profiles' must be a table")
+    for name, entry in profiles.items():
+        if not isinstance(entry, dict):
+            raise ConfigError(f"{path}: profile {name!r} must be a table")
+
+        def text(key: str, name: str = name, entry: dict = entry) -> str:
+            value = entry.get(key, "")
+            if not isinstance(value, str):
+                raise ConfigError(f"{path}: {key} of profile {name!r} must be a string")
+            return value
+
+        insecure = entry.get("insecure", False)
+        if not isinstance(insecure, bool):
+            raise ConfigError(f"{path}: insecure of profile {name!r} must be true or false")
+        config.profiles[name] = Profile(
+            name=name,
+            token_url=text("token_url"),
+            api_root=text("api_root"),
+            client_id=text("client_id"),
+            insecure=insecure,
+        )
+        secret = text("client_secret")
+        if secret:
+            config.file_secrets[name] = secret
+    if config.file_secrets:
+        config.warnings.extend(_permission_warnings(path))
+    return config
+
+
+_HEADER = """\
+# edxtui profiles. Edit freely, or use `edxtui profile save`; a save rewrites this file
+# from the profiles it holds, so comments added here are not kept.
+# A client_secret appears here only when no system keyring works (this file is 0600).
+
+"""
+
+
+def dump_config(config: Config) -> str:
+    import tomli_w  # only a save needs it
+
+    profiles = {}
+    for name, profile in config.profiles.items():
+        entry = {
+            "token_url": profile.token_url,
+            "api_root": profile.api_root,
+            "client_id": profile.client_id,
+            "insecure": profile.insecure,
+        }
+        if name in config.file_secrets:
+            entry["client_secret"] = config.file_secrets[name]
+        profiles[name] = entry
+    document: dict[str, object] = {"default": config.default} if config.default else {}
+    document["profiles"] = profiles
+    return _HEADER + tomli_w.dumps(document)
+
+
+def write_private(path: Path, data: bytes) -> None:
+    """Replace `path` with `data`, readable by its owner alone (0600), in a 0700 folder.
+
+    The folder is created (and kept) at 0700; the file gets its mode before the rename, so
+    the secret in it is never readable by others, not even for a moment.
+    """
+    folder = path.parent
+    folder.mkdir(mode=0o700, parents=True, exist_ok=True)
+    if os.name != "nt":
+        os.chmod(folder, 0o700)
+    with replaced_atomically(path, mode=0o600) as handle:
+        handle.write(data)
+
+
+def save_config(config: Config) -> None:
+    write_private(config.path, dump_config(config).encode("utf-8"))
