@@ -19,7 +19,7 @@ from typing import TYPE_CHECKING, Any
 # defines the stub `main` it has for installs without its CLI extras (httpx/__init__.py).
 # Only while httpx is not loaded: a process that imported it first keeps it as it is.
 if "httpx" not in sys.modules:
-    sys.modules.setdefault("httpx._main", None)
+    sys.modules.setdefault("httpx._main", None)  # type: ignore[arg-type]  # None blocks it
 
 if TYPE_CHECKING:  # for type checkers and editors: the same names, eagerly
     from edxtui.api import catalog

@@ -71,4 +71,5 @@ def _refused_token(response: httpx.Response) -> bool:
 def _carried(response: httpx.Response, token: str) -> bool:
     """Did the request that got this response carry our token? (Not after a redirect to
     another origin, where httpx drops Authorization: a 401 there says nothing about it.)"""
-    return response.request.headers.get("authorization") == f"JWT {token}"
+    carried: str | None = response.request.headers.get("authorization")
+    return carried == f"JWT {token}"

@@ -103,7 +103,9 @@ class NotAListError(ResponseFormatError):
     """A JSON object without `results` where a list page was expected: a single resource."""
 
 
-def _bad(what: str, where: str, kind: type[ResponseFormatError] = ResponseFormatError):
+def _bad(
+    what: str, where: str, kind: type[ResponseFormatError] = ResponseFormatError
+) -> ResponseFormatError:
     place = f" from {visible(where)[:200]}" if where else ""
     return kind(
         f"the API sent a list page whose {what}{place}",

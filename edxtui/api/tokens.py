@@ -122,7 +122,8 @@ class TokenManager:
     @property
     def current_token(self) -> str | None:
         """The live token for copy or reveal (None if there is none or it expired)."""
-        return self._token.value if self._usable(self._token) else None
+        token = self._token
+        return token.value if token is not None and self._usable(token) else None
 
     async def get_token(self) -> str:
         """A live token; waits for the one in-flight fetch when a new one is needed."""
