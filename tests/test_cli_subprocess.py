@@ -14,6 +14,7 @@ import sys
 import threading
 
 import pytest
+from children import interruptible
 
 from edxtui.sandbox.catalogs import CATALOG_EMPTY
 
@@ -98,7 +99,7 @@ def test_ctrl_c_mid_export_is_130_quiet_and_leaves_no_file(make_sandbox, tmp_pat
     sb = make_sandbox(courses=200)
     sb.faults.update(api_latency=30)  # every page hangs until we interrupt
     out = tmp_path / "courses.jsonl"
-    child = subprocess.Popen(
+    child = interruptible(
         [sys.executable, "-m", "edxtui", "export", "1", "-o", str(out), *conn(sb)],
         stdout=subprocess.PIPE,
         stderr=subprocess.PIPE,
@@ -120,7 +121,7 @@ def test_ctrl_c_mid_export_is_130_quiet_and_leaves_no_file(make_sandbox, tmp_pat
 @pytest.mark.skipif(os.name == "nt", reason="SIGINT semantics")
 def test_edxtui_sandbox_serves_what_edxtui_get_reads(tmp_path):
     """The README flow: `edxtui sandbox` in one terminal, `edxtui get` in another."""
-    server = subprocess.Popen(
+    server = interruptible(
         [sys.executable, "-m", "edxtui", "sandbox", "--port", "0", "--quiet", "--courses", "30"],
         stdout=subprocess.PIPE,
         stderr=subprocess.PIPE,
@@ -303,3 +304,20 @@ def test_profile_save_asks_for_the_secret_without_echoing_it(isolated_config):
     from edxtui import config
 
     assert config.resolve("typed", env={})[1].client_secret == secret
+
+
+@linux_only
+def test_children_get_ctrl_c_even_when_the_test_run_ignores_it():
+    """A test run started as a background job ignores SIGINT, and a plain Popen child would
+    inherit that: the Ctrl-C tests above would then wait out a read timeout instead."""
+    probe = [sys.executable, "-c", "import signal; print(signal.getsignal(signal.SIGINT) == 1)"]
+    previous = signal.signal(signal.SIGINT, signal.SIG_IGN)  # as `pytest &` starts
+    try:
+        plain = subprocess.run(probe, capture_output=True, text=True, check=True)
+        child = interruptible(probe, stdout=subprocess.PIPE, text=True)
+        out, _ = child.communicate(timeout=30)
+        assert signal.getsignal(signal.SIGINT) is signal.SIG_IGN  # the parent's is put back
+    finally:
+        signal.signal(signal.SIGINT, previous)
+    assert plain.stdout == "True\n"  # SIG_IGN: the child would never see a Ctrl-C
+    assert out == "False\n"  # Python's own handler: Ctrl-C is KeyboardInterrupt

@@ -14,6 +14,7 @@ import threading
 
 import httpx
 import pytest
+from children import interruptible
 from sandbox_fixtures import http
 
 from edxtui.api.credentials import Credentials
@@ -136,7 +137,7 @@ def _read_until(proc: subprocess.Popen, marker: str, timeout: float = 15) -> str
 
 
 def test_foreground_command_serves_the_guide_session_and_stops_on_ctrl_c() -> None:
-    proc = subprocess.Popen(
+    proc = interruptible(
         [sys.executable, "-m", "edxtui.sandbox", "--port", "0", "--quiet", "--courses", "40"],
         stdout=subprocess.PIPE,
         stderr=subprocess.PIPE,
