@@ -30,8 +30,8 @@ from textual.strip import Strip
 from textual.widgets import Tree
 from textual.widgets.tree import TreeNode
 
-from edxtui import jsonbody
 from edxtui.api import catalog as paths
+from edxtui.api import jsonbody
 from edxtui.api.catalog import fetch_page
 from edxtui.api.errors import ApiError, EdxError
 from edxtui.api.exchange import Exchange
