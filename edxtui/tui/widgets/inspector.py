@@ -17,7 +17,7 @@ from textual.widgets import Static, TabbedContent, TabPane
 
 from edxtui.api.exchange import REDACTED, Exchange
 from edxtui.tui.safe import human_size, safe
-from edxtui.tui.widgets.json_view import JsonView
+from edxtui.tui.widgets.body.view import JsonView
 
 
 def status_text(exchange: Exchange) -> Text:
