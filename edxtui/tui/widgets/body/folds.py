@@ -62,6 +62,35 @@ class Folds:
             del rows[row + 1 : end]
         return True
 
+    def left(self, row: int) -> tuple[bool, int]:
+        """The left key on `row`: fold its open container (True, row), or go to the
+        parent's row (False, that row); (False, row) when there is neither."""
+        line, doc = self.rows[row], self.doc
+        if doc.kind[line] in OPENS and not self.is_folded(line):
+            return self.toggle(row, fold=True), row
+        if doc.parent[line] >= 0:
+            return False, self.row_of(doc.parent[line])
+        return False, row
+
+    def right(self, row: int) -> tuple[bool, int]:
+        """The right key on `row`: unfold its folded container (True, row), or step into
+        its first child (False, row + 1); (False, row) when there is neither."""
+        line, doc = self.rows[row], self.doc
+        if doc.kind[line] not in OPENS:
+            return False, row
+        if self.is_folded(line):
+            return self.toggle(row, fold=False), row
+        return False, row + 1 if doc.child_count(line) > 0 else row
+
+    def arrow_span(self, row: int) -> tuple[int, int]:
+        """Columns of the fold arrow on `row` ((0, 0) when it has none)."""
+        line, x = self.rows[row], 0
+        for text, role in self.doc.tree_tokens(line, self.is_folded(line)):
+            if role == "arrow":
+                return x, x + len(text)
+            x += len(text)
+        return 0, 0
+
     def fold_all(self, depth: int) -> None:
         """Fold every container at `depth` or deeper and unfold the rest."""
         self.depth = depth

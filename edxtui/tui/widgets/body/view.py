@@ -43,7 +43,6 @@ in the pretty and raw views left/right scroll sideways.
 
 from __future__ import annotations
 
-import asyncio
 import re
 import time
 from collections.abc import Callable
@@ -59,15 +58,14 @@ from textual.widgets import Input, Static
 
 from edxtui.jsonpath import parse_path
 from edxtui.textsafe import visible
-from edxtui.tui.widgets.body.document import OPENS, JsonDocument, classify
+from edxtui.tui.widgets.body.document import JsonDocument, classify
 from edxtui.tui.widgets.body.folds import Folds
 from edxtui.tui.widgets.body.lines import BodyLines
 from edxtui.tui.widgets.body.raw import RawRows
 from edxtui.tui.widgets.body.search import BodySearch
+from edxtui.tui.widgets.body.steps import run_in_steps
 
 MODES = ("pretty", "tree", "raw")
-STEP_SECONDS = 0.01  # longest the indexer holds the event loop at a time
-PROGRESS_SECONDS = 0.5  # how often indexing updates the scroll range and the status line
 FIRST_SCREEN_SECONDS = 0.03  # wrap raw rows this long inside load() before using a worker
 FIRST_LINES = 3_000  # lines indexed inside load(); more than any screen is tall
 
@@ -388,41 +386,33 @@ class JsonView(Vertical, can_focus=False):
         self._update_status()
 
     def arrow_span(self, row: int) -> tuple[int, int]:
-        x = 0
-        if self._folds is not None and row < len(self._folds):
-            for text, role in self.row_tokens(row):
-                if role == "arrow":
-                    return x, x + len(text)
-                x += len(text)
-        return 0, 0
+        folds = self._folds
+        return folds.arrow_span(row) if folds is not None and row < len(folds) else (0, 0)
 
     def toggle_fold(self, row: int, fold: bool | None = None) -> None:
         if self._folds is not None and self._folds.toggle(row, fold):
-            self.generation += 1
-            self._lines.reset()
-            self._update_status()
+            self._folds_changed()
 
     def fold_left(self) -> None:
-        folds, row = self._folds, self._lines.cursor
-        if folds is None or row >= len(folds):
-            return
-        line = folds.line(row)
-        doc = folds.doc
-        if doc.kind[line] in OPENS and not folds.is_folded(line):
-            self.toggle_fold(row, fold=True)
-        elif doc.parent[line] >= 0:
-            self._lines.move_to(folds.row_of(doc.parent[line]))
+        self._fold_key("left")
 
     def fold_right(self) -> None:
+        self._fold_key("right")
+
+    def _fold_key(self, key: str) -> None:
         folds, row = self._folds, self._lines.cursor
         if folds is None or row >= len(folds):
             return
-        line = folds.line(row)
-        if folds.doc.kind[line] in OPENS:
-            if folds.is_folded(line):
-                self.toggle_fold(row, fold=False)
-            elif folds.doc.child_count(line) > 0:
-                self._lines.move_to(row + 1)
+        changed, to = folds.left(row) if key == "left" else folds.right(row)
+        if changed:
+            self._folds_changed()
+        elif to != row:
+            self._lines.move_to(to)
+
+    def _folds_changed(self) -> None:
+        self.generation += 1
+        self._lines.reset()
+        self._update_status()
 
     def _cursor_line_in(self, shown: str) -> int | None:
         """The document line under the cursor while `shown` is on screen."""
@@ -487,22 +477,18 @@ class JsonView(Vertical, can_focus=False):
         if not self._raw.done:
             self.run_worker(self._index_raw(self._raw), group="json-view-index")
 
+    def _progress(self) -> None:
+        self._lines.update_size()
+        self._update_status()
+
     async def _index_rest(self, doc: JsonDocument) -> None:
-        shown_at = time.perf_counter()
-        while True:
-            deadline = time.perf_counter() + STEP_SECONDS
-            finished = False
-            while not finished and time.perf_counter() < deadline:
-                finished = doc.index_step(1_000)
-            if doc is not self._doc:
-                return
-            if finished:
-                break
-            if time.perf_counter() - shown_at > PROGRESS_SECONDS:  # a repaint costs a step
-                shown_at = time.perf_counter()
-                self._lines.update_size()
-                self._update_status()
-            await asyncio.sleep(0.001)  # a timer, so waiting input and timers run first
+        def wanted() -> bool:
+            return doc is self._doc
+
+        if not await run_in_steps(
+            lambda: doc.index_step(1_000), wanted=wanted, progress=self._progress
+        ):
+            return
         if doc.error:
             cursor_line = self._cursor_line_in("pretty")
             self._json_failed()
@@ -520,20 +506,13 @@ class JsonView(Vertical, can_focus=False):
                 self._goto_line(line)
 
     async def _index_raw(self, raw: RawRows) -> None:
-        shown_at = time.perf_counter()
-        while not raw.done:
-            deadline = time.perf_counter() + STEP_SECONDS
-            while not raw.done and time.perf_counter() < deadline:
-                raw.index_step(5_000)
-            if raw is not self._raw:
-                return
-            if time.perf_counter() - shown_at > PROGRESS_SECONDS:
-                shown_at = time.perf_counter()
-                self._lines.update_size()
-                self._update_status()
-            await asyncio.sleep(0.001)  # a timer, so waiting input and timers run first
-        self._lines.update_size()
-        self._update_status()
+        def wanted() -> bool:
+            return raw is self._raw
+
+        if await run_in_steps(
+            lambda: raw.index_step(5_000), wanted=wanted, progress=self._progress
+        ):
+            self._progress()
 
     def on_resize(self) -> None:
         self.call_after_refresh(self._rewrap)  # after layout, when the lines know their width
