@@ -32,7 +32,8 @@ from edxtui.textsafe import visible, visible_bytes
 from edxtui.tui.widgets.body.document import JsonDocument
 from edxtui.tui.widgets.body.raw import RawRows
 from edxtui.tui.widgets.body.view import JsonView
-from edxtui.tui.widgets.catalog_tree import CatalogTree, item_label
+from edxtui.tui.widgets.catalog.nodes import item_label
+from edxtui.tui.widgets.catalog.tree import CatalogTree
 
 # What must never reach the terminal raw: C0 (bar newline/tab where lines are kept), DEL, C1,
 # bidi embeddings/overrides/isolates, line/paragraph separators, BOM (textsafe's set).

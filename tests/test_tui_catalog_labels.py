@@ -6,7 +6,7 @@ import json
 
 from edxtui.api.errors import ApiError, TransportError
 from edxtui.api.exchange import Exchange
-from edxtui.tui.widgets.catalog_tree import child_info, error_text, item_label, value_at
+from edxtui.tui.widgets.catalog.nodes import child_info, error_text, item_label, value_at
 
 
 def exchange(body: object, ident: int = 1) -> Exchange:

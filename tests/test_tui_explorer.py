@@ -22,11 +22,11 @@ from tui_helpers import (
 
 from edxtui.api.state import TokenStatus
 from edxtui.tui.app import EdxApp
-from edxtui.tui.widgets import catalog_tree
-from edxtui.tui.widgets.catalog_tree import PAGE_SIZE
+from edxtui.tui.widgets.catalog import tree as catalog_tree
+from edxtui.tui.widgets.catalog.filter import FilterResults
+from edxtui.tui.widgets.catalog.tree import PAGE_SIZE
 from edxtui.tui.widgets.inspector import Inspector
 from edxtui.tui.widgets.token_panel import MOOD_CLASSES, TokenPanel
-from edxtui.tui.widgets.tree_filter import FilterResults
 
 SIZE = (140, 45)
 

@@ -146,7 +146,7 @@ class EdxApp(App[int]):
             start()
 
     async def on_unmount(self) -> None:
-        gc.unfreeze()  # the tree froze what it loaded (see catalog_tree); let it all go now
+        gc.unfreeze()  # the tree froze what it loaded (see widgets/catalog/tree.py); let it all go now
         if self.session is not None:
             session, self.session = self.session, None
             await close_quietly(session)

@@ -26,9 +26,10 @@ from edxtui.tui.widgets.token_panel import TokenPanel
 if TYPE_CHECKING:
     # Imported where used: the first screen shows only the token panel, and these (the
     # tree, the JSON viewer, pygments) would add ~20 ms before the countdown paints.
-    from edxtui.tui.widgets.catalog_tree import CatalogTree, NodeInfo
+    from edxtui.tui.widgets.catalog.filter import FilterResults
+    from edxtui.tui.widgets.catalog.nodes import NodeInfo
+    from edxtui.tui.widgets.catalog.tree import CatalogTree
     from edxtui.tui.widgets.inspector import Inspector
-    from edxtui.tui.widgets.tree_filter import FilterResults
 
 #: seconds of no typing before the filter runs
 FILTER_DELAY = 0.15
@@ -122,9 +123,9 @@ class ExplorerScreen(Screen[None]):
         self._building = True
         from textual.widgets import Footer
 
-        from edxtui.tui.widgets.catalog_tree import CatalogTree
+        from edxtui.tui.widgets.catalog.filter import FilterResults
+        from edxtui.tui.widgets.catalog.tree import CatalogTree
         from edxtui.tui.widgets.inspector import Inspector
-        from edxtui.tui.widgets.tree_filter import FilterResults
 
         left = Vertical(
             Input(placeholder="filter loaded nodes (esc clears)", id="tree-filter"),
@@ -224,7 +225,7 @@ class ExplorerScreen(Screen[None]):
             results.display = False
             self.tree.display = True
             return
-        from edxtui.tui.widgets.tree_filter import find_matches
+        from edxtui.tui.widgets.catalog.filter import find_matches
 
         results.show_matches(find_matches(self.tree.loaded_nodes(), query))
         results.display = True
