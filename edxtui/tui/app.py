@@ -22,7 +22,7 @@ from textual.worker import Worker, WorkerState
 from edxtui.api.credentials import Credentials
 from edxtui.api.errors import EdxError
 from edxtui.textsafe import visible
-from edxtui.tui.safe import safe_str
+from edxtui.tui.text import safe_str
 
 #: seconds after the app mounts by which the start-up is over (first screen, first token)
 GC_PAUSED_FOR = 1.0

@@ -20,7 +20,7 @@ from textual.widgets import Input, Tree
 
 from edxtui.api.state import TokenState, TokenStatus
 from edxtui.tui.clipboard import copy_text
-from edxtui.tui.safe import human_size, safe, safe_str
+from edxtui.tui.text import human_size, safe, safe_str
 from edxtui.tui.widgets.token_panel import TokenPanel
 
 if TYPE_CHECKING:

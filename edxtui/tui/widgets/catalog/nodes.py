@@ -20,7 +20,7 @@ from edxtui.api import catalog as paths
 from edxtui.api import jsonbody
 from edxtui.api.errors import ApiError, EdxError
 from edxtui.api.exchange import Exchange
-from edxtui.tui.safe import safe
+from edxtui.tui.text import safe
 
 if TYPE_CHECKING:
     from textual.widgets.tree import TreeNode

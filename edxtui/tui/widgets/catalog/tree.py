@@ -27,7 +27,7 @@ from edxtui import jsonpath
 from edxtui.api.catalog import fetch_page
 from edxtui.api.errors import EdxError
 from edxtui.api.exchange import Exchange
-from edxtui.tui.safe import safe
+from edxtui.tui.text import safe
 from edxtui.tui.widgets.catalog.nodes import (
     GROUPS,
     NodeInfo,
