@@ -462,6 +462,20 @@ async def test_body_actions_from_the_command_palette(sandbox):
         assert view.mode != before
 
 
+async def test_the_palette_lists_what_each_owner_offers_once(sandbox):
+    # The screen, the tree and the body viewer each list their own commands; the app
+    # only collects them (it used to build them over CSS ids).
+    app = sandbox_app(sandbox)
+    async with app.run_test(size=SIZE) as pilot:
+        await open_explorer(pilot)
+        titles = [c.title for c in app.get_system_commands(app.screen)]
+        assert len(titles) == len(set(titles))
+        view = app.screen.query_one(Inspector).body_view
+        for title, _, _ in [*view.commands(), *tree_of(app).commands()]:
+            assert title in titles
+        assert {"Reload node", "Next match", "Copy token", "History"} <= set(titles)
+
+
 async def test_wrong_secret_shows_why_everywhere(sandbox):
     app = EdxApp(
         credentials=sandbox.credentials("openedx", client_secret="not-the-secret"),

@@ -46,6 +46,7 @@ from __future__ import annotations
 import re
 import time
 from collections.abc import Callable
+from functools import partial
 
 from rich.text import Text
 from textual import on
@@ -66,6 +67,17 @@ from edxtui.tui.widgets.body.search import BodySearch
 from edxtui.tui.widgets.body.steps import run_in_steps
 
 MODES = ("pretty", "tree", "raw")
+#: the body's commands in the command palette: (title, help, action)
+PALETTE = (
+    ("Search the body", "Find text in the shown body (/ in the body)", "open_search"),
+    ("Next match", "Go to the next search match (n)", "next_match"),
+    ("Previous match", "Go to the previous search match (N)", "prev_match"),
+    ("Switch body view", "Pretty, tree or raw (m in the body)", "cycle_mode"),
+    ("Copy selected value", "The JSON value under the body's cursor (Y)", "copy_value"),
+    ("Copy value path", "Its path, like .results[3].key (p)", "copy_path"),
+    ("Expand all", "Unfold every node of the body's tree view (E)", "expand_all"),
+    ("Collapse all", "Fold every node of the body's tree view (C)", "collapse_all"),
+)
 FIRST_SCREEN_SECONDS = 0.03  # wrap raw rows this long inside load() before using a worker
 FIRST_LINES = 3_000  # lines indexed inside load(); more than any screen is tall
 
@@ -236,25 +248,15 @@ class JsonView(Vertical, can_focus=False):
         return self._data.decode("utf-8", "backslashreplace")
 
     def commands(self) -> list[tuple[str, str, Callable[[], object]]]:
-        """(title, help, callback) for the command palette (an app's get_system_commands)."""
+        """(title, help, callback) for the command palette; each focuses the body first."""
         return [
-            ("Body: search", "Search the response body (/)", self.action_open_search),
-            ("Body: next match", "Go to the next search match (n)", self.next_match),
-            ("Body: previous match", "Go to the previous search match (N)", self.prev_match),
-            ("Body: switch view", "Pretty, tree or raw body (m)", self.action_cycle_mode),
-            ("Body: copy value", "Copy the value under the cursor (Y)", self.action_copy_value),
-            (
-                "Body: copy path",
-                "Copy the path of the value, e.g. .results[3].key (p)",
-                self.action_copy_path,
-            ),
-            ("Body: expand all", "Unfold every node of the tree view (E)", self.action_expand_all),
-            (
-                "Body: collapse all",
-                "Fold every node of the tree view (C)",
-                self.action_collapse_all,
-            ),
+            (title, help_text, partial(self._from_palette, action))
+            for title, help_text, action in PALETTE
         ]
+
+    def _from_palette(self, action: str) -> None:
+        self.focus()
+        getattr(self, f"action_{action}")()
 
     # -- actions ---------------------------------------------------------------------
 

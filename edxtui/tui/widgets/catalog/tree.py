@@ -13,7 +13,7 @@ from __future__ import annotations
 
 import asyncio
 import gc
-from collections.abc import Iterable
+from collections.abc import Callable, Iterable
 from functools import partial
 from typing import Any
 
@@ -365,6 +365,17 @@ class CatalogTree(LineCachedTree):
         node.data.state = "idle"
         node.expand()
         self.load(node)
+
+    def commands(self) -> list[tuple[str, str, Callable[[], object]]]:
+        """(title, help, callback) for the command palette."""
+        return [
+            ("Reload node", "Reload the node under the cursor (r)", self.action_reload),
+            (
+                "Load more",
+                "Load the next page of the list under the cursor (e)",
+                self.action_load_more,
+            ),
+        ]
 
     def action_load_more(self) -> None:
         node = self.cursor_node
