@@ -15,36 +15,16 @@ indexed once per body (``body.document``); a big body is indexed in steps by a w
 while the first screen is already up. Body text is always plain rich Text: never markup,
 control characters escaped, so nothing in a body can drive the terminal.
 
-Public API (everything else is private):
-
-``JsonView(id=...)``
-    ``load(body: bytes, content_type: str = "")``   show a body (replaces the last one)
-    ``mode``                                         reactive: "pretty" | "tree" | "raw"
-    ``search(text) -> bool``, ``next_match() -> bool``, ``prev_match() -> bool``
-    ``goto_path(path) -> bool``                      move the cursor to `.results[3].key`
-    ``selected_path() -> str``                       path of the cursor's value ("" if none)
-    ``selected_value_text() -> str``                 the cursor's value (strings decoded;
-                                                     "" for a container still being indexed)
-    ``body_text() -> str``                           the whole body (invalid bytes as \\xNN)
-    ``is_json -> bool``, ``note -> str``             what the view decided about the body
-    ``commands()``                                   (title, help, callback) for the palette
-
-``JsonView.CopyRequested(text, what)``
-    Posted (bubbling) by the copy keys; ``what`` is "value", "path" or "body". The widget
-    never touches the clipboard: the app handles this message and says what it copied.
-
-Keys (in the footer while the view has focus): up/down/pgup/pgdn/home/end move the cursor,
-mouse click selects a line and the wheel scrolls; `/` search, `n` / `N` next / previous
-match (wrapping); `m` switch view; `Y` copy value, `p` copy path, `ctrl+y` copy body;
-in the tree view left/right/enter/space (or a click on the arrow, or a double click) fold
-and unfold, `E` expand all, `C` collapse all;
-in the pretty and raw views left/right scroll sideways.
+The public API (``load``, ``mode``, ``search``, ``goto_path``, ``selected_path``, the
+``CopyRequested`` message, ``commands`` for the palette, ...) and the keys are listed in
+docs/json-view.md ("For developers"). The parts: ``document`` (the indexed JSON),
+``raw`` (wrapped bytes), ``folds`` (the tree's fold state), ``rows`` (what each view's
+rows stand for), ``search``, ``lines`` (the drawing ScrollView) and ``steps``.
 """
 
 from __future__ import annotations
 
 import re
-import time
 from collections.abc import Callable
 from functools import partial
 
@@ -59,10 +39,10 @@ from textual.widgets import Input, Static
 
 from edxtui.jsonpath import parse_path
 from edxtui.textsafe import visible
-from edxtui.tui.widgets.body.document import JsonDocument, classify
-from edxtui.tui.widgets.body.folds import Folds
+from edxtui.tui.widgets.body.document import JsonDocument
 from edxtui.tui.widgets.body.lines import BodyLines
 from edxtui.tui.widgets.body.raw import RawRows
+from edxtui.tui.widgets.body.rows import BodyRows
 from edxtui.tui.widgets.body.search import BodySearch
 from edxtui.tui.widgets.body.steps import run_in_steps
 
@@ -120,15 +100,10 @@ class JsonView(Vertical, can_focus=False):
 
     def __init__(self, *, id: str | None = None, classes: str | None = None) -> None:
         super().__init__(id=id, classes=classes)
-        self._data = b""
-        self._doc: JsonDocument | None = None
-        self._raw: RawRows | None = None
-        self._note = "Empty body."
+        self._rows = BodyRows()
         self.generation = 0  # bumped whenever a row may look different (see BodyLines)
         self._search = BodySearch()
-        self._folds: Folds | None = None  # the tree view's, once the body is indexed
-        self._pending_path = ""
-        self._raw_anchor: tuple[int, int] | None = None  # (raw row, exact offset) last jumped to
+        self._pending_path = ""  # goto_path() asked before the body was indexed
         self._lines = BodyLines(self)
         self._note_bar = Static(id="json-view-note")
         self._search_box = Input(
@@ -154,35 +129,32 @@ class JsonView(Vertical, can_focus=False):
 
     @property
     def is_json(self) -> bool:
-        return self._doc is not None and self._doc.error is None
+        return self._rows.is_json
 
     @property
     def note(self) -> str:
-        return self._note
+        return self._rows.note
 
     def load(self, body: bytes, content_type: str = "") -> None:
         """Show `body`. Fast at any size: the rest of a big body is indexed by a worker."""
         self.workers.cancel_group(self, "json-view-index")
-        self._data = bytes(body)
-        self._raw = None
-        self._raw_anchor = None
-        self._doc = None
+        self._rows = rows = BodyRows(body, content_type)
         self._search.forget_hits()
-        self._folds = None
         self._pending_path = ""
-        try_json, self._note = classify(self._data, content_type)
-        if try_json:
-            doc = JsonDocument(self._data)
-            self._doc = doc
-            doc.index_step(FIRST_LINES)  # enough for a screen; a worker does the rest
-            if doc.error:
-                self._json_failed()
-            elif doc.done:
-                self._index_finished()
-            else:  # start after the first frame is drawn, so the first screen is not kept waiting
-                self.call_after_refresh(self._start_indexing, doc)
+        # Enough lines for a screen now; a worker indexes the rest, starting after the first
+        # frame is drawn so that the first screen is not kept waiting.
+        if rows.doc is not None and not rows.index_step(FIRST_LINES):
+            self.call_after_refresh(self._start_indexing, rows.doc)
         self._ensure_raw()
         self._changed(cursor=0)
+
+    @property
+    def _doc(self) -> JsonDocument | None:
+        return self._rows.doc
+
+    @property
+    def _raw(self) -> RawRows | None:
+        return self._rows.raw
 
     def _start_indexing(self, doc: JsonDocument) -> None:
         if doc is self._doc:
@@ -227,25 +199,14 @@ class JsonView(Vertical, can_focus=False):
         return True
 
     def selected_path(self) -> str:
-        line = self._cursor_line()
-        return "" if line is None else self._doc.path(line)  # type: ignore[union-attr]
+        return self._rows.path(self._mode_shown(), self._lines.cursor)
 
     def selected_value_text(self) -> str:
         """The cursor's JSON value; in the raw view (or for a non-JSON body) its row's text."""
-        line = self._cursor_line()
-        if line is not None:
-            try:
-                return self._doc.value_text(line)  # type: ignore[union-attr]
-            except ValueError:  # a container whose end is not indexed yet
-                return ""
-        raw = self._raw
-        if raw is not None and len(raw):
-            start, end = raw.span(min(self._lines.cursor, len(raw) - 1))
-            return self._data[start:end].decode("utf-8", "backslashreplace")
-        return ""
+        return self._rows.value_text(self._mode_shown(), self._lines.cursor)
 
     def body_text(self) -> str:
-        return self._data.decode("utf-8", "backslashreplace")
+        return self._rows.data.decode("utf-8", "backslashreplace")
 
     def commands(self) -> list[tuple[str, str, Callable[[], object]]]:
         """(title, help, callback) for the command palette; each focuses the body first."""
@@ -324,13 +285,7 @@ class JsonView(Vertical, can_focus=False):
 
     def _mode_shown(self, mode: str | None = None) -> str:
         """The view actually on screen when the user asked for `mode` (default: `self.mode`)."""
-        doc = self._doc
-        mode = mode or self.mode
-        if doc is None or doc.error:
-            return "raw"
-        if mode == "tree" and not doc.done:
-            return "pretty"  # the tree needs the whole index; until then show it pretty
-        return mode
+        return self._rows.shown(mode or self.mode)
 
     def watch_mode(self, old: str, new: str) -> None:
         if new not in MODES:
@@ -349,11 +304,9 @@ class JsonView(Vertical, can_focus=False):
 
     def _raw_goto(self, offset: int) -> None:
         """Put the raw view's cursor on the row holding byte `offset`, and remember it."""
-        if self._raw is None:
-            return
-        row = self._raw.row_at(offset)
-        self._raw_anchor = (row, offset)
-        self._lines.move_to(row, center=True)
+        row = self._rows.raw_row_of(offset)
+        if row is not None:
+            self._lines.move_to(row, center=True)
 
     # -- what BodyLines draws (its RowSource) ----------------------------------------
 
@@ -365,34 +318,20 @@ class JsonView(Vertical, can_focus=False):
         return self._mode_shown()
 
     def row_count(self) -> int:
-        shown = self._mode_shown()
-        if shown == "raw":
-            return len(self._raw) if self._raw is not None else 0
-        if shown == "tree":
-            return len(self._folds) if self._folds is not None else 0
-        return len(self._doc) if self._doc is not None else 0
+        return self._rows.count(self._mode_shown())
 
     def row_tokens(self, row: int) -> list[tuple[str, str]]:
-        shown = self._mode_shown()
-        if shown == "raw":
-            assert self._raw is not None
-            return [(self._raw.row_text(row), "plain")]
-        assert self._doc is not None
-        if shown == "tree":
-            assert self._folds is not None
-            line = self._folds.line(row)
-            return self._doc.tree_tokens(line, self._folds.is_folded(line))
-        return self._doc.pretty_tokens(row)
+        return self._rows.tokens(self._mode_shown(), row)
 
     def cursor_moved(self) -> None:
         self._update_status()
 
     def arrow_span(self, row: int) -> tuple[int, int]:
-        folds = self._folds
+        folds = self._rows.folds
         return folds.arrow_span(row) if folds is not None and row < len(folds) else (0, 0)
 
     def toggle_fold(self, row: int, fold: bool | None = None) -> None:
-        if self._folds is not None and self._folds.toggle(row, fold):
+        if self._rows.folds is not None and self._rows.folds.toggle(row, fold):
             self._folds_changed()
 
     def fold_left(self) -> None:
@@ -402,7 +341,7 @@ class JsonView(Vertical, can_focus=False):
         self._fold_key("right")
 
     def _fold_key(self, key: str) -> None:
-        folds, row = self._folds, self._lines.cursor
+        folds, row = self._rows.folds, self._lines.cursor
         if folds is None or row >= len(folds):
             return
         changed, to = folds.left(row) if key == "left" else folds.right(row)
@@ -418,35 +357,14 @@ class JsonView(Vertical, can_focus=False):
 
     def _cursor_line_in(self, shown: str) -> int | None:
         """The document line under the cursor while `shown` is on screen."""
-        doc = self._doc
-        if doc is None or doc.error or not len(doc):
-            return None
-        row = self._lines.cursor
-        if shown == "raw":
-            return doc.line_at(self._cursor_offset_in("raw"))
-        if shown == "tree":
-            folds = self._folds
-            return folds.line(row) if folds is not None and row < len(folds) else None
-        return min(row, len(doc) - 1)
+        return self._rows.line_at(shown, self._lines.cursor)
 
     def _cursor_line(self) -> int | None:
         return self._cursor_line_in(self._mode_shown())
 
     def _cursor_offset_in(self, shown: str) -> int:
         """The body offset under the cursor while `shown` is on screen."""
-        row = self._lines.cursor
-        if shown == "raw":
-            raw = self._raw
-            if raw is None or not len(raw):
-                return 0
-            anchor = self._raw_anchor
-            return (
-                anchor[1]
-                if anchor is not None and anchor[0] == row
-                else raw.rows[min(row, len(raw) - 1)]
-            )
-        line = self._cursor_line_in(shown)
-        return 0 if line is None else self._doc.start[line]  # type: ignore[union-attr]
+        return self._rows.offset_at(shown, self._lines.cursor)
 
     def _cursor_offset(self) -> int:
         return self._cursor_offset_in(self._mode_shown())
@@ -463,49 +381,42 @@ class JsonView(Vertical, can_focus=False):
             self.refresh_bindings()  # which keys apply depends on the view and the body
             self._lines.refresh_bindings()
 
-    def _json_failed(self) -> None:
-        assert self._doc is not None and self._doc.error
-        self._note = f"Not valid JSON: {self._doc.error} Showing the raw body."
-
     def _ensure_raw(self) -> None:
-        if self._mode_shown() != "raw" or self._raw is not None:
-            return
+        if self._mode_shown() == "raw" and self._raw is None:
+            self._wrap()
+
+    def _wrap(self) -> None:
+        """Wrap the raw rows at the view's width: the first screen now, the rest in a worker."""
         width = max(20, self._lines.scrollable_content_region.width or 80)
-        self._raw = RawRows(self._data, width)
-        deadline = time.perf_counter() + FIRST_SCREEN_SECONDS
-        while not self._raw.index_step(2_000) and time.perf_counter() < deadline:
-            pass
+        done = self._rows.wrap_step(width, FIRST_SCREEN_SECONDS)
         self._lines.update_size()
-        if not self._raw.done:
-            self.run_worker(self._index_raw(self._raw), group="json-view-index")
+        if not done:
+            self.run_worker(self._index_raw(self._raw), group="json-view-index")  # type: ignore[arg-type]
 
     def _progress(self) -> None:
         self._lines.update_size()
         self._update_status()
 
     async def _index_rest(self, doc: JsonDocument) -> None:
+        rows = self._rows
+
         def wanted() -> bool:
-            return doc is self._doc
+            return rows is self._rows
 
         if not await run_in_steps(
-            lambda: doc.index_step(1_000), wanted=wanted, progress=self._progress
+            lambda: rows.index_step(1_000), wanted=wanted, progress=self._progress
         ):
             return
-        if doc.error:
-            cursor_line = self._cursor_line_in("pretty")
-            self._json_failed()
+        if doc.error:  # not JSON after all: the raw view, with the note saying why
             self._ensure_raw()
             self._changed()
-            if cursor_line is not None:
-                self._raw_goto(doc.start[cursor_line])
-        else:
-            line = self._cursor_line_in("pretty")  # shown pretty while indexing
-            self._index_finished()
-            self._changed()
-            if self._pending_path:
-                self.goto_path(self._pending_path)
-            elif line is not None and self._mode_shown() == "tree":
-                self._goto_line(line)
+            return
+        line = self._cursor_line_in("pretty")  # shown pretty while indexing
+        self._changed()
+        if self._pending_path:
+            self.goto_path(self._pending_path)
+        elif line is not None and self._mode_shown() == "tree":
+            self._goto_line(line)
 
     async def _index_raw(self, raw: RawRows) -> None:
         def wanted() -> bool:
@@ -521,25 +432,17 @@ class JsonView(Vertical, can_focus=False):
 
     def _rewrap(self) -> None:
         self._lines.update_size()
-        raw = self._raw
-        if raw is not None and self._mode_shown() == "raw":
-            width = max(20, self._lines.scrollable_content_region.width)
-            if width != raw.width:
-                offset = self._cursor_offset()
-                self._raw = None
-                self._ensure_raw()
-                self._changed()
-                self._raw_goto(offset)
+        raw, width = self._raw, max(20, self._lines.scrollable_content_region.width)
+        if raw is not None and self._mode_shown() == "raw" and width != raw.width:
+            offset = self._cursor_offset()
+            self._wrap()
+            self._changed()
+            self._raw_goto(offset)
 
     # -- tree ------------------------------------------------------------------------
 
-    def _index_finished(self) -> None:
-        doc = self._doc
-        if doc is not None and not doc.error:
-            self._folds = Folds(doc)
-
     def _fold_all(self, depth: int) -> None:
-        folds = self._folds
+        folds = self._rows.folds
         if self._mode_shown() != "tree" or folds is None:
             return
         line = self._cursor_line()
@@ -559,7 +462,7 @@ class JsonView(Vertical, can_focus=False):
         if shown == "pretty":
             self._lines.move_to(line, center=True)
             return
-        folds = self._folds
+        folds = self._rows.folds
         assert folds is not None
         line = doc.opener(line)
         if folds.unfold_to(line):
@@ -573,7 +476,7 @@ class JsonView(Vertical, can_focus=False):
         search, doc, raw = self._search, self._doc, self._mode_shown() == "raw"
         unindexed = doc is not None and not raw and not doc.done
         indexed = doc.start[len(doc) - 1] if unindexed else None  # type: ignore[union-attr]
-        hit = search.find(self._data, start, backward, indexed)
+        hit = search.find(self._rows.data, start, backward, indexed)
         if hit is None:
             self._update_status()
             if search.not_found:
@@ -589,7 +492,7 @@ class JsonView(Vertical, can_focus=False):
             line = doc.line_at(hit)
             self._goto_line(line)
             row_start = doc.start[line]
-        self._lines.reveal_match(search.hits_between(self._data, row_start, hit))
+        self._lines.reveal_match(search.hits_between(self._rows.data, row_start, hit))
         self._update_status()
         return True
 
@@ -599,8 +502,8 @@ class JsonView(Vertical, can_focus=False):
         if not self.is_mounted:
             return
         note = self._note_bar
-        note.update(Text(self._note))
-        note.display = bool(self._note)
+        note.update(Text(self._rows.note))
+        note.display = bool(self._rows.note)
 
     def _update_status(self) -> None:
         if not self.is_mounted:
