@@ -113,6 +113,15 @@ def _count(value: int | None) -> str:
     return f"{value:,}" if isinstance(value, int) else "?"
 
 
+def _append_fields(text: Text, item: Any, keys: tuple[str, ...], style: str, limit: int) -> None:
+    """Append each of `keys` that `item` has a value for, two spaces before each."""
+    for key in keys:
+        value = _get(item, key)
+        if value:
+            text.append("  ")
+            text.append_text(safe(value, style, limit=limit))
+
+
 def item_label(kind: str, item: Any) -> Text:
     """A one-line label for an API object; every string in it is untrusted."""
     text = Text()
@@ -136,11 +145,7 @@ def item_label(kind: str, item: Any) -> Text:
         start = _get(item, "start")
         if isinstance(start, str):
             text.append(f"  {safe(start[:10]).plain}", style="dim")
-        for key in ("availability", "pacing_type"):
-            value = _get(item, key)
-            if value:
-                text.append("  ")
-                text.append_text(safe(value, "cyan", limit=20))
+        _append_fields(text, item, ("availability", "pacing_type"), "cyan", 20)
     elif kind == "seat":
         text.append_text(safe(_get(item, "type") or "seat", "bold", limit=30))
         price = _get(item, "price")
@@ -151,11 +156,7 @@ def item_label(kind: str, item: Any) -> Text:
             text.append_text(safe(_get(item, "currency") or "", limit=10))
     elif kind == "program":
         text.append_text(safe(_get(item, "title") or "(untitled)", limit=TITLE_LIMIT))
-        for key in ("type", "status"):
-            value = _get(item, key)
-            if value:
-                text.append("  ")
-                text.append_text(safe(value, "dim", limit=30))
+        _append_fields(text, item, ("type", "status"), "dim", 30)
     elif kind == "organization":
         text.append_text(safe(_get(item, "key") or "?", "bold", limit=40))
         text.append("  ")
