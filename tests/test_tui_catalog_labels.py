@@ -72,3 +72,14 @@ def test_error_reasons():
         False,
     )
     assert error_text(RuntimeError("boom")) == ("unexpected RuntimeError", False)
+
+
+def test_value_at_reads_the_exchange_it_is_given_when_ids_repeat():
+    # Each session's log numbers its exchanges from 1: after connecting again, exchange 1
+    # is another request, and value_at must not answer from the old one's parsed body.
+    old, new = (
+        exchange({"results": [{"key": "old"}]}, 77),
+        exchange({"results": [{"key": "new"}]}, 77),
+    )
+    assert value_at(old, ".results[0].key") == "old"
+    assert value_at(new, ".results[0].key") == "new"

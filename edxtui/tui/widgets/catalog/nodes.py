@@ -73,7 +73,9 @@ GROUPS: list[tuple[str, str, str]] = [
 ]
 
 
-_parsed: OrderedDict[int, Any] = OrderedDict()  # exchange id -> parsed body, a few recent ones
+# exchange id -> (exchange, parsed body), a few recent ones. Ids restart with each
+# session's log, so a hit must be the very exchange, not only its id.
+_parsed: OrderedDict[int, tuple[Exchange, Any]] = OrderedDict()
 _PARSED_KEEP = 4
 
 
@@ -84,15 +86,17 @@ def value_at(exchange: Exchange | None, json_path: str) -> Any:
     """
     if exchange is None:
         return None
-    if exchange.id in _parsed:
+    cached = _parsed.get(exchange.id)
+    if cached is not None and cached[0] is exchange:
         _parsed.move_to_end(exchange.id)
-        value = _parsed[exchange.id]
+        value = cached[1]
     else:
         try:
             value = jsonbody.loads(exchange.body)
         except (ValueError, RecursionError):
             value = None
-        _parsed[exchange.id] = value
+        _parsed[exchange.id] = (exchange, value)
+        _parsed.move_to_end(exchange.id)
         while len(_parsed) > _PARSED_KEEP:
             _parsed.popitem(last=False)
     parts = jsonpath.parse_path(json_path)
