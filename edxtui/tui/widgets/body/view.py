@@ -199,11 +199,11 @@ class JsonView(Vertical, can_focus=False):
         return True
 
     def selected_path(self) -> str:
-        return self._rows.path(self._mode_shown(), self._lines.cursor)
+        return self._rows.path(self.shown_mode(), self._lines.cursor)
 
     def selected_value_text(self) -> str:
         """The cursor's JSON value; in the raw view (or for a non-JSON body) its row's text."""
-        return self._rows.value_text(self._mode_shown(), self._lines.cursor)
+        return self._rows.value_text(self.shown_mode(), self._lines.cursor)
 
     def body_text(self) -> str:
         return self._rows.data.decode("utf-8", "backslashreplace")
@@ -226,7 +226,7 @@ class JsonView(Vertical, can_focus=False):
         if action == "close_search":
             return self._search_box.has_class("-active")
         if action in ("expand_all", "collapse_all"):
-            return self._mode_shown() == "tree"
+            return self.shown_mode() == "tree"
         if action == "copy_path":
             return self.is_json
         return True
@@ -283,20 +283,16 @@ class JsonView(Vertical, can_focus=False):
 
     # -- modes and rows --------------------------------------------------------------
 
-    def _mode_shown(self, mode: str | None = None) -> str:
-        """The view actually on screen when the user asked for `mode` (default: `self.mode`)."""
-        return self._rows.shown(mode or self.mode)
-
     def watch_mode(self, old: str, new: str) -> None:
         if new not in MODES:
             self.mode = old
             return
-        old_shown = self._mode_shown(old)
+        old_shown = self.shown_mode(old)
         line = self._cursor_line_in(old_shown)
         offset = self._cursor_offset_in(old_shown)
         self._ensure_raw()
         self._changed()
-        shown = self._mode_shown()
+        shown = self.shown_mode()
         if line is not None and shown != "raw":
             self._goto_line(line)
         elif shown == "raw":
@@ -314,14 +310,15 @@ class JsonView(Vertical, can_focus=False):
     def highlight(self) -> re.Pattern[str] | None:
         return self._search.highlight
 
-    def shown_mode(self) -> str:
-        return self._mode_shown()
+    def shown_mode(self, mode: str | None = None) -> str:
+        """The view actually on screen when the user asked for `mode` (default: `self.mode`)."""
+        return self._rows.shown(mode or self.mode)
 
     def row_count(self) -> int:
-        return self._rows.count(self._mode_shown())
+        return self._rows.count(self.shown_mode())
 
     def row_tokens(self, row: int) -> list[tuple[str, str]]:
-        return self._rows.tokens(self._mode_shown(), row)
+        return self._rows.tokens(self.shown_mode(), row)
 
     def cursor_moved(self) -> None:
         self._update_status()
@@ -360,14 +357,14 @@ class JsonView(Vertical, can_focus=False):
         return self._rows.line_at(shown, self._lines.cursor)
 
     def _cursor_line(self) -> int | None:
-        return self._cursor_line_in(self._mode_shown())
+        return self._cursor_line_in(self.shown_mode())
 
     def _cursor_offset_in(self, shown: str) -> int:
         """The body offset under the cursor while `shown` is on screen."""
         return self._rows.offset_at(shown, self._lines.cursor)
 
     def _cursor_offset(self) -> int:
-        return self._cursor_offset_in(self._mode_shown())
+        return self._cursor_offset_in(self.shown_mode())
 
     def _changed(self, cursor: int | None = None) -> None:
         self.generation += 1
@@ -382,7 +379,7 @@ class JsonView(Vertical, can_focus=False):
             self._lines.refresh_bindings()
 
     def _ensure_raw(self) -> None:
-        if self._mode_shown() == "raw" and self._raw is None:
+        if self.shown_mode() == "raw" and self._raw is None:
             self._wrap()
 
     def _wrap(self) -> None:
@@ -415,7 +412,7 @@ class JsonView(Vertical, can_focus=False):
         self._changed()
         if self._pending_path:
             self.goto_path(self._pending_path)
-        elif line is not None and self._mode_shown() == "tree":
+        elif line is not None and self.shown_mode() == "tree":
             self._goto_line(line)
 
     async def _index_raw(self, raw: RawRows) -> None:
@@ -433,7 +430,7 @@ class JsonView(Vertical, can_focus=False):
     def _rewrap(self) -> None:
         self._lines.update_size()
         raw, width = self._raw, max(20, self._lines.scrollable_content_region.width)
-        if raw is not None and self._mode_shown() == "raw" and width != raw.width:
+        if raw is not None and self.shown_mode() == "raw" and width != raw.width:
             offset = self._cursor_offset()
             self._wrap()
             self._changed()
@@ -443,7 +440,7 @@ class JsonView(Vertical, can_focus=False):
 
     def _fold_all(self, depth: int) -> None:
         folds = self._rows.folds
-        if self._mode_shown() != "tree" or folds is None:
+        if self.shown_mode() != "tree" or folds is None:
             return
         line = self._cursor_line()
         folds.fold_all(depth)
@@ -455,7 +452,7 @@ class JsonView(Vertical, can_focus=False):
         """Put the cursor on document line `line` in the current view (unfolding to it)."""
         doc = self._doc
         assert doc is not None
-        shown = self._mode_shown()
+        shown = self.shown_mode()
         if shown == "raw":
             self._raw_goto(doc.start[line])
             return
@@ -473,7 +470,7 @@ class JsonView(Vertical, can_focus=False):
     # -- search ----------------------------------------------------------------------
 
     def _goto_hit(self, start: int, backward: bool) -> bool:
-        search, doc, raw = self._search, self._doc, self._mode_shown() == "raw"
+        search, doc, raw = self._search, self._doc, self.shown_mode() == "raw"
         unindexed = doc is not None and not raw and not doc.done
         indexed = doc.start[len(doc) - 1] if unindexed else None  # type: ignore[union-attr]
         hit = search.find(self._rows.data, start, backward, indexed)
@@ -508,7 +505,7 @@ class JsonView(Vertical, can_focus=False):
     def _update_status(self) -> None:
         if not self.is_mounted:
             return
-        shown = self._mode_shown()
+        shown = self.shown_mode()
         count = self.row_count()
         parts = [shown]
         if count:
