@@ -101,7 +101,7 @@ def _host_app(kind: str):
     from textual.app import App, ComposeResult
     from textual.widgets import Log
 
-    from edxtui.tui.widgets.json_view import JsonView
+    from edxtui.tui.widgets.body.view import JsonView
 
     class Host(App):
         def compose(self) -> ComposeResult:

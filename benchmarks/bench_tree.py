@@ -136,7 +136,7 @@ async def child_tree(args: argparse.Namespace) -> None:
 
     from edxtui.api.credentials import Credentials
     from edxtui.tui.app import EdxApp
-    from edxtui.tui.widgets.catalog_tree import PAGE_SIZE, CatalogTree
+    from edxtui.tui.widgets.catalog.tree import PAGE_SIZE, CatalogTree
 
     base = args.base_url
     credentials = Credentials(

@@ -28,7 +28,7 @@ from typing import Any
 from edxtui import __version__
 from edxtui.api.errors import EdxError
 from edxtui.api.redaction import scrub_text
-from edxtui.textsafe import visible
+from edxtui.textsafe import json_escaped, visible
 
 EXIT_OK = 0
 EXIT_ERROR = 1
@@ -345,22 +345,10 @@ def _stdout_bytes(data: bytes) -> None:
         buffer.flush()
 
 
-# Characters a terminal would act on: C0 (but tab and line ends), DEL, C1, bidi controls,
-# the Unicode line separators. json.dumps already escapes C0; csv leaves everything raw.
-_TERMINAL_UNSAFE = re.compile(
-    "[\x00-\x08\x0b\x0c\x0e-\x1f\x7f-\x9f\u202a-\u202e\u2066-\u2069\u2028\u2029\ufeff]"
-)
-
-
-def _terminal_safe(text: str) -> str:
-    """Write each unsafe character as a \\uXXXX escape (inside JSON strings: the same value)."""
-    return _TERMINAL_UNSAFE.sub(lambda m: f"\\u{ord(m.group()):04x}", text)
-
-
 def _terminal_text(text: str) -> str:
     """Text for a terminal: line ends kept, a lone carriage return (which would let later
     text overwrite earlier text) and every other control character shown as an escape."""
-    return _terminal_safe(text.replace("\r\n", "\n").replace("\r", "\\r"))
+    return json_escaped(text.replace("\r\n", "\n").replace("\r", "\\r"))
 
 
 class _TerminalWriter:
@@ -376,10 +364,10 @@ class _TerminalWriter:
 def pretty_json(data: Any) -> str:
     """Indented JSON, UTF-8 kept, yet safe on a terminal and still valid JSON.
 
-    json.dumps escapes C0 controls; the C1 controls, DEL and bidi or line-separator
-    characters it leaves raw are written as \\uXXXX escapes (they only occur inside strings).
+    The unsafe characters json.dumps leaves raw are written as \\uXXXX escapes by
+    textsafe.json_escaped, the helper the body viewer's paths use too.
     """
-    return _terminal_safe(json.dumps(data, indent=2, ensure_ascii=False))
+    return json_escaped(json.dumps(data, indent=2, ensure_ascii=False))
 
 
 # ---------------------------------------------------------------------------------------
@@ -480,7 +468,7 @@ async def _get_all_pages(session: Any, args: argparse.Namespace, params: list) -
     tty = sys.stdout.isatty()
     if args.raw or not (args.pretty or tty):
         text = json.dumps(results, ensure_ascii=False, separators=(",", ":"))
-        text = _terminal_safe(text) if tty else text
+        text = json_escaped(text) if tty else text
     else:
         text = pretty_json(results)
     print(_secrets.scrub(text), flush=True)  # a token echoed into the results, as in `get`

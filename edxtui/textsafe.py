@@ -10,14 +10,17 @@ wrap the result in `rich.text.Text` (never `Text.from_markup`) so `[bold]` stays
 
 from __future__ import annotations
 
+import json
 import re
 
-# C0 controls, DEL, C1 controls; the bidi embeddings, overrides and isolates; the Unicode
-# line and paragraph separators (they break a line in some terminals but not in others).
-_UNSAFE = re.compile("[\x00-\x1f\x7f-\x9f\u202a-\u202e\u2066-\u2069\u2028\u2029\ufeff]")
-_UNSAFE_KEEP_LINES = re.compile(
-    "[\x00-\x08\x0b-\x1f\x7f-\x9f\u202a-\u202e\u2066-\u2069\u2028\u2029\ufeff]"
-)
+# The one set of characters a terminal may act on: C0 controls, DEL, C1 controls; the bidi
+# embeddings, overrides and isolates; the Unicode line and paragraph separators (they break
+# a line in some terminals but not in others) and the BOM.
+_BREAKS = "\t\n"
+_OTHER_C0 = "\x00-\x08\x0b-\x1f"
+_REST = "\x7f-\x9f\u202a-\u202e\u2066-\u2069\u2028\u2029\ufeff"
+_UNSAFE = re.compile(f"[{_BREAKS}{_OTHER_C0}{_REST}]")
+_UNSAFE_KEEP_LINES = re.compile(f"[{_OTHER_C0}{_REST}]")
 
 _NAMED = {"\n": "\\n", "\r": "\\r", "\t": "\\t", "\x1b": "\\e"}
 
@@ -51,3 +54,19 @@ def visible_bytes(data: bytes, *, keep_newlines: bool = True) -> str:
 def is_safe(text: str) -> bool:
     """True when `text` has nothing that `visible()` would escape (newlines included)."""
     return _UNSAFE.search(text) is None
+
+
+def json_escaped(json_text: str) -> str:
+    """JSON text (as json.dumps writes it) with every unsafe character as a \\uXXXX escape.
+
+    Outside strings JSON text holds only spaces and line breaks, so the result is still
+    valid JSON of the same value, and safe to print on a terminal. json.dumps escapes C0
+    controls itself; the C1 controls, DEL, bidi, separator characters and BOM it leaves
+    raw (with ensure_ascii=False) are escaped here.
+    """
+    return _UNSAFE_KEEP_LINES.sub(lambda m: f"\\u{ord(m.group()):04x}", json_text)
+
+
+def json_quote(text: str) -> str:
+    """A valid JSON string literal for `text`: readable, with no unsafe character raw."""
+    return json_escaped(json.dumps(text, ensure_ascii=False))

@@ -24,7 +24,7 @@ from edxtui.sandbox import SandboxServer
 from edxtui.tui.app import EdxApp
 from edxtui.tui.screens.credentials import CredentialsScreen
 from edxtui.tui.screens.history import HistoryScreen
-from edxtui.tui.widgets.catalog_tree import CatalogTree
+from edxtui.tui.widgets.catalog.tree import CatalogTree
 from edxtui.tui.widgets.history import HistoryTable
 
 PORT = 47392

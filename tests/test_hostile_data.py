@@ -29,9 +29,11 @@ from edxtui.api.catalog import Page, parse_page
 from edxtui.api.errors import ResponseFormatError
 from edxtui.api.jwt import JwtDecodeError, decode_unverified, try_decode
 from edxtui.textsafe import visible, visible_bytes
-from edxtui.tui.jsondoc import JsonDocument, RawRows
-from edxtui.tui.widgets.catalog_tree import CatalogTree, item_label
-from edxtui.tui.widgets.json_view import JsonView
+from edxtui.tui.widgets.body.document import JsonDocument
+from edxtui.tui.widgets.body.raw import RawRows
+from edxtui.tui.widgets.body.view import JsonView
+from edxtui.tui.widgets.catalog.nodes import item_label
+from edxtui.tui.widgets.catalog.tree import CatalogTree
 
 # What must never reach the terminal raw: C0 (bar newline/tab where lines are kept), DEL, C1,
 # bidi embeddings/overrides/isolates, line/paragraph separators, BOM (textsafe's set).
@@ -331,7 +333,7 @@ def rendered_rows(view: JsonView, limit: int = 300) -> list[str]:
     """The segment texts of each row, through the widget's own line renderer."""
     lines = view._lines
     out = []
-    for row in range(min(view._row_count(), limit)):
+    for row in range(min(view.row_count(), limit)):
         out.extend(seg.text for seg in lines._row_strip(row) if not seg.control)
     return out
 

@@ -8,7 +8,7 @@ import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from edxtui import jsonbody
+from edxtui.api import jsonbody
 
 # JSON values as the json module produces them, NaN and infinities and huge integers included
 json_values = st.recursive(

@@ -9,8 +9,9 @@ from hypothesis import given, settings
 from hypothesis import strategies as st
 from rich.cells import cell_len
 
-from edxtui.textsafe import is_safe
-from edxtui.tui.jsondoc import (
+from edxtui.jsonpath import parse_path
+from edxtui.textsafe import is_safe, json_quote
+from edxtui.tui.widgets.body.document import (
     CLOSE,
     EMPTY_ARR,
     EMPTY_OBJ,
@@ -19,13 +20,10 @@ from edxtui.tui.jsondoc import (
     OPEN_OBJ,
     SCALAR,
     JsonDocument,
-    RawRows,
     classify,
-    count_hits,
-    find_bytes,
-    json_quote,
-    parse_path,
 )
+from edxtui.tui.widgets.body.raw import RawRows
+from edxtui.tui.widgets.body.search import count_hits, find_bytes
 
 
 def doc_of(value: object, **dumps: object) -> JsonDocument:
@@ -246,7 +244,7 @@ def test_huge_string_is_cut_on_screen_but_copied_whole():
     assert len(shown) < MAX_TOKEN_BYTES + 100
     assert any(role == "note" and t.endswith("bytes)") for t, role in tokens)
     assert doc.value_text(line) == big
-    hit = doc.find("NEEDLE", 0)
+    hit = find_bytes(doc.data, "NEEDLE", 0)
     assert hit is not None and doc.line_at(hit) == line
 
 

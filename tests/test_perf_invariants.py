@@ -127,7 +127,7 @@ async def test_expanding_a_large_catalog_fetches_one_page(make_sandbox):
     from tui_helpers import loaded, open_explorer, tree_of, wait_for
 
     from edxtui.tui.app import EdxApp
-    from edxtui.tui.widgets.catalog_tree import PAGE_SIZE
+    from edxtui.tui.widgets.catalog.tree import PAGE_SIZE
 
     server = make_sandbox(large_catalog_courses=10_000)
     app = EdxApp(credentials=server.credentials(), use_system_clipboard=False)
@@ -149,7 +149,7 @@ async def test_tree_adds_a_big_page_in_chunks(make_sandbox, monkeypatch):
     from tui_helpers import loaded, open_explorer, tree_of, wait_for
 
     from edxtui.tui.app import EdxApp
-    from edxtui.tui.widgets import catalog_tree
+    from edxtui.tui.widgets.catalog import tree as catalog_tree
 
     # a small chunk keeps the test quick; the mechanism is the same at CHUNK's real size
     monkeypatch.setattr(catalog_tree, "CHUNK", 40)

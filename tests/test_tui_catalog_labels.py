@@ -6,7 +6,7 @@ import json
 
 from edxtui.api.errors import ApiError, TransportError
 from edxtui.api.exchange import Exchange
-from edxtui.tui.widgets.catalog_tree import child_info, error_text, item_label, value_at
+from edxtui.tui.widgets.catalog.nodes import child_info, error_text, item_label, value_at
 
 
 def exchange(body: object, ident: int = 1) -> Exchange:
@@ -72,3 +72,14 @@ def test_error_reasons():
         False,
     )
     assert error_text(RuntimeError("boom")) == ("unexpected RuntimeError", False)
+
+
+def test_value_at_reads_the_exchange_it_is_given_when_ids_repeat():
+    # Each session's log numbers its exchanges from 1: after connecting again, exchange 1
+    # is another request, and value_at must not answer from the old one's parsed body.
+    old, new = (
+        exchange({"results": [{"key": "old"}]}, 77),
+        exchange({"results": [{"key": "new"}]}, 77),
+    )
+    assert value_at(old, ".results[0].key") == "old"
+    assert value_at(new, ".results[0].key") == "new"

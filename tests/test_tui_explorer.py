@@ -22,11 +22,11 @@ from tui_helpers import (
 
 from edxtui.api.state import TokenStatus
 from edxtui.tui.app import EdxApp
-from edxtui.tui.widgets import catalog_tree
-from edxtui.tui.widgets.catalog_tree import PAGE_SIZE
+from edxtui.tui.widgets.catalog import tree as catalog_tree
+from edxtui.tui.widgets.catalog.filter import FilterResults
+from edxtui.tui.widgets.catalog.tree import PAGE_SIZE
 from edxtui.tui.widgets.inspector import Inspector
 from edxtui.tui.widgets.token_panel import MOOD_CLASSES, TokenPanel
-from edxtui.tui.widgets.tree_filter import FilterResults
 
 SIZE = (140, 45)
 
@@ -460,6 +460,20 @@ async def test_body_actions_from_the_command_palette(sandbox):
         commands["Switch body view"].callback()
         await pilot.pause()
         assert view.mode != before
+
+
+async def test_the_palette_lists_what_each_owner_offers_once(sandbox):
+    # The screen, the tree and the body viewer each list their own commands; the app
+    # only collects them (it used to build them over CSS ids).
+    app = sandbox_app(sandbox)
+    async with app.run_test(size=SIZE) as pilot:
+        await open_explorer(pilot)
+        titles = [c.title for c in app.get_system_commands(app.screen)]
+        assert len(titles) == len(set(titles))
+        view = app.screen.query_one(Inspector).body_view
+        for title, _, _ in [*view.commands(), *tree_of(app).commands()]:
+            assert title in titles
+        assert {"Reload node", "Next match", "Copy token", "History"} <= set(titles)
 
 
 async def test_wrong_secret_shows_why_everywhere(sandbox):

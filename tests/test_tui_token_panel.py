@@ -5,7 +5,8 @@ from __future__ import annotations
 from edxtui.api.errors import AuthError, TransportError
 from edxtui.api.state import TokenState, TokenStatus
 from edxtui.api.tokens import refresh_margin
-from edxtui.tui.widgets.token_panel import countdown, detail_lines, mask, status_line
+from edxtui.tui.text import countdown
+from edxtui.tui.widgets.token_panel import detail_lines, mask, status_line
 
 NOW = 1_700_000_000.0
 

@@ -12,7 +12,7 @@ from __future__ import annotations
 from textual.widgets import Tree
 from tui_helpers import expand_catalog, loaded, open_explorer, sandbox_app, tree_of, wait_for
 
-from edxtui.tui.widgets.catalog_tree import PAGE_SIZE, CatalogTree
+from edxtui.tui.widgets.catalog.tree import PAGE_SIZE, CatalogTree
 
 SIZE = (120, 30)
 

@@ -10,7 +10,8 @@ from textual.pilot import Pilot
 from textual.widgets.tree import TreeNode
 
 from edxtui.tui.app import EdxApp
-from edxtui.tui.widgets.catalog_tree import CatalogTree, NodeInfo
+from edxtui.tui.widgets.catalog.nodes import NodeInfo
+from edxtui.tui.widgets.catalog.tree import CatalogTree
 
 #: a generous bound for one condition: a loaded CI machine is slow, a hang is not
 WAIT_LIMIT = 20.0

@@ -25,7 +25,8 @@ from urllib.parse import parse_qsl
 
 import httpx
 
-from edxtui import __version__, jsonbody
+from edxtui import __version__
+from edxtui.api import jsonbody
 from edxtui.api.auth import JWTAuth
 from edxtui.api.credentials import Credentials
 from edxtui.api.errors import (

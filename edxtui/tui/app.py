@@ -22,7 +22,7 @@ from textual.worker import Worker, WorkerState
 from edxtui.api.credentials import Credentials
 from edxtui.api.errors import EdxError
 from edxtui.textsafe import visible
-from edxtui.tui.safe import safe_str
+from edxtui.tui.text import safe_str
 
 #: seconds after the app mounts by which the start-up is over (first screen, first token)
 GC_PAUSED_FOR = 1.0
@@ -146,7 +146,7 @@ class EdxApp(App[int]):
             start()
 
     async def on_unmount(self) -> None:
-        gc.unfreeze()  # the tree froze what it loaded (see catalog_tree); let it all go now
+        gc.unfreeze()  # the tree froze what it loaded (see widgets/catalog/tree.py); let it all go now
         if self.session is not None:
             session, self.session = self.session, None
             await close_quietly(session)
@@ -202,50 +202,11 @@ class EdxApp(App[int]):
             "Credentials", "Change, test or save the connection (c)", self.action_credentials
         )
         yield SystemCommand("Help", "Keys and what each panel shows (F1)", self.action_help)
-        from edxtui.tui.screens.explorer import ExplorerScreen
-
-        if not isinstance(screen, ExplorerScreen):
-            return
-        yield SystemCommand("History", "Every request of this session (h)", self.action_history)
-        for title, help_text, action in (
-            ("Copy token", "Copy the access token (t)", "copy_token"),
-            ("Copy Authorization header", "Copy `Authorization: JWT <token>` (a)", "copy_header"),
-            ("Refresh token now", "Ask for a new token (f)", "refresh_token"),
-            ("Reveal or hide the token", "In the token panel and the headers (v)", "reveal_token"),
-            ("Filter the tree", "Show the loaded nodes that match (/)", "filter"),
-            ("Reload node", "Reload the node under the cursor (r)", "reload"),
-            ("Zoom pane", "The focused pane fills the screen; again to restore (z)", "zoom"),
-            ("Search the body", "Find text in the shown body (/ in the body)", "body:open_search"),
-            ("Switch body view", "Pretty, tree or raw (m in the body)", "body:cycle_mode"),
-            (
-                "Copy selected value",
-                "The JSON value under the body's cursor (Y)",
-                "body:copy_value",
-            ),
-            ("Copy value path", "Its path, like .results[3].key (p)", "body:copy_path"),
-            ("Copy body", "Copy the shown response body (y)", "copy_body"),
-            (
-                "Copy as curl",
-                "The shown request as a curl command with the live token (x)",
-                "copy_curl",
-            ),
-            ("Save body", "Save the shown response body to a file (s)", "save_body"),
-        ):
-            yield SystemCommand(title, help_text, self._screen_action(screen, action))
-
-    def _screen_action(self, screen: Screen, action: str) -> Callable[[], Any]:
-        def run() -> Any:
-            if not screen.check_action(action.removeprefix("body:"), ()):
-                return None  # the explorer is still building its panes
-            if action == "reload":
-                return screen.query_one("#catalog-tree").action_reload()  # type: ignore[attr-defined]
-            if action.startswith("body:"):
-                body = screen.query_one("#body-view")
-                body.focus()
-                return getattr(body, f"action_{action.removeprefix('body:')}")()
-            return getattr(screen, f"action_{action}")()
-
-        return run
+        # Every other command belongs to the screen, or a widget on it, that owns the action.
+        screen_commands = getattr(screen, "palette_commands", None)
+        if screen_commands is not None:
+            for title, help_text, callback in screen_commands():
+                yield SystemCommand(title, help_text, callback)
 
 
 def describe(err: BaseException | None) -> str:

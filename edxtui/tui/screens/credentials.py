@@ -21,8 +21,7 @@ from edxtui import config
 from edxtui.api.credentials import Credentials
 from edxtui.api.errors import ConfigError, EdxError
 from edxtui.api.urls import check_url
-from edxtui.tui.safe import safe
-from edxtui.tui.widgets.token_panel import countdown, local_time
+from edxtui.tui.text import countdown, local_time, safe
 
 #: the Select value of the sandbox this very run started (edxtui --sandbox)
 EMBEDDED = "\0embedded-sandbox"

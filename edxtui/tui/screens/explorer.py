@@ -7,7 +7,8 @@ palette) reach the token panel and the inspector. It holds no state of its own b
 
 from __future__ import annotations
 
-from collections.abc import Callable
+from collections.abc import Callable, Iterable
+from functools import partial
 from typing import TYPE_CHECKING, Any
 
 from textual import on
@@ -20,15 +21,16 @@ from textual.widgets import Input, Tree
 
 from edxtui.api.state import TokenState, TokenStatus
 from edxtui.tui.clipboard import copy_text
-from edxtui.tui.safe import human_size, safe, safe_str
+from edxtui.tui.text import human_size, safe, safe_str
 from edxtui.tui.widgets.token_panel import TokenPanel
 
 if TYPE_CHECKING:
     # Imported where used: the first screen shows only the token panel, and these (the
     # tree, the JSON viewer, pygments) would add ~20 ms before the countdown paints.
-    from edxtui.tui.widgets.catalog_tree import CatalogTree, NodeInfo
+    from edxtui.tui.widgets.catalog.filter import FilterResults
+    from edxtui.tui.widgets.catalog.nodes import NodeInfo
+    from edxtui.tui.widgets.catalog.tree import CatalogTree
     from edxtui.tui.widgets.inspector import Inspector
-    from edxtui.tui.widgets.tree_filter import FilterResults
 
 #: seconds of no typing before the filter runs
 FILTER_DELAY = 0.15
@@ -36,6 +38,19 @@ FILTER_DELAY = 0.15
 MAIN_AT_THE_LATEST = 0.5
 #: the screen's actions that work before the tree and inspector are built
 MAIN_NOT_NEEDED = frozenset({"copy_token", "copy_header", "refresh_token"})
+#: the screen's own actions in the command palette: (title, help, action); the tree and
+#: the body viewer add theirs (see `palette_commands`)
+PALETTE = (
+    ("Copy token", "Copy the access token (t)", "copy_token"),
+    ("Copy Authorization header", "Copy `Authorization: JWT <token>` (a)", "copy_header"),
+    ("Refresh token now", "Ask for a new token (f)", "refresh_token"),
+    ("Reveal or hide the token", "In the token panel and the headers (v)", "reveal_token"),
+    ("Filter the tree", "Show the loaded nodes that match (/)", "filter"),
+    ("Zoom pane", "The focused pane fills the screen; again to restore (z)", "zoom"),
+    ("Copy body", "Copy the shown response body (y)", "copy_body"),
+    ("Copy as curl", "The shown request as a curl command with the live token (x)", "copy_curl"),
+    ("Save body", "Save the shown response body to a file (s)", "save_body"),
+)
 
 
 class ExplorerScreen(Screen[None]):
@@ -122,9 +137,9 @@ class ExplorerScreen(Screen[None]):
         self._building = True
         from textual.widgets import Footer
 
-        from edxtui.tui.widgets.catalog_tree import CatalogTree
+        from edxtui.tui.widgets.catalog.filter import FilterResults
+        from edxtui.tui.widgets.catalog.tree import CatalogTree
         from edxtui.tui.widgets.inspector import Inspector
-        from edxtui.tui.widgets.tree_filter import FilterResults
 
         left = Vertical(
             Input(placeholder="filter loaded nodes (esc clears)", id="tree-filter"),
@@ -147,6 +162,23 @@ class ExplorerScreen(Screen[None]):
     def check_action(self, action: str, parameters: tuple[object, ...]) -> bool | None:
         # Until the tree and inspector exist, only the token panel's keys do anything.
         return self._main is not None or action in MAIN_NOT_NEEDED
+
+    def palette_commands(self) -> Iterable[tuple[str, str, Callable[[], object]]]:
+        """The command palette's commands on this screen: (title, help, callback).
+
+        The screen's own actions, then, once they are built, those the tree and the body
+        viewer own (each widget lists its own: `commands()`).
+        """
+        yield "History", "Every request of this session (h)", self.app.action_history
+        for title, help_text, action in PALETTE:
+            yield title, help_text, partial(self._run_action, action)
+        if self.built:
+            yield from self.tree.commands()
+            yield from self.inspector.body_view.commands()
+
+    def _run_action(self, action: str) -> None:
+        if self.check_action(action, ()):  # not while the explorer is building its panes
+            getattr(self, f"action_{action}")()
 
     @property
     def tree(self) -> CatalogTree:
@@ -224,7 +256,7 @@ class ExplorerScreen(Screen[None]):
             results.display = False
             self.tree.display = True
             return
-        from edxtui.tui.widgets.tree_filter import find_matches
+        from edxtui.tui.widgets.catalog.filter import find_matches
 
         results.show_matches(find_matches(self.tree.loaded_nodes(), query))
         results.display = True

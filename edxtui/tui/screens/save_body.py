@@ -14,7 +14,7 @@ from textual.widgets import Button, Input, Label, Static
 
 from edxtui.api.exchange import Exchange
 from edxtui.atomicfile import replaced_atomically
-from edxtui.tui.safe import human_size, safe
+from edxtui.tui.text import human_size, safe
 
 
 def default_name(exchange: Exchange) -> str:

@@ -1,1 +1,1 @@
-"""The app's widgets: token panel, catalog tree, filter, inspector, history table, JSON view."""
+"""The app's widgets: token panel, inspector, history table; catalog/ and body/ folders."""

@@ -2,29 +2,24 @@
 
 from __future__ import annotations
 
-import time
-
 from rich.text import Text
 from textual.widgets import DataTable
 
 from edxtui.api.exchange import Exchange
-from edxtui.tui.safe import human_size, safe
-from edxtui.tui.widgets.inspector import status_text
+from edxtui.tui.text import clock_time, elapsed_ms, human_size, safe, status_text
 
 COLUMNS = ("#", "time", "method", "status", "ms", "size", "URL")
 
 
 def row(exchange: Exchange, *, stable: bool = False) -> tuple[Text | str, ...]:
-    when = "--:--:--" if stable else time.strftime("%H:%M:%S", time.localtime(exchange.started_at))
     status = status_text(exchange)
     status.truncate(24, overflow="ellipsis")
-    elapsed = "‒" if stable else f"{exchange.elapsed * 1000:,.0f}"
     return (
         str(exchange.id),
-        when,
+        clock_time(exchange.started_at, stable=stable),
         safe(exchange.method, "bold"),
         status,
-        Text(elapsed, justify="right"),
+        Text(elapsed_ms(exchange.elapsed, stable=stable), justify="right"),
         Text(human_size(exchange.size), justify="right"),
         safe(exchange.url, limit=300),
     )

@@ -7,7 +7,6 @@ came from the network and is shown as plain text with control characters escaped
 
 from __future__ import annotations
 
-import time
 from collections.abc import Callable
 
 from rich.text import Text
@@ -17,29 +16,8 @@ from textual.widgets import Static, TabbedContent, TabPane
 
 from edxtui.api.exchange import Exchange
 from edxtui.api.redaction import REDACTED
-from edxtui.tui.safe import human_size, safe
-from edxtui.tui.widgets.json_view import JsonView
-
-
-def status_text(exchange: Exchange) -> Text:
-    if exchange.status is None:
-        text = Text("no response", style="bold red")
-        if exchange.error:
-            text.append(": ")
-            text.append_text(safe(exchange.error, "red", limit=200))
-        return text
-    style = (
-        "bold green"
-        if exchange.status < 300
-        else "bold yellow"
-        if exchange.status < 400
-        else "bold red"
-    )
-    text = Text(str(exchange.status), style=style)
-    if exchange.reason:
-        text.append(" ")
-        text.append_text(safe(exchange.reason, style, limit=40))
-    return text
+from edxtui.tui.text import clock_time, elapsed_ms, human_size, safe, status_text
+from edxtui.tui.widgets.body.view import JsonView
 
 
 def summary_text(exchange: Exchange, *, stable: bool = False) -> Text:
@@ -47,13 +25,13 @@ def summary_text(exchange: Exchange, *, stable: bool = False) -> Text:
     text = Text()
     text.append(f"{safe(exchange.method).plain} ", style="bold")
     text.append_text(status_text(exchange))
-    elapsed = "‒ ms" if stable else f"{exchange.elapsed * 1000:,.0f} ms"
-    text.append(f" · {elapsed} · {human_size(exchange.size)}", style="bold")
+    elapsed = elapsed_ms(exchange.elapsed, stable=stable)
+    text.append(f" · {elapsed} ms · {human_size(exchange.size)}", style="bold")
     ctype = exchange.content_type
     if ctype:
         text.append(" · ")
         text.append_text(safe(ctype.split(";")[0], "dim", limit=40))
-    when = "--:--:--" if stable else time.strftime("%H:%M:%S", time.localtime(exchange.started_at))
+    when = clock_time(exchange.started_at, stable=stable)
     text.append(f" · #{exchange.id} at {when}", style="dim")
     if exchange.attempt > 1:
         text.append(f" · attempt {exchange.attempt}", style="yellow")

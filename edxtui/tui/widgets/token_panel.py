@@ -8,7 +8,6 @@ for display only and are untrusted text. The token itself is masked unless revea
 from __future__ import annotations
 
 import threading
-import time
 from collections.abc import Callable
 from typing import Any, Protocol
 
@@ -24,7 +23,7 @@ from textual.widgets import Button, Static
 from edxtui.api.errors import EdxError
 from edxtui.api.state import TokenState, TokenStatus
 from edxtui.tui.clipboard import copy_text
-from edxtui.tui.safe import safe
+from edxtui.tui.text import countdown, local_time, safe
 from edxtui.tui.widgets.lifetime_bar import LifetimeBar
 
 #: |exp claim - local expiry| above this is worth a warning (seconds)
@@ -45,28 +44,6 @@ class TokenSource(Protocol):
     def subscribe(self, callback: Callable[[TokenState], None]) -> Callable[[], None]: ...
 
     async def refresh(self) -> Any: ...
-
-
-def countdown(seconds: float | None) -> str:
-    """59:07, or 1:02:03 past an hour; '--:--' when unknown."""
-    if seconds is None:
-        return "--:--"
-    total = int(max(0.0, seconds) + 0.999)  # round up: never show 00:00 for a live token
-    hours, rest = divmod(total, 3600)
-    minutes, secs = divmod(rest, 60)
-    if hours:
-        return f"{hours}:{minutes:02d}:{secs:02d}"
-    return f"{minutes:02d}:{secs:02d}"
-
-
-def local_time(timestamp: Any) -> str:
-    """A claim's epoch seconds in local time; claims are untrusted, so anything else as text."""
-    if isinstance(timestamp, bool) or not isinstance(timestamp, (int, float)):
-        return safe(timestamp).plain if timestamp is not None else "?"
-    try:
-        return time.strftime("%Y-%m-%d %H:%M:%S", time.localtime(timestamp))
-    except (OverflowError, OSError, ValueError):
-        return str(timestamp)
 
 
 def mask(token: str | None) -> str:

@@ -15,7 +15,7 @@ from textual.widgets import OptionList
 from textual.widgets.option_list import Option
 from textual.widgets.tree import TreeNode
 
-from edxtui.tui.widgets.catalog_tree import NodeInfo
+from edxtui.tui.widgets.catalog.nodes import NodeInfo
 
 #: matches shown at most (the count says how many there are)
 MAX_MATCHES = 200

@@ -1,6 +1,6 @@
 """A pre-indexed document model for showing a response body of any size (no Textual here).
 
-The body viewer (``edxtui.tui.widgets.json_view``) renders only the lines on screen; this
+The body viewer (``edxtui.tui.widgets.body.view``) renders only the lines on screen; this
 module gives it what it needs to do that in constant time per line:
 
 ``JsonDocument(data)``
@@ -17,24 +17,18 @@ module gives it what it needs to do that in constant time per line:
       every piece of body text passed through ``edxtui.textsafe.visible`` (roles: key,
       string, number, literal, punct, index, note); long values are cut at
       ``MAX_TOKEN_BYTES`` with a note saying how much is hidden.
-    - ``path(i)``: ``.results[3].key`` style, ``["weird key"]`` for non-identifiers;
+    - ``path(i)``: ``.results[3].key`` style (``edxtui.jsonpath``'s grammar);
       ``find_path(parse_path(path))`` goes back from a path to its line.
     - ``value_text(i)``: the value for copying (strings decoded, containers as JSON).
     - ``line_at(offset)``: the line that shows byte ``offset`` (for search hits).
     It also checks, in step with the scan, that the body is UTF-8.
 
-``find_bytes(data, needle, offset, backward)``, ``count_hits(data, needle, lo, hi)``
-    Search the bytes at C speed, wrapping around; smart case (``folds_case``).
-
-``RawRows(data, width)``
-    Row starts of the raw bytes wrapped at ``width`` bytes (never splitting a UTF-8
-    character); ``row_text(r)`` is the row made visible (invalid bytes as ``\\xNN``).
-
 ``classify(data, content_type)``
     Decide whether a body should be tried as JSON, and the note to show if not.
 
-Nothing here raises on bad input: an invalid body ends indexing with ``error`` set (a
-one-line reason) and the caller falls back to the raw view.
+The raw view's rows are ``body.raw``; searching the bytes is ``body.search``. Nothing here
+raises on bad input: an invalid body ends indexing with ``error`` set (a one-line reason)
+and the caller falls back to the raw view.
 """
 
 from __future__ import annotations
@@ -46,9 +40,8 @@ from array import array
 from bisect import bisect_right
 from collections.abc import Iterator
 
-from rich.cells import cell_len
-
-from edxtui.textsafe import visible, visible_bytes
+from edxtui.jsonpath import IDENTIFIER, Part, format_path
+from edxtui.textsafe import visible
 
 # Line kinds.
 SCALAR, OPEN_OBJ, OPEN_ARR, EMPTY_OBJ, EMPTY_ARR, CLOSE = range(6)
@@ -97,19 +90,9 @@ _SCAN = re.compile(
     + rb",?"
 )
 _LEADING_WS = re.compile(_WS)
-_IDENT = re.compile(r"[A-Za-z_][A-Za-z0-9_]*\Z")
 _JSONISH_TYPE = re.compile(r"[/+]json\b|^json$", re.IGNORECASE)
 
 Token = tuple[str, str]  # (text, role)
-
-
-_UNSAFE_IN_JSON = re.compile("[\x7f-\x9f\u202a-\u202e\u2066-\u2069\u2028\u2029\ufeff]")
-
-
-def json_quote(text: str) -> str:
-    """A valid JSON string literal for `text`: readable, with no control characters raw."""
-    quoted = json.dumps(text, ensure_ascii=False)  # escapes C0 already
-    return _UNSAFE_IN_JSON.sub(lambda m: f"\\u{ord(m.group()):04x}", quoted)
 
 
 def _char_start(data: bytes, pos: int) -> int:
@@ -377,7 +360,7 @@ class JsonDocument:
             out.append((": ", "punct"))
         elif m.start(1) >= 0:
             key = self.key(i) or ""
-            if _IDENT.match(key):
+            if IDENTIFIER.match(key):
                 out += self._scalar(m.start(1) + 1, m.end(1) - 1, "key")
             else:
                 out += self._scalar(m.start(1), m.end(1), "key")
@@ -402,15 +385,11 @@ class JsonDocument:
         if not len(self):
             return ""
         i = self.opener(i)
-        parts: list[str] = []
+        parts: list[Part] = []
         while (p := self.parent[i]) >= 0:
-            if self.kind[p] == OPEN_ARR:
-                parts.append(f"[{self.index[i]}]")
-            else:
-                key = self.key(i) or ""
-                parts.append(f".{key}" if _IDENT.match(key) else f"[{json_quote(key)}]")
+            parts.append(self.index[i] if self.kind[p] == OPEN_ARR else self.key(i) or "")
             i = p
-        return "".join(reversed(parts)) or "."
+        return format_path(reversed(parts))
 
     def value_span(self, i: int) -> tuple[int, int]:
         """Byte range of line `i`'s value in the body."""
@@ -453,8 +432,8 @@ class JsonDocument:
             yield j
             j = self.match[j] + 1 if self.kind[j] in OPENS else j + 1
 
-    def find_path(self, parts: list[str | int] | None) -> int | None:
-        """The line of the value at `parts` (see `parse_path`), or None."""
+    def find_path(self, parts: list[Part] | None) -> int | None:
+        """The line of the value at `parts` (see `edxtui.jsonpath.parse_path`), or None."""
         if parts is None or not len(self) or not self.done or self.error:
             return None
         line = 0
@@ -474,213 +453,9 @@ class JsonDocument:
                 return None
         return line
 
-    # -- search -------------------------------------------------------------------------
-
     def line_at(self, offset: int) -> int:
-        """The indexed line whose text covers byte `offset`."""
+        """The indexed line whose text covers byte `offset` (e.g. a search hit)."""
         return max(0, bisect_right(self.start, offset) - 1)
-
-    def find(self, needle: str, offset: int, backward: bool = False) -> int | None:
-        return find_bytes(self.data, needle, offset, backward)
 
 
 _START, _OPENED, _ITEM, _AFTER, _END = range(5)
-
-
-_CHUNK = 1 << 22  # case-insensitive search lower-cases the body this much at a time
-
-
-def folds_case(needle: str) -> bool:
-    """Smart case: ignore the case of ASCII letters when the needle has no capital."""
-    return needle == needle.lower() and any("a" <= c <= "z" for c in needle)
-
-
-def find_bytes(data: bytes, needle: str, offset: int, backward: bool = False) -> int | None:
-    """Next (or previous) hit of `needle` at/after (before) byte `offset`, wrapping around.
-
-    Smart case: a needle with no capital letter matches ASCII letters of either case. The
-    body is searched as bytes (C speed: a whole 50 MB body in well under a second).
-    """
-    if not needle or not data:
-        return None
-    raw = needle.encode("utf-8")
-    fold = folds_case(needle)
-    if fold:
-        raw = raw.lower()
-    n = len(data)
-    offset = min(max(0, offset), n)
-    if not backward:
-        hit = _find(data, raw, fold, offset, n)
-        return hit if hit is not None else _find(data, raw, fold, 0, offset)
-    hit = _rfind(data, raw, fold, 0, offset)
-    return hit if hit is not None else _rfind(data, raw, fold, offset, n)
-
-
-def count_hits(data: bytes, needle: str, lo: int = 0, hi: int | None = None) -> int:
-    """How many (non-overlapping) hits of `needle` start in [lo, hi), with the same smart case."""
-    if not needle or not data:
-        return 0
-    raw = needle.encode("utf-8")
-    fold = folds_case(needle)
-    hi = len(data) if hi is None else min(hi, len(data))
-    tail = len(raw) - 1
-    if not fold:
-        return data.count(raw, lo, hi + tail)
-    raw = raw.lower()
-    return sum(
-        data[begin : min(hi, begin + _CHUNK) + tail].lower().count(raw)
-        for begin in range(lo, hi, _CHUNK)
-    )
-
-
-def _find(data: bytes, needle: bytes, fold: bool, lo: int, hi: int) -> int | None:
-    """First hit starting in [lo, hi)."""
-    tail = len(needle) - 1
-    if not fold:
-        hit = data.find(needle, lo, hi + tail)
-        return hit if hit >= 0 else None
-    for begin in range(lo, hi, _CHUNK):
-        end = min(hi, begin + _CHUNK)
-        hit = data[begin : end + tail].lower().find(needle)
-        if hit >= 0:
-            return begin + hit
-    return None
-
-
-def _rfind(data: bytes, needle: bytes, fold: bool, lo: int, hi: int) -> int | None:
-    """Last hit starting in [lo, hi)."""
-    tail = len(needle) - 1
-    if not fold:
-        hit = data.rfind(needle, lo, hi + tail)
-        return hit if hit >= 0 else None
-    end = hi
-    while end > lo:
-        begin = max(lo, end - _CHUNK)
-        hit = data[begin : end + tail].lower().rfind(needle)
-        if hit >= 0:
-            return begin + hit
-        end = begin
-    return None
-
-
-_NOT_PLAIN = re.compile(rb"[^\x20-\x7e]")
-
-
-def _char_at(data: bytes, pos: int, end: int) -> tuple[int, int]:
-    """(bytes, cells) of the character at `pos` as `visible_bytes` shows it."""
-    lead = data[pos]
-    if lead < 0x80:
-        return 1, len(visible(chr(lead)))
-    size = (
-        2 if 0xC0 <= lead < 0xE0 else 3 if 0xE0 <= lead < 0xF0 else 4 if 0xF0 <= lead < 0xF8 else 1
-    )
-    if size > 1 and pos + size <= end:
-        try:
-            char = data[pos : pos + size].decode("utf-8")
-        except UnicodeDecodeError:
-            pass
-        else:
-            return size, cell_len(visible(char))
-    return 1, 4  # an invalid byte shows as \xNN
-
-
-class RawRows:
-    """The raw body as rows of at most `width` cells, as `row_text` draws them.
-
-    Lines split at newlines; a longer line wraps. Printable ASCII runs are measured at C
-    speed; other characters by what they show as (a wide character takes 2 cells, a
-    control character or an invalid byte its escape), so no row is wider than `width`
-    and no row splits a character.
-    """
-
-    def __init__(self, data: bytes, width: int) -> None:
-        self.data = data
-        self.width = max(8, width)
-        self.rows = array("q" if len(data) >= 1 << 32 else "I")
-        self._pos = 0  # where the next row starts
-        self._end = -1  # where the line being wrapped ends
-        self.done = not data
-
-    def __len__(self) -> int:
-        return len(self.rows)
-
-    def index_step(self, max_rows: int = 50_000) -> bool:
-        """Add up to `max_rows` rows; True when the whole body is wrapped."""
-        data, n, append, row_end = self.data, len(self.data), self.rows.append, self._row_end
-        pos, end = self._pos, self._end
-        for _ in range(max_rows):
-            if pos >= n:
-                break
-            if pos > end:  # a new line
-                nl = data.find(b"\n", pos)
-                end = n if nl < 0 else nl
-            append(pos)
-            stop = row_end(pos, end)
-            pos = stop if stop < end else end + 1
-        self._pos, self._end = pos, end
-        self.done = pos >= n
-        return self.done
-
-    def _row_end(self, start: int, end: int) -> int:
-        """Where a row that starts at `start` ends: `width` cells on, or at `end`."""
-        data, width = self.data, self.width
-        cells, pos = 0, start
-        while pos < end:
-            limit = min(end, pos + width - cells)
-            special = _NOT_PLAIN.search(data, pos, limit)
-            if special is None:
-                return limit
-            cells += special.start() - pos
-            pos = special.start()
-            size, cost = _char_at(data, pos, end)
-            if cells + cost > width:
-                return pos if pos > start else pos + size
-            cells += cost
-            pos += size
-        return pos
-
-    def index_all(self) -> RawRows:
-        while not self.index_step(1 << 30):
-            pass
-        return self
-
-    def span(self, r: int) -> tuple[int, int]:
-        start = self.rows[r]
-        end = self.rows[r + 1] if r + 1 < len(self.rows) else len(self.data)
-        if end > start and self.data[end - 1] == 0x0A:
-            end -= 1
-        return start, end
-
-    def row_text(self, r: int) -> str:
-        start, end = self.span(r)
-        return visible_bytes(self.data[start:end], keep_newlines=False)
-
-    def row_at(self, offset: int) -> int:
-        return max(0, bisect_right(self.rows, offset) - 1)
-
-
-_PATH_PART = re.compile(r'\.([A-Za-z_][A-Za-z0-9_]*)|\[(\d+)\]|\[("(?:[^"\\]|\\.)*")\]')
-
-
-def parse_path(path: str) -> list[str | int] | None:
-    """`.results[3]["a b"]` -> ["results", 3, "a b"]; None if it is not such a path."""
-    path = path.strip()
-    if path in ("", "."):
-        return []
-    parts: list[str | int] = []
-    pos = 0
-    while pos < len(path):
-        m = _PATH_PART.match(path, pos)
-        if m is None:
-            return None
-        if m.group(1) is not None:
-            parts.append(m.group(1))
-        elif m.group(2) is not None:
-            parts.append(int(m.group(2)))
-        else:
-            try:
-                parts.append(json.loads(m.group(3)))
-            except ValueError:
-                return None
-        pos = m.end()
-    return parts
