@@ -113,31 +113,33 @@ async def test_filter_shows_matches_and_jumps_to_one(sandbox):
     app = sandbox_app(sandbox)
     async with app.run_test(size=SIZE) as pilot:
         await open_explorer(pilot)
-        await pilot.press("slash")
-        await pilot.press(*"empty")
         results = app.screen.query_one(FilterResults)
 
-        def matches_for_empty() -> bool:
-            # a slow machine may filter on "em" first (typing paused): wait for the last word
-            found = results.display and results.matches
-            return bool(found) and all("empty" in n.label.plain.lower() for n in found)
+        async def filter_for(query: str) -> None:
+            # Typing may pause long enough for a prefix ("em") to be filtered first: wait for
+            # the matches of the whole query, not of whatever was typed so far.
+            await pilot.press("slash", *query)
+            await wait_for(
+                pilot, lambda: results.display and results.query == query, f"matches of {query!r}"
+            )
 
-        await wait_for(pilot, matches_for_empty, "matches for 'empty'")
+        await filter_for("empty")
+        assert results.matches
+        assert all("empty" in n.label.plain.lower() for n in results.matches)
         assert not tree_of(app).display
         await pilot.press("enter")  # jump to the first match
         await wait_for(pilot, lambda: tree_of(app).display)
         assert "empty" in tree_of(app).cursor_node.label.plain.lower()
         # Down walks the matches; enter there jumps too.
-        await pilot.press("slash", *"course")
-        await wait_for(pilot, lambda: results.display and len(results.matches) > 1)
+        await filter_for("course")
+        assert len(results.matches) > 1
         await pilot.press("down")
         await wait_for(pilot, lambda: results.has_focus, "the matches to take focus")
         await pilot.press("down", "enter")
         await wait_for(pilot, lambda: tree_of(app).display)
         assert tree_of(app).cursor_node is results.matches[1]
         # A query that matches nothing says so.
-        await pilot.press("slash", *"zzz-no-such")
-        await wait_for(pilot, lambda: results.display)
+        await filter_for("zzz-no-such")
         assert results.matches == [] and "0 matches" in str(results.border_title)
         await pilot.press("escape")
         assert tree_of(app).display and not results.display

@@ -258,7 +258,7 @@ class ExplorerScreen(Screen[None]):
             return
         from edxtui.tui.widgets.catalog.filter import find_matches
 
-        results.show_matches(find_matches(self.tree.loaded_nodes(), query))
+        results.show_matches(find_matches(self.tree.loaded_nodes(), query), query)
         results.display = True
         self.tree.display = False
 
