@@ -82,7 +82,12 @@ async def test_rejected_credentials_stop_refreshing_until_fixed(sandbox):
     app = make_app(sandbox.credentials(client_secret=secret))
     async with app.run_test(size=SIZE) as pilot:
         await wait_tree_settled(pilot, app)
-        await wait_for(pilot, lambda: "invalid_client" in panel_text(app), "the panel says why")
+        await wait_for(
+            pilot,
+            lambda: "invalid_client" in panel_text(app),
+            "the panel says why",
+            showing=lambda: panel_text(app),
+        )
         text = panel_text(app)
         assert "not retrying: check the credentials (c)" in text
         await wait_for(pilot, lambda: "invalid_client" in toasts(app), "a toast saying why")
@@ -108,7 +113,12 @@ async def test_token_failure_at_start_is_shown_then_recovers(sandbox, faults, sa
     sandbox.faults.update(**faults)
     app = make_app(sandbox.credentials())
     async with app.run_test(size=SIZE) as pilot:
-        await wait_for(pilot, lambda: says in panel_text(app), f"the panel to say {says!r}")
+        await wait_for(
+            pilot,
+            lambda: says in panel_text(app),
+            f"the panel to say {says!r}",
+            showing=lambda: panel_text(app),
+        )
         text = panel_text(app)
         assert "● error" in text and "retrying in" in text  # and when it tries again
         await wait_for(pilot, lambda: says in toasts(app), "a toast saying why")
@@ -128,7 +138,12 @@ async def test_restricted_application_token_is_permanent(sandbox):
     app = make_app(sandbox.credentials())
     async with app.run_test(size=SIZE) as pilot:
         await wait_tree_settled(pilot, app)
-        await wait_for(pilot, lambda: "already expired" in panel_text(app), "the panel says why")
+        await wait_for(
+            pilot,
+            lambda: "already expired" in panel_text(app),
+            "the panel says why",
+            showing=lambda: panel_text(app),
+        )
         assert "not retrying" in panel_text(app) and "operators" in panel_text(app)
         assert sandbox.counters.token_requests == 1
         assert sandbox.counters.api_requests == 0
@@ -217,7 +232,12 @@ async def test_clock_skew_is_shown_and_harmless(sandbox, skew):
     app = make_app(sandbox.credentials())
     async with app.run_test(size=SIZE) as pilot:
         await open_explorer(pilot)
-        await wait_for(pilot, lambda: "clock skew" in panel_text(app), "a skew warning")
+        await wait_for(
+            pilot,
+            lambda: "clock skew" in panel_text(app),
+            "a skew warning",
+            showing=lambda: panel_text(app),
+        )
         text = panel_text(app)
         assert ("ahead of" if skew > 0 else "behind") in text and "1:00:00" in text
         assert "check this machine's clock" in text
@@ -303,7 +323,12 @@ async def test_token_revoked_mid_session_is_replaced_once(sandbox):
         assert group(app, "Catalogs").data.state == "loaded"
         assert sandbox.counters.invalid_token_requests == 1
         assert sandbox.counters.token_requests == 2
-        await wait_for(pilot, lambda: "refreshed 1×" in panel_text(app), "the panel counts it")
+        await wait_for(
+            pilot,
+            lambda: "refreshed 1×" in panel_text(app),
+            "the panel counts it",
+            showing=lambda: panel_text(app),
+        )
 
 
 async def test_pagination_next_to_another_host_is_refused(sandbox):

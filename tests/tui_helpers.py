@@ -17,15 +17,22 @@ from edxtui.tui.widgets.catalog.tree import CatalogTree
 WAIT_LIMIT = 20.0
 
 
-async def wait_for(pilot: Pilot, condition: Callable[[], Any], what: str = "condition") -> Any:
-    """Let the app run until `condition()` is truthy; fail (not hang) past WAIT_LIMIT."""
+async def wait_for(
+    pilot: Pilot,
+    condition: Callable[[], Any],
+    what: str = "condition",
+    showing: Callable[[], object] | None = None,
+) -> Any:
+    """Let the app run until `condition()` is truthy; fail (not hang) past WAIT_LIMIT, saying
+    what `showing()` returns then (what the screen said instead), when given."""
     deadline = time.monotonic() + WAIT_LIMIT
     while True:
         value = condition()
         if value:
             return value
         if time.monotonic() > deadline:
-            raise AssertionError(f"timed out waiting for {what}")
+            instead = f"; it shows {showing()!r}" if showing is not None else ""
+            raise AssertionError(f"timed out waiting for {what}{instead}")
         await pilot.pause(0.02)
 
 
