@@ -17,7 +17,7 @@ from dataclasses import replace
 import httpx
 import pytest
 from fault_servers import UNRESOLVABLE_HOST, ForeignServer, Reply, closed_port, json_reply
-from tui_helpers import group, loaded, open_explorer, tree_of, tree_ready, wait_for
+from tui_helpers import cursor_to, group, loaded, open_explorer, tree_of, tree_ready, wait_for
 
 from edxtui.api import RetryPolicy, Session
 from edxtui.api.state import TokenStatus
@@ -66,7 +66,7 @@ async def reload_catalogs(pilot, app: EdxApp) -> None:
     """Reload the Catalogs group the way a person does: cursor on it, press r."""
     tree = tree_of(app)
     node = group(app, "Catalogs")
-    tree.move_cursor(node)
+    cursor_to(node)
     tree.focus()
     await pilot.pause()
     node.data.state = "loading-requested"  # so the wait below sees this load finish
@@ -346,7 +346,7 @@ async def test_pagination_next_to_another_host_is_refused(sandbox):
             node = group(app, "Catalogs")
             more = node.children[-1]
             assert more.data.kind == "more"
-            tree_of(app).move_cursor(more)
+            cursor_to(more)
             tree_of(app).focus()
             await pilot.pause()
             await pilot.press("enter")

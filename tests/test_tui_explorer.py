@@ -8,6 +8,7 @@ from __future__ import annotations
 
 from tui_helpers import (
     child_by_label,
+    cursor_to,
     expand_catalog,
     group,
     items,
@@ -56,12 +57,11 @@ async def test_expand_catalog_course_and_inspect(sandbox):
     app = sandbox_app(sandbox)
     async with app.run_test(size=SIZE) as pilot:
         await open_explorer(pilot)
-        tree = tree_of(app)
         all_courses = await expand_catalog(pilot, app, "All courses")
         assert kinds(all_courses).count("course") == PAGE_SIZE
         assert kinds(all_courses)[-1] == "more"
         course = all_courses.children[0]
-        tree.move_cursor(course)
+        cursor_to(course)
         await pilot.pause()
         inspector = app.screen.query_one(Inspector)
         exchange = inspector.exchange
@@ -76,7 +76,7 @@ async def test_expand_catalog_course_and_inspect(sandbox):
         assert set(kinds(course)) == {"run"}
         run = next((r for r in course.children if r.data.inline == "seats"), None)
         if run is not None:
-            tree.move_cursor(run)
+            cursor_to(run)
             await pilot.press("enter")
             await wait_for(pilot, lambda: run.children, "seats")
             assert set(kinds(run)) == {"seat"}
@@ -87,21 +87,20 @@ async def test_load_more_pages_and_reload(sandbox):
     app = sandbox_app(sandbox)
     async with app.run_test(size=SIZE) as pilot:
         await open_explorer(pilot)
-        tree = tree_of(app)
         large = await expand_catalog(pilot, app, "Large catalog")
         total = large.data.count
         more = large.children[-1]
         assert more.data.kind == "more"
         assert f"({total - PAGE_SIZE:,} left)" in more.label.plain
         # Reaching the end of the list loads the next page.
-        tree.move_cursor(more)
+        cursor_to(more)
         await wait_for(pilot, lambda: large.data.loaded == 2 * PAGE_SIZE, "second page")
         await wait_for(pilot, lambda: large.data.state == "loaded")
         assert len(items(large)) == 2 * PAGE_SIZE
         assert kinds(large).count("more") == 1
         assert f"({total - 2 * PAGE_SIZE:,} left)" in large.children[-1].label.plain
         # `r` reloads the node: back to its first page.
-        tree.move_cursor(large)
+        cursor_to(large)
         await pilot.press("r")
         await wait_for(
             pilot, lambda: large.data.state == "loaded" and large.data.loaded == PAGE_SIZE
@@ -159,8 +158,7 @@ async def test_copy_token_header_body_and_curl(sandbox):
         await pilot.press("a")
         assert app.clipboard == f"Authorization: JWT {tokens.current_token}"
         # The body and the curl command of the inspected exchange.
-        tree = tree_of(app)
-        tree.move_cursor(group(app, "Catalogs").children[0])
+        cursor_to(group(app, "Catalogs").children[0])
         await pilot.pause()
         exchange = app.screen.query_one(Inspector).exchange
         await pilot.press("y")
@@ -177,7 +175,7 @@ async def test_reveal_token_in_panel_and_headers(sandbox):
         await open_explorer(pilot)
         tokens = app.session.tokens
         await wait_for(pilot, lambda: tokens.current_token)
-        tree_of(app).move_cursor(group(app, "Catalogs").children[0])
+        cursor_to(group(app, "Catalogs").children[0])
         await pilot.pause()
         value = app.screen.query_one("#token-value")
         headers = app.screen.query_one("#headers")
@@ -221,10 +219,9 @@ async def test_forbidden_catalog_shows_an_error_node_that_retries(sandbox):
     app = sandbox_app(sandbox)
     async with app.run_test(size=SIZE) as pilot:
         await open_explorer(pilot)
-        tree = tree_of(app)
         partner = child_by_label(group(app, "Catalogs"), "Partner-only")
         assert partner is not None
-        tree.move_cursor(partner)
+        cursor_to(partner)
         await pilot.press("enter")
         await wait_for(pilot, lambda: partner.data.state == "error", "403")
         error = partner.children[0]
@@ -232,7 +229,7 @@ async def test_forbidden_catalog_shows_an_error_node_that_retries(sandbox):
         assert "403 forbidden" in error.label.plain and "retry" in error.label.plain
         assert "permission" in error.label.plain
         # The inspector shows the failed exchange.
-        tree.move_cursor(error)
+        cursor_to(error)
         await pilot.pause()
         assert app.screen.query_one(Inspector).exchange.status == 403
         # Enter retries (and fails the same way: the request really went out again).
@@ -248,16 +245,15 @@ async def test_server_error_then_retry_succeeds(sandbox):
     app = sandbox_app(sandbox)
     async with app.run_test(size=SIZE) as pilot:
         await open_explorer(pilot)
-        tree = tree_of(app)
         node = child_by_label(group(app, "Catalogs"), "Computer Science")
         # More 500s than the retry policy will absorb: the node shows the error.
         sandbox.faults.update(errors={"count": 20, "status": 500})
-        tree.move_cursor(node)
+        cursor_to(node)
         await pilot.press("enter")
         await wait_for(pilot, lambda: node.data.state == "error", "error node")
         assert "500" in node.children[0].label.plain
         sandbox.faults.reset()
-        tree.move_cursor(node.children[0])
+        cursor_to(node.children[0])
         await pilot.press("enter")
         await wait_for(pilot, lambda: node.data.state == "loaded", "retry")
         assert "course" in kinds(node)
@@ -345,9 +341,8 @@ async def test_copy_selected_value_and_path_from_the_body(sandbox):
     app = sandbox_app(sandbox)
     async with app.run_test(size=SIZE) as pilot:
         await open_explorer(pilot)
-        tree = tree_of(app)
         catalogs = group(app, "Catalogs")
-        tree.move_cursor(catalogs.children[1])
+        cursor_to(catalogs.children[1])
         await pilot.pause()
         await pilot.press("i")  # into the body, at the catalog's object
         view = app.screen.query_one(Inspector).body_view
@@ -388,7 +383,7 @@ async def test_long_lists_show_in_ranges_with_only_the_newest_open(sandbox, monk
         await open_explorer(pilot)
         tree = tree_of(app)
         large = child_by_label(group(app, "Catalogs"), "Large catalog")
-        tree.move_cursor(large)
+        cursor_to(large)
         await pilot.press("enter")
         await wait_for(pilot, lambda: loaded(large), "first page")
         assert kinds(large) == ["bucket", "more"]
@@ -429,17 +424,16 @@ async def test_network_failure_shows_on_the_node(sandbox):
     app = sandbox_app(sandbox)
     async with app.run_test(size=SIZE) as pilot:
         await open_explorer(pilot)
-        tree = tree_of(app)
         node = child_by_label(group(app, "Catalogs"), "Computer Science")
         sandbox.faults.update(drop={"count": -1})  # every API connection dropped
-        tree.move_cursor(node)
+        cursor_to(node)
         await pilot.press("enter")
         await wait_for(pilot, lambda: node.data.state == "error", "error node")
         label = node.children[0].label.plain
         assert label.startswith("⚠ ") and "retry" in label
         assert "closed the connection" in label
         sandbox.faults.reset()
-        tree.move_cursor(node.children[0])
+        cursor_to(node.children[0])
         await pilot.press("enter")
         await wait_for(
             pilot, lambda: node.data.state == "loaded", "retry after the network is back"
@@ -450,7 +444,7 @@ async def test_body_actions_from_the_command_palette(sandbox):
     app = sandbox_app(sandbox)
     async with app.run_test(size=SIZE) as pilot:
         await open_explorer(pilot)
-        tree_of(app).move_cursor(group(app, "Catalogs").children[2])
+        cursor_to(group(app, "Catalogs").children[2])
         await pilot.pause()
         view = app.screen.query_one(Inspector).body_view
         await wait_for(pilot, lambda: view.selected_path() == ".results[2]")

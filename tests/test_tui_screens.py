@@ -6,7 +6,7 @@ import os
 import stat
 
 from textual.widgets._toast import Toast
-from tui_helpers import group, open_explorer, tree_of, wait_for
+from tui_helpers import cursor_to, group, open_explorer, tree_of, wait_for
 
 from edxtui import config
 from edxtui.tui.app import EdxApp
@@ -173,7 +173,7 @@ async def test_save_body_writes_the_exact_bytes(sandbox, tmp_path):
     app = EdxApp(credentials=sandbox.credentials("openedx"), use_system_clipboard=False)
     async with app.run_test(size=SIZE) as pilot:
         await open_explorer(pilot)
-        tree_of(app).move_cursor(group(app, "Catalogs").children[0])
+        cursor_to(group(app, "Catalogs").children[0])
         await pilot.pause()
         exchange = app.screen.query_one(Inspector).exchange
         await pilot.press("s")
@@ -245,7 +245,7 @@ async def test_toasts_show_markup_and_escapes_literally(sandbox, tmp_path):
     app = EdxApp(credentials=sandbox.credentials("openedx"), use_system_clipboard=False)
     async with app.run_test(size=SIZE, notifications=True) as pilot:
         await open_explorer(pilot)
-        tree_of(app).move_cursor(group(app, "Catalogs").children[0])
+        cursor_to(group(app, "Catalogs").children[0])
         await pilot.pause()
         await pilot.press("s")
         await wait_for(pilot, lambda: isinstance(app.screen, SaveBodyScreen))

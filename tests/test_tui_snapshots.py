@@ -13,7 +13,7 @@ import time
 
 import pytest
 from textual.widgets._markdown import MarkdownTable
-from tui_helpers import child_by_label, group, open_explorer, tree_of, wait_for
+from tui_helpers import child_by_label, cursor_to, group, open_explorer, tree_of, wait_for
 
 from edxtui.sandbox import SandboxServer
 from edxtui.tui.app import EdxApp
@@ -69,9 +69,8 @@ def test_explorer_catalog_expanded_with_json(fixed_sandbox, snap_compare):
     async def run_before(pilot) -> None:
         app = pilot.app
         await settle(pilot)
-        tree = tree_of(app)
         catalog = child_by_label(group(app, "Catalogs"), "Computer Science")
-        tree.move_cursor(catalog)
+        cursor_to(catalog)
         await pilot.press("enter")
         await wait_for(pilot, lambda: catalog.data.state == "loaded", "catalog courses")
         await pilot.press("down", "down")

@@ -10,7 +10,15 @@ cache serves it with the same line rendered from scratch by Textual's Tree.
 from __future__ import annotations
 
 from textual.widgets import Tree
-from tui_helpers import expand_catalog, loaded, open_explorer, sandbox_app, tree_of, wait_for
+from tui_helpers import (
+    cursor_to,
+    expand_catalog,
+    loaded,
+    open_explorer,
+    sandbox_app,
+    tree_of,
+    wait_for,
+)
 
 from edxtui.tui.widgets.catalog.tree import PAGE_SIZE, CatalogTree
 
@@ -67,7 +75,7 @@ async def test_cached_lines_match_a_fresh_render_through_a_session(sandbox):
         await pilot.pause()
         assert_fresh(tree, "moving the cursor")
 
-        tree.move_cursor(catalog)
+        cursor_to(catalog)
         await pilot.press("enter")  # collapse
         await pilot.pause()
         assert_fresh(tree, "collapsing")
@@ -93,7 +101,7 @@ async def test_cached_lines_match_a_fresh_render_through_a_session(sandbox):
         assert_fresh(tree, "changing the theme")
 
         await pilot.press("l")
-        tree.move_cursor(catalog)
+        cursor_to(catalog)
         await pilot.press("r")  # reload: the catalog's children are replaced
         await wait_for(pilot, lambda: loaded(catalog) and catalog.children, "the reload")
         await pilot.pause()

@@ -36,6 +36,18 @@ async def wait_for(
         await pilot.pause(0.02)
 
 
+def cursor_to(node: TreeNode[NodeInfo]) -> None:
+    """Put the tree's cursor on `node`, as a person does with the arrow keys.
+
+    Not Tree.move_cursor: it reads the node's line number, which stays stale until the tree
+    next lays out its lines (-1 right after a page of nodes came in, and the cursor then lands
+    on line 0: Catalogs). CatalogTree.reveal lays the lines out first, as the app does."""
+    tree = node.tree
+    assert isinstance(tree, CatalogTree)
+    tree.reveal(node)
+    assert tree.cursor_node is node
+
+
 def tree_of(app: EdxApp) -> CatalogTree:
     return app.screen.query_one(CatalogTree)
 
@@ -93,7 +105,7 @@ async def expand_catalog(pilot: Pilot, app: EdxApp, name: str) -> TreeNode[NodeI
     for its first page."""
     catalog = child_by_label(group(app, "Catalogs"), name)
     assert catalog is not None, f"no catalog {name!r}"
-    tree_of(app).move_cursor(catalog)
+    cursor_to(catalog)
     await pilot.press("enter")
     await wait_for(pilot, lambda: loaded(catalog), f"the first page of {name!r}")
     return catalog
