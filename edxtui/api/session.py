@@ -82,8 +82,8 @@ def check_credentials(credentials: Credentials) -> str:
 def _tls_context(credentials: Credentials) -> ssl.SSLContext | bool:
     """httpx's default verification (certifi's CAs) when any URL is https; else no CAs.
 
-    Loading the CA bundle costs ~50-90 ms at start-up, a third of the time `edxtui
-    --sandbox` takes to show its token. A session whose two URLs are plain http (the
+    Loading the CA bundle is a large share of the time `edxtui --sandbox` takes to show
+    its token (docs/performance.md). A session whose two URLs are plain http (the
     sandbox, a local Open edX) never needs it; its context trusts nothing, so an https
     redirect it is sent to fails verification: closed, not open.
     """
@@ -389,8 +389,8 @@ class Session:
         """Have a worker thread compress a big body; the exchange holds it so once done.
 
         The tree keeps every page it shows, so big bodies are held compressed. zlib releases
-        the GIL, so in a thread a 900 KB page's ~6 ms cost the event loop nothing; and not
-        awaiting it here keeps those ms off the response's way to its caller.
+        the GIL, so in a thread a big page's compression costs the event loop nothing; and
+        not awaiting it here keeps that time off the response's way to its caller.
         """
         future = asyncio.get_running_loop().run_in_executor(None, compress_body, body)
         self._compressing.add(future)

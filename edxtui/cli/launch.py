@@ -61,8 +61,8 @@ def cmd_sandbox(args: argparse.Namespace) -> int:
 
 def cmd_tui(args: argparse.Namespace) -> int:
     # Start-up allocates hundreds of thousands of objects (Textual, httpx, the styles) and
-    # frees almost none; the cyclic collector's passes over them are ~12% of the time to
-    # the first screen. EdxApp turns it back on once the first screen is up.
+    # frees almost none; the cyclic collector's passes over them are a real share of the
+    # time to the first screen (docs/performance.md). EdxApp turns it back on once the first screen is up.
     gc.disable()
     options: dict[str, Any] = {}
     if args.sandbox_expires_in is not None:

@@ -98,7 +98,7 @@ class EdxApp(App[int]):
             self.set_timer(GC_PAUSED_FOR, gc.enable)
         if self.initial_credentials is not None:
             # Not awaited here: Textual paints nothing until the app's on_mount returns,
-            # and connecting imports httpx and opens the session (~150 ms).
+            # and connecting imports httpx and opens the session (docs/performance.md).
             self.call_later(self.connect, self.initial_credentials, self.profile_name)
         else:
             self.open_credentials()

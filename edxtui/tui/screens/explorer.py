@@ -26,7 +26,8 @@ from edxtui.tui.widgets.token_panel import TokenPanel
 
 if TYPE_CHECKING:
     # Imported where used: the first screen shows only the token panel, and these (the
-    # tree, the JSON viewer, pygments) would add ~20 ms before the countdown paints.
+    # tree, the JSON viewer, pygments) would delay the countdown's first paint
+    # (docs/performance.md, "Launch -> live countdown").
     from edxtui.api.session import Session
     from edxtui.tui.app import EdxApp
     from edxtui.tui.widgets.catalog.filter import FilterResults
@@ -93,7 +94,7 @@ class ExplorerScreen(Screen[None]):
     def compose(self) -> ComposeResult:
         # Only the token panel at first, and that without its buttons: the countdown is
         # what a user waits for, and the tree and inspector (~50 widgets to style and lay
-        # out, ~140 ms) would delay its first paint. Once the first token has settled, the
+        # out: docs/performance.md) would delay its first paint. Once the first token has settled, the
         # panel's buttons come in the next frame and `build_main` adds the rest after it.
         panel = TokenPanel(self.session.tokens, stable=self.stable, id="token-panel")
         where = self.profile_name or "custom"

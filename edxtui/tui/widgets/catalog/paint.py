@@ -39,7 +39,7 @@ class LineCachedTree(Tree[NodeInfo]):
 
     # Tree keys its line cache on counters that every added node bumps (the tree's, and
     # the parent's, which is in the key of every sibling's line), so each page loaded
-    # repaints every visible line (~0.3 ms each, ~12 ms a frame here) even when the page
+    # repaints every visible line (docs/performance.md, "Catalog tree") even when the page
     # went in below the screen. This cache keys a line on what it shows instead; a line is
     # rendered again only when its node, its ancestors' guides, the cursor, hover, focus,
     # size, scroll or styles changed. (The inputs are Tree._render_line's, Textual 7-8.2;
@@ -47,7 +47,7 @@ class LineCachedTree(Tree[NodeInfo]):
 
     def render_lines(self, crop: Region) -> list[Strip]:
         # Tree.render_line asks for the widget's style once per line; it is the same for
-        # the whole paint, and working it out walks every ancestor (~0.05 ms a line).
+        # the whole paint, and working it out walks every ancestor, for every line.
         self._paint_style = self.rich_style
         try:
             return super().render_lines(crop)

@@ -65,8 +65,8 @@ def settle_garbage_collector(*, release: bool = False) -> None:
     """Keep the cyclic GC's full passes short while big lists load.
 
     A full collection walks every tracked object; with 10,000 nodes loaded (each a
-    TreeNode, NodeInfo, Text and spans) one pass took 300-400 ms here, in the middle of
-    scrolling. Freezing what survived a finished load moves it out of those passes.
+    TreeNode, NodeInfo, Text and spans) one pass is a visible stall in the middle of
+    scrolling (docs/performance.md, "Catalog tree"). Freezing what survived a finished load moves it out of those passes.
     Frozen cycles are never collected, so a reload (`release=True`: the old subtree is
     cyclic, parent <-> children) and every UNFREEZE_EVERY-th load unfreeze instead.
     """
