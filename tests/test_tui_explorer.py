@@ -119,7 +119,7 @@ async def test_filter_shows_matches_and_jumps_to_one(sandbox):
             # the matches of the whole query, not of whatever was typed so far.
             await pilot.press("slash", *query)
             await wait_for(
-                pilot, lambda: results.display and results.query == query, f"matches of {query!r}"
+                pilot, lambda: results.display and results.answers == query, f"matches of {query!r}"
             )
 
         await filter_for("empty")

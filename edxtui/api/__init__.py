@@ -4,7 +4,7 @@ It never imports Textual, so scripts and the CLI use it directly (see docs/core.
 Every name below is importable from `edxtui.api` as before, but loaded on first use
 (PEP 562): the CLI and the TUI import the light `edxtui.api.errors` and `.credentials` at
 start-up, and running this package must not drag in httpx, the session and the token
-manager (~0.15 s) before anything needs them.
+manager (docs/performance.md) before anything needs them.
 """
 
 from __future__ import annotations
@@ -14,8 +14,8 @@ import sys
 from typing import TYPE_CHECKING, Any
 
 # `import httpx` also imports httpx's own command-line client (`httpx._main`: click,
-# pygments, a rich console), which edxtui never runs: ~80 ms of every CLI command, ~25 ms
-# before the TUI's first token. A None entry makes that one import fail, and httpx then
+# pygments, a rich console), which edxtui never runs, on the way to every CLI command's
+# answer and the TUI's first token (docs/performance.md). A None entry makes that one import fail, and httpx then
 # defines the stub `main` it has for installs without its CLI extras (httpx/__init__.py).
 # Only while httpx is not loaded: a process that imported it first keeps it as it is.
 if "httpx" not in sys.modules:

@@ -20,9 +20,9 @@ from collections.abc import Callable, Iterator
 from dataclasses import dataclass, field
 
 #: bodies longer than this are stored compressed; below it zlib's time and the cache's churn
-#: buy little (a 64 KB page is ~0.6 ms to compress at level 1)
+#: buy little (figures: docs/performance.md)
 COMPRESS_OVER = 64 * 1024
-_LEVEL = 1  # a 900 KB page of courses: ~121 KB in ~8.5 ms; higher levels are slower for ~10%
+_LEVEL = 1  # higher levels are much slower for a few percent less (docs/performance.md)
 
 
 def compress_body(data: bytes) -> bytes | None:
@@ -44,7 +44,7 @@ class _Zlib(bytes):
 
 
 # The last few bodies decompressed, as (stored compressed bytes, body): the inspector and the
-# tree's value_at() tend to read the same page one after the other (~3-6 ms each for 900 KB).
+# tree's value_at() tend to read the same page one after the other (each read a decompress).
 # Keyed by the identity of the compressed bytes, which the entry itself keeps alive.
 _recent: tuple[tuple[bytes, bytes], ...] = ()
 _RECENT_KEEP = 2
@@ -175,7 +175,7 @@ class ExchangeLog:
         # The cap is on bytes really held (compressed sizes for big bodies): it exists to
         # bound memory, and a real-size cap would drop ~7x more history than memory needs.
         # Summed on each add rather than kept as a running total, because a body is
-        # compressed after it was logged (Session); 1,000 entries take ~0.1 ms.
+        # compressed after it was logged (Session); the sum is cheap next to a request.
         self._max_body_bytes = max_body_bytes
         self._ids = itertools.count(1)
         self._subscribers: list[Callable[[Exchange], None]] = []

@@ -18,7 +18,7 @@ import logging
 import shlex
 import ssl
 import time
-from collections.abc import Awaitable, Callable
+from collections.abc import Awaitable, Callable, Mapping
 from dataclasses import dataclass
 from typing import Any
 from urllib.parse import parse_qsl
@@ -58,6 +58,9 @@ USER_AGENT = f"edxtui/{__version__}"
 _CALL = "edxtui_call"  # request extension: the logical call a wire request belongs to
 _EXCHANGE = "edxtui_exchange"  # response extension: its Exchange
 
+#: query parameters: a mapping, or (key, value) pairs where a key may repeat (`--param`)
+Params = Mapping[str, Any] | list[tuple[str, Any]]
+
 
 def check_credentials(credentials: Credentials) -> str:
     """ConfigError unless both URLs are acceptable and the client id and secret are set;
@@ -79,8 +82,8 @@ def check_credentials(credentials: Credentials) -> str:
 def _tls_context(credentials: Credentials) -> ssl.SSLContext | bool:
     """httpx's default verification (certifi's CAs) when any URL is https; else no CAs.
 
-    Loading the CA bundle costs ~50-90 ms at start-up, a third of the time `edxtui
-    --sandbox` takes to show its token. A session whose two URLs are plain http (the
+    Loading the CA bundle is a large share of the time `edxtui --sandbox` takes to show
+    its token (docs/performance.md). A session whose two URLs are plain http (the
     sandbox, a local Open edX) never needs it; its context trusts nothing, so an https
     redirect it is sent to fails verification: closed, not open.
     """
@@ -204,7 +207,7 @@ class Session:
     async def get(
         self,
         path_or_url: str,
-        params: dict[str, Any] | None = None,
+        params: Params | None = None,
         *,
         headers: dict[str, str] | None = None,
     ) -> httpx.Response:
@@ -231,7 +234,7 @@ class Session:
         return response
 
     async def get_json(
-        self, path_or_url: str, params: dict[str, Any] | None = None
+        self, path_or_url: str, params: Params | None = None
     ) -> tuple[Any, Exchange | None]:
         """GET and parse JSON; returns (data, the exchange that produced it)."""
         response = await self.get(path_or_url, params)
@@ -277,7 +280,7 @@ class Session:
         kind: str,
         auth: httpx.Auth | None,
         follow_redirects: bool,
-        params: dict[str, Any] | None = None,
+        params: Params | None = None,
         data: dict[str, str] | None = None,
         headers: dict[str, str] | None = None,
     ) -> httpx.Response:
@@ -386,8 +389,8 @@ class Session:
         """Have a worker thread compress a big body; the exchange holds it so once done.
 
         The tree keeps every page it shows, so big bodies are held compressed. zlib releases
-        the GIL, so in a thread a 900 KB page's ~6 ms cost the event loop nothing; and not
-        awaiting it here keeps those ms off the response's way to its caller.
+        the GIL, so in a thread a big page's compression costs the event loop nothing; and
+        not awaiting it here keeps that time off the response's way to its caller.
         """
         future = asyncio.get_running_loop().run_in_executor(None, compress_body, body)
         self._compressing.add(future)

@@ -225,7 +225,7 @@ class SandboxApp:
         except InvalidPage:
             return detail(404, "Invalid page.", API_HEADERS)
         offset = min(window.offset, count)
-        # Building a page of cold courses is CPU work (~1 ms a course): do it off the event loop
+        # Building a page of cold courses is CPU work (docs/performance.md): off the event loop
         # so other requests (and the control API) are not stuck behind a limit=1000 page.
         body = await run_in_threadpool(
             lambda: _page_body(count, window, items(offset, window.limit))

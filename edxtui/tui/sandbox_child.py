@@ -1,7 +1,7 @@
 """The sandbox child process behind `edxtui --sandbox`, started as early as possible.
 
-`cmd_tui` calls `start_early()` before it imports Textual and the app (~0.3 s of imports),
-so the child's own start-up (its interpreter, starlette, the catalog) overlaps them instead
+`cmd_tui` calls `start_early()` before it imports Textual and the app (most of the TUI's
+start-up: docs/performance.md), so the child's own start-up (its interpreter, starlette, the catalog) overlaps them instead
 of following them; `run_app()` then `take()`s that process. Anything that calls `run_app()`
 directly simply gets a process started there.
 """

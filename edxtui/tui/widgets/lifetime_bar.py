@@ -3,8 +3,8 @@
 It draws what Textual's `ProgressBar` draws (the same `Bar` renderable and component
 classes, so the same look: tests/test_tui_first_paint.py compares them cell by cell), without
 the widgets around it. A ProgressBar is two widgets with a clock, an ETA and five reactives;
-mounting and painting one costs ~3 ms more than this (a median of 8 fresh processes each),
-time the countdown's first paint waits for, for a bar that only ever shows a fraction.
+mounting and painting one costs measurably more than this (docs/performance.md), time
+the countdown's first paint waits for, for a bar that only ever shows a fraction.
 """
 
 from __future__ import annotations

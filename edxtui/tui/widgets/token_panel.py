@@ -37,7 +37,8 @@ MASK_PREFIX = 10
 class TokenSource(Protocol):
     """What the panel needs from a TokenManager."""
 
-    current_token: str | None
+    @property
+    def current_token(self) -> str | None: ...
 
     def state(self) -> TokenState: ...
 
@@ -196,7 +197,7 @@ class TokenPanel(Vertical):
         self.set_interval(1.0, self.poll)
         self.poll()
         # The buttons come after the panel's first paint: four Buttons to style (and their
-        # CSS to parse, on first use) are ~20 ms that the countdown need not wait for, and
+        # CSS to parse, on first use) are time the countdown need not wait for, and
         # their keys (t, a, f, v) work from the start.
         self.call_after_refresh(self.mount_buttons)
 
@@ -243,8 +244,8 @@ class TokenPanel(Vertical):
         # (99.95% or more of its life left) shows a full bar, not one half a cell short.
         thousandths = 0 if fraction is None else round(fraction * 1000)
         self.query_one("#token-bar", LifetimeBar).fraction = thousandths / 1000
-        # One assignment, one restyle: each add_class/remove_class restyles the whole panel
-        # (~5 ms), and a mood change is a remove and an add.
+        # One assignment, one restyle: each add_class/remove_class restyles the whole
+        # panel, and a mood change is a remove and an add.
         classes = (self.classes - MOOD_CLASSES) | {f"-{mood}"}
         if classes != self.classes:
             self.classes = classes
@@ -266,7 +267,7 @@ class TokenPanel(Vertical):
         """Show `text`; ask for a layout only if its shape changed.
 
         The countdown ticks every second, and a layout re-arranges the whole screen: with
-        a big tree loaded that is a frame of ~10 ms for text whose size did not change.
+        a big tree loaded that is a whole frame for text whose size did not change.
         """
         shape = tuple(cell_len(line) for line in text.plain.split("\n"))
         changed = self._shapes.get(selector) != shape
@@ -308,7 +309,7 @@ class TokenPanel(Vertical):
 
     def on_button_pressed(self, event: Button.Pressed) -> None:
         event.stop()
-        actions = {
+        actions: dict[str, Callable[[], object]] = {  # refresh_now starts a worker
             "copy-token": self.copy_token,
             "copy-header": self.copy_header,
             "refresh-token": self.refresh_now,

@@ -19,7 +19,8 @@ The public API (``load``, ``mode``, ``search``, ``goto_path``, ``selected_path``
 ``CopyRequested`` message, ``commands`` for the palette, ...) and the keys are listed in
 docs/json-view.md ("For developers"). The parts: ``document`` (the indexed JSON),
 ``raw`` (wrapped bytes), ``folds`` (the tree's fold state), ``rows`` (what each view's
-rows stand for), ``search``, ``lines`` (the drawing ScrollView) and ``steps``.
+rows stand for), ``search``, ``status`` (the status line), ``lines`` (the drawing
+ScrollView) and ``steps``.
 """
 
 from __future__ import annotations
@@ -44,6 +45,7 @@ from edxtui.tui.widgets.body.lines import BodyLines
 from edxtui.tui.widgets.body.raw import RawRows
 from edxtui.tui.widgets.body.rows import BodyRows
 from edxtui.tui.widgets.body.search import BodySearch
+from edxtui.tui.widgets.body.status import status_line
 from edxtui.tui.widgets.body.steps import run_in_steps
 
 MODES = ("pretty", "tree", "raw")
@@ -387,8 +389,8 @@ class JsonView(Vertical, can_focus=False):
         width = max(20, self._lines.scrollable_content_region.width or 80)
         done = self._rows.wrap_step(width, FIRST_SCREEN_SECONDS)
         self._lines.update_size()
-        if not done:
-            self.run_worker(self._index_raw(self._raw), group="json-view-index")  # type: ignore[arg-type]
+        if not done and (raw := self._raw) is not None:
+            self.run_worker(self._index_raw(raw), group="json-view-index")
 
     def _progress(self) -> None:
         self._lines.update_size()
@@ -471,8 +473,9 @@ class JsonView(Vertical, can_focus=False):
 
     def _goto_hit(self, start: int, backward: bool) -> bool:
         search, doc, raw = self._search, self._doc, self.shown_mode() == "raw"
-        unindexed = doc is not None and not raw and not doc.done
-        indexed = doc.start[len(doc) - 1] if unindexed else None  # type: ignore[union-attr]
+        indexed: int | None = None  # while the body is being indexed: how far it got
+        if doc is not None and not raw and not doc.done:
+            indexed = doc.start[len(doc) - 1]
         hit = search.find(self._rows.data, start, backward, indexed)
         if hit is None:
             self._update_status()
@@ -503,25 +506,6 @@ class JsonView(Vertical, can_focus=False):
         note.display = bool(self._rows.note)
 
     def _update_status(self) -> None:
-        if not self.is_mounted:
-            return
-        shown = self.shown_mode()
-        count = self.row_count()
-        parts = [shown]
-        if count:
-            parts.append(f"line {min(self._lines.cursor, count - 1) + 1:,}/{count:,}")
-        doc = self._doc
-        if doc is not None and not doc.error:
-            if not doc.done:
-                parts.append(f"indexing… {doc.progress:.0%}")
-                if self.mode == "tree":
-                    parts.append("tree view when indexing finishes")
-            else:
-                path = self.selected_path()
-                if path:
-                    parts.append(visible(path[:200]))
-        if shown == "raw" and self._raw is not None and not self._raw.done:
-            parts.append("wrapping…")
-        if self._search.note:
-            parts.append(self._search.note)
-        self._status_bar.update(Text("  ·  ".join(parts)))
+        if self.is_mounted:
+            line = status_line(self._rows, self.mode, self._lines.cursor, self._search.note)
+            self._status_bar.update(Text(line))

@@ -58,10 +58,10 @@ class FilterResults(OptionList):
     def __init__(self, *, id: str | None = None) -> None:
         super().__init__(id=id)
         self.matches: list[TreeNode[NodeInfo]] = []
-        self.query = ""  # the filter these matches answer (typing may be a word ahead)
+        self.answers = ""  # the filter text these matches answer (typing may be a word ahead)
 
     def show_matches(self, matches: list[TreeNode[NodeInfo]], query: str) -> None:
-        self.query = query
+        self.answers = query
         self.matches = matches[:MAX_MATCHES]
         options: list[Option] = []
         for index, node in enumerate(self.matches):

@@ -13,7 +13,9 @@ from __future__ import annotations
 
 from typing import Self
 
+from rich.cells import cell_len
 from rich.style import Style
+from rich.text import Text
 from textual.cache import LRUCache
 from textual.geometry import Region
 from textual.strip import Strip
@@ -37,7 +39,7 @@ class LineCachedTree(Tree[NodeInfo]):
 
     # Tree keys its line cache on counters that every added node bumps (the tree's, and
     # the parent's, which is in the key of every sibling's line), so each page loaded
-    # repaints every visible line (~0.3 ms each, ~12 ms a frame here) even when the page
+    # repaints every visible line (docs/performance.md, "Catalog tree") even when the page
     # went in below the screen. This cache keys a line on what it shows instead; a line is
     # rendered again only when its node, its ancestors' guides, the cursor, hover, focus,
     # size, scroll or styles changed. (The inputs are Tree._render_line's, Textual 7-8.2;
@@ -45,7 +47,7 @@ class LineCachedTree(Tree[NodeInfo]):
 
     def render_lines(self, crop: Region) -> list[Strip]:
         # Tree.render_line asks for the widget's style once per line; it is the same for
-        # the whole paint, and working it out walks every ancestor (~0.05 ms a line).
+        # the whole paint, and working it out walks every ancestor, for every line.
         self._paint_style = self.rich_style
         try:
             return super().render_lines(crop)
@@ -102,7 +104,13 @@ class LineCachedTree(Tree[NodeInfo]):
         # is the same number; it is measured once per label and kept on the node's data.
         info = node.data
         if info is None:
-            return 2 + node.label.cell_len
+            return 2 + _cells(node.label)
         if info.width < 0:
-            info.width = 2 + node.label.cell_len  # room for the icon, expandable or not
+            info.width = 2 + _cells(node.label)  # room for the icon, expandable or not
         return info.width
+
+
+def _cells(label: str | Text) -> int:
+    """A label's width. TreeNode keeps every label as Text (its tree's process_label) but
+    types the property as str | Text."""
+    return label.cell_len if isinstance(label, Text) else cell_len(label)
