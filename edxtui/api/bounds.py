@@ -72,7 +72,7 @@ def _number(
         number = math.nan
     if not math.isfinite(number) or number <= 0:
         raise ConfigError(
-            f"{source} must be a number of {unit} greater than 0, not {str(value)[:40]!r}",
+            f"{source} must be a number of {unit} greater than 0",  # never echoed: see cli
             f"e.g. {flag_name} {example} (or {env_name}={example})",
         )
     return number
