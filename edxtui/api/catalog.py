@@ -175,16 +175,16 @@ class PageBudget:
 
     def took(self, url: str, page: Page) -> None:
         """After the page at `url` arrived: raise if the results now exceed the count."""
-        self._seen.add(url)
-        self.pages += 1
-        self.results += len(page.results)
+        results = self.results + len(page.results)
         count = max(self.count, page.count)  # a list may grow while it is paged
-        if self.results > count:
+        if results > count:  # refused, and not counted: a retry meets the same answer
             raise ResponseFormatError(
-                f"the API sent more results ({self.results}) than its count ({count}) "
-                "says; stopped",
+                f"the API sent more results ({results}) than its count ({count}) says; stopped",
                 "the server's pagination is broken; fetch the pages one by one (offset, page)",
             )
+        self._seen.add(url)
+        self.pages += 1
+        self.results = results
 
 
 async def iter_pages(
