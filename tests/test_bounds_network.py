@@ -19,7 +19,7 @@ import pytest
 from fault_servers import ForeignServer, Reply, json_reply
 from sandbox_fixtures import http, sandbox_token
 
-from edxtui.api import ApiError, ResponseFormatError, Session
+from edxtui.api import ApiError, ExchangeLog, ResponseFormatError, Session
 from edxtui.api.bounds import MIB, Bounds, bounds_from
 from edxtui.api.catalog import PAGE_SLACK, fetch_all, iter_pages
 from edxtui.api.errors import BodyTooLargeError, ConfigError, DeadlineError
@@ -164,6 +164,33 @@ async def test_the_export_pages_by_count_and_ignores_endless_links(sandbox):
         result = await each_page(session, str(CATALOG_ALL), courses.extend, page_size=50)
     assert result.count == len(courses) == len({c["key"] for c in courses})
     assert sandbox.counters.api_requests == math.ceil(result.count / 50) == result.pages
+
+
+# --- the exchange log: bounded in entries and in bytes, over a real session ---------------------
+
+
+async def test_the_exchange_log_of_a_session_stays_within_its_entry_and_byte_caps(sandbox):
+    async def ten_pages(log: ExchangeLog, byte_cap: float = math.inf) -> int:
+        received = 0
+        async with Session(sandbox.credentials("openedx"), log=log) as session:
+            for offset in range(0, 200, 20):  # ten pages of ~170 KB each (~20 KB compressed)
+                response = await session.get("courses/", {"limit": 20, "offset": offset})
+                received += len(response.content)
+                assert log.body_bytes <= byte_cap and len(log) <= 4
+            await session.compressed()
+        return received
+
+    cap = 250_000  # < one page as received + nine held compressed: the cap must act
+    by_count = ExchangeLog(max_entries=4)
+    await ten_pages(by_count)
+    assert len(by_count) == 4  # of 11 (the token's and ten pages)
+    assert [e.url for e in by_count][-1].endswith("offset=180")  # the newest kept
+
+    by_bytes = ExchangeLog(max_entries=4, max_body_bytes=cap)
+    received = await ten_pages(by_bytes, cap)
+    assert received > 6 * cap
+    assert by_bytes.body_bytes == sum(e.stored_size for e in by_bytes) <= cap
+    assert [e.url for e in by_bytes][-1].endswith("offset=180")
 
 
 # --- tokens: never one that expired waiting for a pooled connection -----------------------------
