@@ -30,15 +30,15 @@ def api_log(session):
 
 
 def test_plain_http_sessions_skip_the_ca_bundle_but_still_verify():
+    from edxtui.api.client_settings import tls_context
     from edxtui.api.credentials import Credentials
-    from edxtui.api.session import _tls_context
 
     def creds(token_url: str, api_root: str) -> Credentials:
         return Credentials(
             token_url=token_url, api_root=api_root, client_id="id", client_secret="s"
         )
 
-    http = _tls_context(
+    http = tls_context(
         creds("http://127.0.0.1:8000/oauth2/access_token", "http://127.0.0.1:8000/api/")
     )
     # no CA loaded (the start-up saving), yet any https hop is verified, and so refused
@@ -46,8 +46,8 @@ def test_plain_http_sessions_skip_the_ca_bundle_but_still_verify():
     assert http.cert_store_stats()["x509_ca"] == 0
     assert http.verify_mode is ssl.CERT_REQUIRED and http.check_hostname
     # one https URL is enough for httpx's own default (certifi's CAs)
-    assert _tls_context(creds("HTTPS://edx.example/oauth2/access_token", "http://x/api/")) is True
-    assert _tls_context(creds("http://x/oauth2/access_token", "https://edx.example/api/")) is True
+    assert tls_context(creds("HTTPS://edx.example/oauth2/access_token", "http://x/api/")) is True
+    assert tls_context(creds("http://x/oauth2/access_token", "https://edx.example/api/")) is True
 
 
 async def test_one_client_opened_in_the_loop_and_closed_on_exit():

@@ -169,3 +169,19 @@ def test_links_origin_fault_points_next_and_previous_elsewhere(sandbox, auth) ->
     body = page(sandbox, auth, "?limit=5&offset=5").json()
     assert body["next"] == "https://evil.example:444/api/v1/" + SMALL + "?limit=5&offset=10"
     assert body["previous"] == "https://evil.example:444/api/v1/" + SMALL + "?limit=5"
+
+
+def test_an_empty_page_param_keeps_limit_offset_paging(sandbox, auth) -> None:
+    # discovery picks page-number paging only for a non-empty `page` (a truthy
+    # query_params.get("page")); `page=` is limit/offset, where page-number paging would
+    # answer 404 "Invalid page." for the empty number
+    r = page(sandbox, auth, "?page=&limit=5&offset=5")
+    assert r.status_code == 200
+    reference = page(sandbox, auth, "?limit=5&offset=5")
+    assert keys(r) == keys(reference)
+    body = r.json()
+    assert body["next"] == sandbox.api_root() + SMALL + "?limit=5&offset=10&page="
+    assert body["previous"] == sandbox.api_root() + SMALL + "?limit=5&page="
+    numbered = page(sandbox, auth, "?page=2&page_size=5&limit=5&offset=5")
+    assert keys(numbered) == keys(reference)  # same slice, but by page number: its links say so
+    assert "page=3" in numbered.json()["next"]

@@ -140,23 +140,67 @@ async def fetch_page(session: Session, path: str, params: Params | None = None) 
     return parse_page(data, url=exchange.url if exchange else path, exchange=exchange)
 
 
+#: pages followed beyond what `count` allows (a list that grew while it was paged)
+PAGE_SLACK = 2
+
+
+class PageBudget:
+    """How far a list's `next` links may be followed: the pages its first page's `count`
+    allows at that page's size, plus PAGE_SLACK, and never more results than `count`. A
+    server whose links never end (or loop) is stopped with a one-line ResponseFormatError.
+    """
+
+    def __init__(self, first: Page) -> None:
+        self.count = first.count
+        per_page = max(1, len(first.results))
+        self.max_pages = -(-first.count // per_page) + PAGE_SLACK  # ceil + slack
+        self.pages = 1
+        self.results = len(first.results)
+        self._seen: set[str] = set()
+
+    def follow(self, url: str) -> None:
+        """Before fetching `url` (a page's next): raise if that would go past the budget."""
+        if url in self._seen:
+            raise ResponseFormatError(
+                "the API's next link points back to a page already fetched (a loop): "
+                f"{visible(url)[:200]}",
+                "the server's pagination is broken; fetch the pages one by one (offset, page)",
+            )
+        if self.pages >= self.max_pages:
+            raise ResponseFormatError(
+                f"the API's next links go on past what its count allows ({self.count} "
+                f"results, {self.pages} pages followed); stopped",
+                "the server's pagination is broken; fetch the pages one by one (offset, page)",
+            )
+
+    def took(self, url: str, page: Page) -> None:
+        """After the page at `url` arrived: raise if the results now exceed the count."""
+        results = self.results + len(page.results)
+        count = max(self.count, page.count)  # a list may grow while it is paged
+        if results > count:  # refused, and not counted: a retry meets the same answer
+            raise ResponseFormatError(
+                f"the API sent more results ({results}) than its count ({count}) says; stopped",
+                "the server's pagination is broken; fetch the pages one by one (offset, page)",
+            )
+        self._seen.add(url)
+        self.pages += 1
+        self.results = results
+
+
 async def iter_pages(
     session: Session, path: str, params: Params | None = None
 ) -> AsyncIterator[Page]:
     """Every page of a list, following the absolute `next` links (same origin only:
-    a link to another server raises OriginError before anything is sent to it)."""
+    a link to another server raises OriginError before anything is sent to it), as far as
+    the first page's count allows (PageBudget)."""
     page = await fetch_page(session, path, params)
     yield page
-    seen: set[str] = set()
+    budget = PageBudget(page)
     while page.next is not None:
-        if page.next in seen:
-            raise ResponseFormatError(
-                "the API's next link points back to a page already fetched (a loop): "
-                f"{visible(page.next)[:200]}",
-                "the server's pagination is broken; fetch the pages one by one (offset, page)",
-            )
-        seen.add(page.next)
-        page = await fetch_page(session, page.next)
+        url = page.next
+        budget.follow(url)
+        page = await fetch_page(session, url)
+        budget.took(url, page)
         yield page
 
 

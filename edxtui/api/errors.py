@@ -34,6 +34,14 @@ class TransportError(EdxError):
     """The request did not get an HTTP response: DNS, refused, TLS, timeout, dropped."""
 
 
+class DeadlineError(TransportError):
+    """A request (retries included) did not finish within its overall deadline."""
+
+
+class BodyTooLargeError(EdxError):
+    """A response body passed the size cap (counted after decompression)."""
+
+
 class AuthError(EdxError):
     """The token endpoint refused or returned something unusable.
 

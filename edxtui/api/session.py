@@ -13,10 +13,9 @@ the retry after a 401 included, is recorded in `session.log` by the client's eve
 from __future__ import annotations
 
 import asyncio
-import http.cookiejar
+import contextlib
 import logging
 import shlex
-import ssl
 import time
 from collections.abc import Awaitable, Callable, Mapping
 from dataclasses import dataclass
@@ -28,9 +27,13 @@ import httpx
 from edxtui import __version__
 from edxtui.api import jsonbody
 from edxtui.api.auth import JWTAuth
+from edxtui.api.bounds import ACCEPT_ENCODING, Bounds, read_body
+from edxtui.api.client_settings import no_cookies, tls_context
 from edxtui.api.credentials import Credentials
 from edxtui.api.errors import (
     ConfigError,
+    DeadlineError,
+    EdxError,
     ResponseFormatError,
     api_error,
     transport_error,
@@ -79,33 +82,12 @@ def check_credentials(credentials: Credentials) -> str:
 # --- the client's settings ---------------------------------------------------------------
 
 
-def _tls_context(credentials: Credentials) -> ssl.SSLContext | bool:
-    """httpx's default verification (certifi's CAs) when any URL is https; else no CAs.
-
-    Loading the CA bundle is a large share of the time `edxtui --sandbox` takes to show
-    its token (docs/performance.md). A session whose two URLs are plain http (the
-    sandbox, a local Open edX) never needs it; its context trusts nothing, so an https
-    redirect it is sent to fails verification: closed, not open.
-    """
-    urls = (credentials.token_url, credentials.api_root)
-    if any(url.lower().startswith("https:") for url in urls):
-        return True
-    return ssl.SSLContext(ssl.PROTOCOL_TLS_CLIENT)  # verifies certificates and host names
-
-
 def _failed_url(exc: httpx.HTTPError, fallback: str) -> object:
     """The URL that failed (after a redirect, not the one first asked for)."""
     try:
         return exc.request.url
     except RuntimeError:  # httpx raises when the exception carries no request
         return fallback
-
-
-def _no_cookies() -> http.cookiejar.CookieJar:
-    """A cookie jar that keeps nothing: the API is authenticated by the JWT alone, and a
-    session cookie from the LMS must not quietly authenticate API calls as someone else.
-    (A CookieJar, not httpx.Cookies: httpx copies the latter into a jar without the policy.)"""
-    return http.cookiejar.CookieJar(http.cookiejar.DefaultCookiePolicy(allowed_domains=[]))
 
 
 # --- the session ---------------------------------------------------------------------------
@@ -135,6 +117,7 @@ class Session:
         sleep: Callable[[float], Awaitable[Any]] = asyncio.sleep,
         retry: RetryPolicy | None = None,
         limits: httpx.Limits | None = None,
+        bounds: Bounds | None = None,
     ) -> None:
         api_root = check_credentials(credentials)
         self.credentials = credentials
@@ -143,6 +126,11 @@ class Session:
         self._timeout = timeout
         self._transport = transport
         self._limits = limits or httpx.Limits(max_connections=20, max_keepalive_connections=20)
+        self.bounds = bounds or Bounds()
+        # API requests in flight at most as many as the pool has connections: a request gets
+        # its token only once it holds a slot, so none waits for a connection holding a token
+        # that expires meanwhile (the token POST takes no slot: the holders may wait for it)
+        self._slots: asyncio.Semaphore | None = None
         self._clock = clock
         self._sleep = sleep
         self._root = httpx.URL(api_root)
@@ -166,14 +154,17 @@ class Session:
         if self._client is not None:
             return
         self._client = httpx.AsyncClient(
-            verify=_tls_context(self.credentials),
+            verify=tls_context(self.credentials),
             timeout=self._timeout,
             limits=self._limits,
             transport=self._transport,
-            headers={"User-Agent": USER_AGENT},
-            cookies=_no_cookies(),
+            # only the codings edxtui decodes with a bound (bounds.read_body)
+            headers={"User-Agent": USER_AGENT, "Accept-Encoding": ACCEPT_ENCODING},
+            cookies=no_cookies(),
             event_hooks={"request": [self._on_request], "response": [self._on_response]},
         )
+        if self._limits.max_connections is not None:
+            self._slots = asyncio.Semaphore(self._limits.max_connections)
 
     async def aclose(self) -> None:
         await self.tokens.aclose()
@@ -284,9 +275,40 @@ class Session:
         data: dict[str, str] | None = None,
         headers: dict[str, str] | None = None,
     ) -> httpx.Response:
-        """Send with retries (RetryPolicy); return the last response, whatever its status."""
-        client = self.client
+        """Send with retries (RetryPolicy) within the overall deadline; return the last
+        response, whatever its status. DeadlineError when the deadline passes first."""
         call = _Call(kind)
+        try:
+            async with asyncio.timeout(self.bounds.deadline):
+                return await self._attempts(
+                    call, method, url, auth, follow_redirects, params, data, headers
+                )
+        except TimeoutError:
+            host = httpx.URL(url).host
+            error = DeadlineError(
+                f"the request to {host} did not finish within {self.bounds.deadline:g} s "
+                "(the overall deadline); stopped",
+                "the server is slow or sending very slowly; try again, or raise it with "
+                "--timeout S (or EDXTUI_TIMEOUT)",
+            )
+            self._fail_pending(call, error.message)
+            raise error from None
+        except asyncio.CancelledError:
+            self._fail_pending(call, "cancelled before the response arrived")
+            raise
+
+    async def _attempts(
+        self,
+        call: _Call,
+        method: str,
+        url: str,
+        auth: httpx.Auth | None,
+        follow_redirects: bool,
+        params: Params | None,
+        data: dict[str, str] | None,
+        headers: dict[str, str] | None,
+    ) -> httpx.Response:
+        client = self.client
         retry = 0
         while True:
             request = client.build_request(
@@ -298,15 +320,14 @@ class Session:
                 extensions={_CALL: call},
             )
             call.current = request
+            slot = self._slots if call.kind == "api" else None
             try:
-                response = await client.send(
-                    request,
-                    auth=auth if auth is not None else httpx.USE_CLIENT_DEFAULT,
-                    follow_redirects=follow_redirects,
-                )
-            except asyncio.CancelledError:
-                self._fail_pending(call, "cancelled before the response arrived")
-                raise
+                async with slot or contextlib.nullcontext():
+                    response = await client.send(
+                        request,
+                        auth=auth if auth is not None else httpx.USE_CLIENT_DEFAULT,
+                        follow_redirects=follow_redirects,
+                    )
             except httpx.HTTPError as exc:
                 error = transport_error(exc, _failed_url(exc, url))
                 self._fail_pending(call, error.message)
@@ -351,9 +372,14 @@ class Session:
         if not isinstance(call, _Call) or call.pending is None:
             return
         try:
-            await response.aread()
+            # streamed, decoded and counted here, against the cap (bounds.read_body); httpx's
+            # own read then finds the body in place and reads nothing more
+            response._content = await read_body(response, self.bounds.max_body_bytes)
         except httpx.HTTPError as exc:
             self._fail_pending(call, transport_error(exc, response.request.url).message)
+            raise
+        except EdxError as exc:
+            self._fail_pending(call, exc.message)
             raise
         # Read and closed: swap httpx's stream, which points back at the response, for the
         # bytes. That cycle left each response (and its body) to the cyclic GC, which the TUI

@@ -28,6 +28,19 @@ def add_connection_options(parser: argparse.ArgumentParser) -> None:
         metavar="FILE",
         help="read the client secret from FILE ('-' for stdin); never pass it as a flag",
     )
+    limits = parser.add_argument_group("bounds (flags > EDXTUI_* environment > default)")
+    limits.add_argument(
+        "--timeout",
+        metavar="S",
+        help="overall deadline of each request in seconds, token request included "
+        "(default 120; EDXTUI_TIMEOUT)",
+    )
+    limits.add_argument(
+        "--max-body-mb",
+        metavar="N",
+        help="largest response body in MiB, counted after decompression "
+        "(default 256; EDXTUI_MAX_BODY_MB)",
+    )
     group.add_argument(
         "-v",
         "--verbose",
@@ -66,11 +79,14 @@ def with_session(
     """Resolve credentials, open the one session, run `body(session)` and close it."""
     import asyncio  # here, not at the top: `edxtui --sandbox` starts its child before it
 
+    from edxtui.api.bounds import bounds_from
+
+    bounds = bounds_from(args.timeout, args.max_body_mb)  # a usage error before anything else
     _, credentials = resolve(args)
     from edxtui.api.session import Session
 
     async def run() -> int:
-        session = Session(credentials)
+        session = Session(credentials, bounds=bounds)
         secrets.sources.append(lambda: session.tokens.current_token)
         if args.verbose:
             session.log.subscribe(lambda exchange: err(summary(exchange)))

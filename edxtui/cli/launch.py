@@ -71,6 +71,9 @@ def cmd_tui(args: argparse.Namespace) -> int:
         options["layout"] = args.sandbox_layout
     if options and not args.sandbox:
         raise UsageError("--sandbox-expires-in and --sandbox-layout need --sandbox")
+    from edxtui.api.bounds import bounds_from
+
+    bounds_from()  # a bad EDXTUI_TIMEOUT or EDXTUI_MAX_BODY_MB: a usage error, not a screen
     if args.sandbox:
         # Start the sandbox's child process first, before the config, Textual and the app
         # are imported, so its start-up overlaps theirs; run_app takes it over (and stops it).

@@ -9,6 +9,7 @@ Every API request goes: count -> gate -> latency -> check the token -> fault? ->
 from __future__ import annotations
 
 import asyncio
+import dataclasses
 import secrets
 import time
 from collections.abc import Awaitable, Callable
@@ -24,6 +25,7 @@ from starlette.responses import RedirectResponse, Response, StreamingResponse
 from starlette.routing import Match, Route
 from starlette.types import Receive, Scope, Send
 
+from edxtui.sandbox import hostile
 from edxtui.sandbox.config import CLIENTS, SandboxClient, SandboxConfig
 from edxtui.sandbox.data import SandboxData
 from edxtui.sandbox.faults import RESET_IDLE_TIMEOUT, Counters, Faults
@@ -166,7 +168,7 @@ class SandboxApp:
             response = await self._authorized(request, handler, verdict)
             if fault is not None:  # the one fault that wraps a real response
                 response = await self._truncate(response, fault[1])
-            return response
+            return await hostile.apply(response, faults, counters)
         finally:
             counters.leave()
 
@@ -205,10 +207,8 @@ class SandboxApp:
 
     async def _truncate(self, response: Response, rule: Any) -> Response:
         if isinstance(response, StreamingResponse):  # collect it, so it can be cut
-            chunks = [
-                c.encode() if isinstance(c, str) else bytes(c) async for c in response.body_iterator
-            ]
-            response = Response(b"".join(chunks), response.status_code, dict(response.headers))
+            body = await hostile.body_of(response)
+            response = Response(body, response.status_code, dict(response.headers))
         return truncated(response, rule)
 
     async def _page(
@@ -222,6 +222,8 @@ class SandboxApp:
                     + url[len(f"{request.url.scheme}://{request.url.netloc}") :]
                 )
             window = paginate(url, dict(request.query_params), count)
+            if self.faults.endless_next:
+                window = dataclasses.replace(window, next=hostile.endless_next(url))
         except InvalidPage:
             return detail(404, "Invalid page.", API_HEADERS)
         offset = min(window.offset, count)

@@ -63,6 +63,10 @@ SETTINGS = (
     "links_origin",
     "hold_token",
     "hold_api",
+    "trickle",
+    "bomb_mb",
+    "endless_next",
+    "server_time",
 )
 
 
@@ -89,6 +93,12 @@ class Faults:
         # them to line up N concurrent requests deterministically, instead of guessing latencies.
         self.hold_token: bool = False
         self.hold_api: bool = False
+        # Hostile servers (hostile.py): an API body sent a byte every `trickle` seconds; a
+        # gzip body that inflates to `bomb_mb` MiB; `next` links that never end; a frozen clock
+        self.trickle: float = 0.0
+        self.bomb_mb: int = 0
+        self.endless_next: bool = False
+        self.server_time: float | None = None  # the server's clock reads exactly this
         self.rules: dict[str, Rule] = {}
 
     def reset(self) -> None:
@@ -109,7 +119,15 @@ class Faults:
                 if value not in EXPIRES_IN_FORMATS:
                     raise ValueError(f"expires_in_format must be one of {EXPIRES_IN_FORMATS}")
                 parsed[name] = value
-            elif name in ("hold_token", "hold_api"):
+            elif name == "bomb_mb":
+                parsed[name] = _int(name, value)
+                if parsed[name] < 0:
+                    raise ValueError("bomb_mb must be >= 0")
+            elif name == "server_time":
+                parsed[name] = None if value is None else _float(name, value)
+            elif name in ("hold_token", "hold_api", "endless_next"):
+                if isinstance(value, str):  # from --fault: `endless_next` or `name=true`
+                    value = {"": True, "true": True, "false": False}.get(value.lower(), value)
                 if not isinstance(value, bool):
                     raise ValueError(f"{name} must be true or false")
                 parsed[name] = value
@@ -121,7 +139,7 @@ class Faults:
                 parsed[name] = _int(name, value)
                 if parsed[name] not in (401, 403):
                     raise ValueError("auth_status must be 401 or 403")
-            elif name in ("token_latency", "api_latency", "clock_skew"):
+            elif name in ("token_latency", "api_latency", "clock_skew", "trickle"):
                 parsed[name] = _float(name, value)
                 if name != "clock_skew" and parsed[name] < 0:
                     raise ValueError(f"{name} must be >= 0")
@@ -165,8 +183,9 @@ class Faults:
         return None
 
     def now(self) -> float:
-        """The server's clock: the wall clock shifted by `clock_skew`."""
-        return time.time() + self.clock_skew
+        """The server's clock: the wall clock (or the frozen `server_time`) + `clock_skew`."""
+        frozen = self.server_time
+        return (time.time() if frozen is None else frozen) + self.clock_skew
 
     def snapshot(self) -> dict[str, Any]:
         with self._lock:
@@ -180,6 +199,10 @@ class Faults:
                 "links_origin": self.links_origin,
                 "hold_token": self.hold_token,
                 "hold_api": self.hold_api,
+                "trickle": self.trickle,
+                "bomb_mb": self.bomb_mb,
+                "endless_next": self.endless_next,
+                "server_time": self.server_time,
                 "token_generation": self.token_generation,
                 "rules": {name: asdict(rule) for name, rule in self.rules.items()},
             }
@@ -282,6 +305,7 @@ class Counters:
     token_in_flight: int = 0  # token requests being served
     held: int = 0  # requests waiting at a closed gate (hold_token / hold_api)
     peak_concurrency: int = 0
+    body_bytes_sent: int = 0  # body bytes the hostile faults sent (trickle, bomb: compressed)
     per_path: dict[str, int] = field(default_factory=dict)
     _cond: threading.Condition = field(default_factory=threading.Condition, repr=False)
 

@@ -36,7 +36,7 @@ def _positive_int(text: str | None, *, strict: bool) -> int:
     return value
 
 
-def _replace(url: str, key: str, value: object) -> str:
+def replace_param(url: str, key: str, value: object) -> str:
     scheme, netloc, path, query, fragment = parse.urlsplit(url)
     params = parse.parse_qs(query, keep_blank_values=True)
     params[key] = [str(value)]
@@ -74,14 +74,14 @@ def _limit_offset(url: str, params: dict[str, str], count: int) -> Window:
         offset = 0
     nxt = None
     if offset + limit < count:
-        nxt = _replace(_replace(url, "limit", limit), "offset", offset + limit)
+        nxt = replace_param(replace_param(url, "limit", limit), "offset", offset + limit)
     prev = None
     if offset > 0:
-        base = _replace(url, "limit", limit)
+        base = replace_param(url, "limit", limit)
         prev = (
             _remove(base, "offset")
             if offset - limit <= 0
-            else _replace(base, "offset", offset - limit)
+            else replace_param(base, "offset", offset - limit)
         )
     return Window(offset, limit, nxt, prev)
 
@@ -102,9 +102,9 @@ def _page_number(url: str, params: dict[str, str], count: int) -> Window:
             raise InvalidPage(raw) from None
     if number < 1 or number > pages:
         raise InvalidPage(raw)
-    nxt = _replace(url, "page", number + 1) if number < pages else None
+    nxt = replace_param(url, "page", number + 1) if number < pages else None
     prev = None
     if number > 1:
         # DRF drops `page` entirely for page 1, which turns the link into limit/offset paging.
-        prev = _remove(url, "page") if number - 1 == 1 else _replace(url, "page", number - 1)
+        prev = _remove(url, "page") if number - 1 == 1 else replace_param(url, "page", number - 1)
     return Window((number - 1) * size, size, nxt, prev)

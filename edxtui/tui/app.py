@@ -107,6 +107,7 @@ class EdxApp(App[int]):
 
     async def connect(self, credentials: Credentials, profile_name: str | None) -> bool:
         """Replace the session with one for `credentials` and show a fresh explorer."""
+        from edxtui.api.bounds import bounds_from
         from edxtui.api.session import Session
         from edxtui.tui.screens.explorer import ExplorerScreen
 
@@ -114,7 +115,12 @@ class EdxApp(App[int]):
             if self.session_factory is not None:
                 new = self.session_factory(credentials)
             else:
-                new = Session(credentials, clock=self.clock, monotonic=self.monotonic)
+                new = Session(
+                    credentials,
+                    clock=self.clock,
+                    monotonic=self.monotonic,
+                    bounds=bounds_from(),  # EDXTUI_TIMEOUT, EDXTUI_MAX_BODY_MB
+                )
             await new.__aenter__()
         except Exception as err:  # noqa: BLE001 - shown, never a traceback
             self.notify(f"Cannot start a session: {describe(err)}", severity="error")

@@ -225,10 +225,11 @@ class CredentialsScreen(Screen[None]):
 
     @work(exclusive=True, group="credentials-test", exit_on_error=False)
     async def _test(self, creds: Credentials) -> None:
+        from edxtui.api.bounds import bounds_from
         from edxtui.api.session import Session
 
         try:
-            async with Session(creds) as session:
+            async with Session(creds, bounds=bounds_from()) as session:
                 await session.tokens.get_token()
                 state = session.tokens.state()
         except EdxError as err:

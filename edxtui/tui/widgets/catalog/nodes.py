@@ -25,6 +25,8 @@ from edxtui.tui.text import safe
 if TYPE_CHECKING:
     from textual.widgets.tree import TreeNode
 
+    from edxtui.api.catalog import PageBudget
+
 #: longest title shown in a label
 TITLE_LIMIT = 100
 
@@ -47,6 +49,7 @@ class NodeInfo:
     inline: str | None = None  # key of a list inside `item` that gives the children
     width: int = -1  # the label's cell width, measured once (see CatalogTree.get_label_width)
     note: str = ""  # why a load failed, on error nodes
+    budget: PageBudget | None = None  # how far `next` may be followed (from the first page)
 
     @property
     def item(self) -> Any:

@@ -25,7 +25,7 @@ from textual.widgets.tree import TreeNode, UnknownNodeID
 from textual.worker import Worker
 
 from edxtui import jsonpath
-from edxtui.api.catalog import Page, fetch_page
+from edxtui.api.catalog import Page, PageBudget, fetch_page
 from edxtui.api.errors import EdxError
 from edxtui.api.exchange import Exchange
 from edxtui.tui.text import safe
@@ -185,7 +185,7 @@ class CatalogTree(LineCachedTree):
         timer = self.set_timer(LOADING_AFTER, show_loading)
         params = None if more else {"limit": PAGE_SIZE}
         try:
-            page = await self._fetch(target, params)
+            page = await self._fetch(info, target, params, more)
         except asyncio.CancelledError:
             raise
         except Exception as err:  # noqa: BLE001 - every failure becomes an error node
@@ -222,10 +222,20 @@ class CatalogTree(LineCachedTree):
             if still_here:
                 node.remove()
 
-    async def _fetch(self, target: str | None, params: Params | None) -> Page:
+    async def _fetch(
+        self, info: NodeInfo, target: str | None, params: Params | None, more: bool
+    ) -> Page:
+        """A page of the node's list; past what the first page's count allows, an error."""
         if target is None:
             raise EdxError("Nothing to load here")
-        return await fetch_page(self.session, target, params)
+        if more and info.budget is not None:
+            info.budget.follow(target)
+        page = await fetch_page(self.session, target, params)
+        if not more:
+            info.budget = PageBudget(page)
+        elif info.budget is not None:
+            info.budget.took(target, page)
+        return page
 
     async def _add_items(
         self,
