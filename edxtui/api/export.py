@@ -21,7 +21,7 @@ from typing import IO, Any
 
 from edxtui.api import catalog
 from edxtui.api.errors import EdxError, ResponseFormatError
-from edxtui.atomicfile import replaced_atomically
+from edxtui.atomicfile import writing
 from edxtui.textsafe import visible
 
 FORMATS = ("jsonl", "json", "csv")
@@ -324,7 +324,7 @@ async def export_catalog(
         return result
 
     if path is not None:
-        with replaced_atomically(path, text=True) as handle:
+        with writing(path, text=True) as handle:
             return await fill(handle)
     assert stdout is not None
     with tempfile.TemporaryFile("w+", encoding="utf-8", newline="") as spool:

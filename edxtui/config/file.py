@@ -13,7 +13,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 
 from edxtui.api.errors import ConfigError
-from edxtui.atomicfile import replaced_atomically
+from edxtui.atomicfile import writing
 from edxtui.config.profiles import Profile
 
 CONFIG_FILE = "config.toml"
@@ -151,7 +151,7 @@ def write_private(path: Path, data: bytes) -> None:
     folder.mkdir(mode=0o700, parents=True, exist_ok=True)
     if os.name != "nt":
         os.chmod(folder, 0o700)
-    with replaced_atomically(path, mode=0o600) as handle:
+    with writing(path, mode=0o600) as handle:
         handle.write(data)
 
 
