@@ -5,10 +5,16 @@ from __future__ import annotations
 
 import argparse
 from collections.abc import Callable, Coroutine
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from edxtui.cli import secrets
 from edxtui.cli.output import err
+
+if TYPE_CHECKING:  # imported inside the commands: config, httpx (start-up time)
+    from edxtui.api.credentials import Credentials
+    from edxtui.api.exchange import Exchange
+    from edxtui.api.session import Session
+    from edxtui.config import Profile
 
 
 def add_connection_options(parser: argparse.ArgumentParser) -> None:
@@ -30,7 +36,7 @@ def add_connection_options(parser: argparse.ArgumentParser) -> None:
     )
 
 
-def resolve(args: argparse.Namespace):
+def resolve(args: argparse.Namespace) -> tuple[Profile, Credentials]:
     from edxtui import config
 
     profile, credentials = config.resolve(
@@ -45,7 +51,7 @@ def resolve(args: argparse.Namespace):
     return profile, credentials
 
 
-def summary(exchange: Any) -> str:
+def summary(exchange: Exchange) -> str:
     status = exchange.status if exchange.status is not None else (exchange.error or "no response")
     retry = f" (attempt {exchange.attempt})" if exchange.attempt > 1 else ""
     return (
@@ -54,7 +60,9 @@ def summary(exchange: Any) -> str:
     )
 
 
-def with_session(args: argparse.Namespace, body: Callable[[Any], Coroutine[Any, Any, int]]) -> int:
+def with_session(
+    args: argparse.Namespace, body: Callable[[Session], Coroutine[Any, Any, int]]
+) -> int:
     """Resolve credentials, open the one session, run `body(session)` and close it."""
     import asyncio  # here, not at the top: `edxtui --sandbox` starts its child before it
 

@@ -6,13 +6,16 @@ import argparse
 import os
 import sys
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from edxtui.cli.connection import add_connection_options, with_session
 from edxtui.cli.exits import EXIT_OK, UsageError
 from edxtui.cli.output import TerminalWriter, err
 from edxtui.cli.parser import positive_int
 from edxtui.textsafe import visible
+
+if TYPE_CHECKING:
+    from edxtui.api.session import Session
 
 
 def add_parser(sub: Any) -> None:
@@ -72,7 +75,7 @@ def cmd_export(args: argparse.Namespace) -> int:
 
         bar = ExportProgress(f"catalog {visible(args.catalog_id)}")
 
-    async def body(session: Any) -> int:
+    async def body(session: Session) -> int:
         try:
             result = await export_catalog(
                 session,

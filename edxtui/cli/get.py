@@ -5,13 +5,16 @@ from __future__ import annotations
 import argparse
 import json
 import sys
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from edxtui.cli import secrets
 from edxtui.cli.connection import add_connection_options, with_session
 from edxtui.cli.exits import EXIT_OK, UsageError
 from edxtui.cli.output import err, pretty_json, print_body, print_head
 from edxtui.textsafe import json_escaped
+
+if TYPE_CHECKING:
+    from edxtui.api.session import Params, Session
 
 
 def add_parsers(sub: Any) -> None:
@@ -50,7 +53,7 @@ def add_parsers(sub: Any) -> None:
 
 
 def cmd_token(args: argparse.Namespace) -> int:
-    async def body(session: Any) -> int:
+    async def body(session: Session) -> int:
         token = await session.tokens.get_token()
         print(f"JWT {token}" if args.header else token, flush=True)
         return EXIT_OK
@@ -74,15 +77,16 @@ def cmd_get(args: argparse.Namespace) -> int:
         raise UsageError("-i shows one response's headers; it cannot go with --all-pages")
     from edxtui.api.errors import OriginError
 
-    async def body(session: Any) -> int:
+    async def body(session: Session) -> int:
         try:
             session.resolve(args.path)
         except OriginError as error:
             raise UsageError(error.message, error.hint) from None
         if args.all_pages:
-            return await _get_all_pages(session, args, params)
+            return await _get_all_pages(session, args, params or None)
         response = await session.get(args.path, params=params or None)
         exchange = session.exchange_for(response)  # as logged: secrets and echoed token out
+        assert exchange is not None  # the session logs every response it returns
         if args.include:
             print_head(exchange)
         print_body(exchange.body, exchange.content_type, args)
@@ -91,13 +95,13 @@ def cmd_get(args: argparse.Namespace) -> int:
     return with_session(args, body)
 
 
-async def _get_all_pages(session: Any, args: argparse.Namespace, params: list) -> int:
+async def _get_all_pages(session: Session, args: argparse.Namespace, params: Params | None) -> int:
     from edxtui.api import catalog
 
     count: int | None = None
     results: list[Any] = []
     try:
-        async for page in catalog.iter_pages(session, args.path, params or None):
+        async for page in catalog.iter_pages(session, args.path, params):
             count = page.count if count is None else count
             results.extend(page.results)
     except catalog.NotAListError:

@@ -6,10 +6,13 @@ from __future__ import annotations
 import argparse
 import json
 import sys
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from edxtui.cli import secrets
 from edxtui.textsafe import json_escaped, visible
+
+if TYPE_CHECKING:
+    from edxtui.api.exchange import Exchange
 
 
 def err(text: str) -> None:
@@ -53,7 +56,7 @@ def pretty_json(data: Any) -> str:
     return json_escaped(json.dumps(data, indent=2, ensure_ascii=False))
 
 
-def print_head(exchange: Any) -> None:
+def print_head(exchange: Exchange) -> None:
     """The status line and the response headers, as the exchange log holds them (redacted)."""
     lines = [f"{exchange.http_version} {exchange.status} {exchange.reason}".rstrip()]
     lines += [f"{name}: {value}" for name, value in exchange.response_headers]

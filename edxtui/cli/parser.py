@@ -5,7 +5,7 @@ from __future__ import annotations
 import argparse
 import re
 import sys
-from typing import Any
+from typing import Any, NoReturn
 
 from edxtui.cli.exits import EXIT_USAGE
 
@@ -21,7 +21,7 @@ class Parser(argparse.ArgumentParser):
         kwargs.setdefault("allow_abbrev", False)
         super().__init__(*args, **kwargs)
 
-    def error(self, message: str) -> None:  # argparse's hook; exits with 2
+    def error(self, message: str) -> NoReturn:  # argparse's hook; exits with 2
         # Never echo a value back: a mistyped flag's value may be a secret.
         prefix = "unrecognized arguments: "
         if message.startswith(prefix):
