@@ -12,6 +12,8 @@ import stat
 import pytest
 
 from edxtui import __version__, cli, config
+from edxtui.cli import profile as cli_profile
+from edxtui.cli import secrets as cli_secrets
 
 SECRET = "very-secret-value-123"
 
@@ -197,8 +199,8 @@ def test_an_unexpected_exception_is_one_line_without_secrets(capsys, monkeypatch
     def boom(args):
         raise RuntimeError(f"bad thing with {SECRET}")
 
-    cli._secrets.values.add(SECRET)
-    monkeypatch.setattr(cli, "cmd_profile_list", boom)
+    cli_secrets.values.add(SECRET)
+    monkeypatch.setattr(cli_profile, "cmd_profile_list", boom)
     code, out, err = run(capsys, "profile", "list")
     assert code == 1
     assert err.count("\n") == 1
@@ -210,7 +212,7 @@ def test_keyboard_interrupt_is_130_and_quiet(capsys, monkeypatch):
     def interrupted(args):
         raise KeyboardInterrupt
 
-    monkeypatch.setattr(cli, "cmd_profile_list", interrupted)
+    monkeypatch.setattr(cli_profile, "cmd_profile_list", interrupted)
     code, out, err = run(capsys, "profile", "list")
     assert code == 130 and "Traceback" not in err and err.strip() == ""
 

@@ -9,7 +9,7 @@ from __future__ import annotations
 
 import json
 
-from edxtui.cli import pretty_json
+from edxtui.cli.output import pretty_json
 from edxtui.jsonpath import format_path
 from edxtui.textsafe import is_safe, json_escaped, json_quote
 

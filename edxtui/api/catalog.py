@@ -20,7 +20,7 @@ from edxtui.api.exchange import Exchange
 from edxtui.textsafe import visible
 
 if TYPE_CHECKING:
-    from edxtui.api.session import Session
+    from edxtui.api.session import Params, Session
 
 # --- paths -----------------------------------------------------------------------------------
 
@@ -134,14 +134,14 @@ def parse_page(data: Any, *, url: str = "", exchange: Exchange | None = None) ->
     return Page(count, links["next"], links["previous"], results, exchange)
 
 
-async def fetch_page(session: Session, path: str, params: dict[str, Any] | None = None) -> Page:
+async def fetch_page(session: Session, path: str, params: Params | None = None) -> Page:
     """GET one page (a path under the API root, or a same-origin absolute URL)."""
     data, exchange = await session.get_json(path, params)
     return parse_page(data, url=exchange.url if exchange else path, exchange=exchange)
 
 
 async def iter_pages(
-    session: Session, path: str, params: dict[str, Any] | None = None
+    session: Session, path: str, params: Params | None = None
 ) -> AsyncIterator[Page]:
     """Every page of a list, following the absolute `next` links (same origin only:
     a link to another server raises OriginError before anything is sent to it)."""
@@ -160,7 +160,7 @@ async def iter_pages(
         yield page
 
 
-async def fetch_all(session: Session, path: str, params: dict[str, Any] | None = None) -> list[Any]:
+async def fetch_all(session: Session, path: str, params: Params | None = None) -> list[Any]:
     """Every result of a list, all pages merged (for small lists; stream big ones)."""
     results: list[Any] = []
     async for page in iter_pages(session, path, params):
@@ -169,7 +169,7 @@ async def fetch_all(session: Session, path: str, params: dict[str, Any] | None =
 
 
 async def fetch_object(
-    session: Session, path: str, params: dict[str, Any] | None = None
+    session: Session, path: str, params: Params | None = None
 ) -> tuple[dict[str, Any], Exchange | None]:
     """GET a detail resource (a catalog, a course, ...) that must be a JSON object."""
     data, exchange = await session.get_json(path, params)

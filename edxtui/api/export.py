@@ -17,12 +17,15 @@ import tempfile
 from collections.abc import Callable, Iterable
 from dataclasses import dataclass
 from pathlib import Path
-from typing import IO, Any
+from typing import IO, TYPE_CHECKING, Any, Protocol
 
 from edxtui.api import catalog
 from edxtui.api.errors import EdxError, ResponseFormatError
 from edxtui.atomicfile import writing
 from edxtui.textsafe import visible
+
+if TYPE_CHECKING:
+    from edxtui.api.session import Session
 
 FORMATS = ("jsonl", "json", "csv")
 DEFAULT_PAGE_SIZE = 100
@@ -58,12 +61,21 @@ class ExportResult:
     duplicates: int  # courses seen on more than one page (dropped)
 
 
+class TextOut(Protocol):
+    """Where an export to stdout goes: sys.stdout, or a writer in front of it (the CLI's
+    terminal-safe one)."""
+
+    def write(self, text: str, /) -> object: ...
+
+    def flush(self) -> object: ...
+
+
 class ExportError(EdxError):
     """The catalog changed or the server misbehaved during the export; nothing was written."""
 
 
 async def each_page(
-    session: Any,
+    session: Session,
     catalog_id: str,
     on_courses: Callable[[list[dict[str, Any]]], None],
     *,
@@ -162,7 +174,7 @@ class _Dedupe:
 
 
 async def fetch_catalog_courses(
-    session: Any,
+    session: Session,
     catalog_id: str,
     *,
     page_size: int = DEFAULT_PAGE_SIZE,
@@ -290,7 +302,7 @@ def write_courses(courses: Iterable[dict[str, Any]], out: IO[str], fmt: str) -> 
 
 
 async def export_catalog(
-    session: Any,
+    session: Session,
     catalog_id: str,
     path: Path | None,
     *,
@@ -298,7 +310,7 @@ async def export_catalog(
     page_size: int = DEFAULT_PAGE_SIZE,
     concurrency: int = DEFAULT_CONCURRENCY,
     progress: Callable[[int, int], None] | None = None,
-    stdout: IO[str] | None = None,
+    stdout: TextOut | None = None,
 ) -> ExportResult:
     """Write every course of a catalog to `path` atomically, or to `stdout` when None.
 

@@ -18,7 +18,7 @@ import logging
 import shlex
 import ssl
 import time
-from collections.abc import Awaitable, Callable
+from collections.abc import Awaitable, Callable, Mapping
 from dataclasses import dataclass
 from typing import Any
 from urllib.parse import parse_qsl
@@ -57,6 +57,9 @@ DEFAULT_TIMEOUT = httpx.Timeout(10.0, connect=5.0, pool=None)
 USER_AGENT = f"edxtui/{__version__}"
 _CALL = "edxtui_call"  # request extension: the logical call a wire request belongs to
 _EXCHANGE = "edxtui_exchange"  # response extension: its Exchange
+
+#: query parameters: a mapping, or (key, value) pairs where a key may repeat (`--param`)
+Params = Mapping[str, Any] | list[tuple[str, Any]]
 
 
 def check_credentials(credentials: Credentials) -> str:
@@ -204,7 +207,7 @@ class Session:
     async def get(
         self,
         path_or_url: str,
-        params: dict[str, Any] | None = None,
+        params: Params | None = None,
         *,
         headers: dict[str, str] | None = None,
     ) -> httpx.Response:
@@ -231,7 +234,7 @@ class Session:
         return response
 
     async def get_json(
-        self, path_or_url: str, params: dict[str, Any] | None = None
+        self, path_or_url: str, params: Params | None = None
     ) -> tuple[Any, Exchange | None]:
         """GET and parse JSON; returns (data, the exchange that produced it)."""
         response = await self.get(path_or_url, params)
@@ -277,7 +280,7 @@ class Session:
         kind: str,
         auth: httpx.Auth | None,
         follow_redirects: bool,
-        params: dict[str, Any] | None = None,
+        params: Params | None = None,
         data: dict[str, str] | None = None,
         headers: dict[str, str] | None = None,
     ) -> httpx.Response:

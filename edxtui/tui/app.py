@@ -12,7 +12,7 @@ import contextlib
 import gc
 import time
 from collections.abc import Callable, Iterable
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from textual.app import App, SystemCommand
 from textual.binding import Binding
@@ -23,6 +23,9 @@ from edxtui.api.credentials import Credentials
 from edxtui.api.errors import EdxError
 from edxtui.textsafe import visible
 from edxtui.tui.text import safe_str
+
+if TYPE_CHECKING:
+    from edxtui.api.session import Session  # imported when connecting: it brings httpx
 
 #: seconds after the app mounts by which the start-up is over (first screen, first token)
 GC_PAUSED_FOR = 1.0
@@ -52,7 +55,7 @@ class EdxApp(App[int]):
         stable: bool = False,
         notice: str | None = None,
         use_system_clipboard: bool = True,
-        session_factory: Callable[[Credentials], Any] | None = None,
+        session_factory: Callable[[Credentials], Session] | None = None,
     ) -> None:
         super().__init__()
         self.initial_credentials = credentials
@@ -64,7 +67,7 @@ class EdxApp(App[int]):
         self.notice = notice
         self.use_system_clipboard = use_system_clipboard
         self.session_factory = session_factory
-        self.session: Any = None
+        self.session: Session | None = None
         #: with `--sandbox`: why the sandbox child died, if it did (None while it runs)
         self.sandbox_failure: Callable[[], str | None] = lambda: None
 
@@ -129,7 +132,7 @@ class EdxApp(App[int]):
             await close_quietly(old)
         return True
 
-    async def _first_token(self, session: Any) -> None:
+    async def _first_token(self, session: Session) -> None:
         """Fetch the first token now, so the panel shows it, then keep it fresh in the background."""
         try:
             await session.tokens.get_token()
@@ -141,9 +144,8 @@ class EdxApp(App[int]):
                 self.notify(f"No token: {err.message}", severity="error", timeout=8)
             else:
                 self.notify(f"No token: {describe(err)}", severity="error", timeout=8)
-        start = getattr(session.tokens, "start_background", None)
-        if callable(start) and session is self.session:
-            start()
+        if session is self.session:
+            session.tokens.start_background()
 
     async def on_unmount(self) -> None:
         gc.unfreeze()  # the tree froze what it loaded (see widgets/catalog/tree.py); let it all go now
@@ -218,7 +220,7 @@ def describe(err: BaseException | None) -> str:
     return type(err).__name__
 
 
-async def close_quietly(session: Any) -> None:
+async def close_quietly(session: Session) -> None:
     with contextlib.suppress(Exception):  # closing must never stop an exit
         await session.__aexit__(None, None, None)
 

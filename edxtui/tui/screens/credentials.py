@@ -7,7 +7,7 @@ says where. "Connect" hands the credentials to the app, which replaces its sessi
 
 from __future__ import annotations
 
-from typing import Any
+from typing import TYPE_CHECKING, Any, cast
 
 from rich.text import Text
 from textual import on, work
@@ -25,6 +25,9 @@ from edxtui.tui.text import countdown, local_time, safe
 
 #: the Select value of the sandbox this very run started (edxtui --sandbox)
 EMBEDDED = "\0embedded-sandbox"
+
+if TYPE_CHECKING:
+    from edxtui.tui.app import EdxApp
 
 
 class CredentialsScreen(Screen[None]):
@@ -275,7 +278,8 @@ class CredentialsScreen(Screen[None]):
             self._say_error(err)
             return
         self.query_one("#outcome", Static).update(Text("Connecting…", style="bold"))
-        self.app.run_worker(self.app.connect(creds, name or None), exit_on_error=False)  # type: ignore[attr-defined]
+        app = cast("EdxApp", self.app)  # this screen only ever runs in EdxApp
+        app.run_worker(app.connect(creds, name or None), exit_on_error=False)
 
     def action_back(self) -> None:
         if getattr(self.app, "session", None) is not None and len(self.app.screen_stack) > 2:

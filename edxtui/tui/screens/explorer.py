@@ -9,7 +9,7 @@ from __future__ import annotations
 
 from collections.abc import Callable, Iterable
 from functools import partial
-from typing import TYPE_CHECKING, Any
+from typing import TYPE_CHECKING, Any, cast
 
 from textual import on
 from textual.app import ComposeResult
@@ -27,6 +27,8 @@ from edxtui.tui.widgets.token_panel import TokenPanel
 if TYPE_CHECKING:
     # Imported where used: the first screen shows only the token panel, and these (the
     # tree, the JSON viewer, pygments) would add ~20 ms before the countdown paints.
+    from edxtui.api.session import Session
+    from edxtui.tui.app import EdxApp
     from edxtui.tui.widgets.catalog.filter import FilterResults
     from edxtui.tui.widgets.catalog.nodes import NodeInfo
     from edxtui.tui.widgets.catalog.tree import CatalogTree
@@ -77,7 +79,7 @@ class ExplorerScreen(Screen[None]):
     ]
 
     def __init__(
-        self, session: Any, *, profile_name: str | None = None, stable: bool = False
+        self, session: Session, *, profile_name: str | None = None, stable: bool = False
     ) -> None:
         super().__init__()
         self.session = session
@@ -169,11 +171,12 @@ class ExplorerScreen(Screen[None]):
         The screen's own actions, then, once they are built, those the tree and the body
         viewer own (each widget lists its own: `commands()`).
         """
-        yield "History", "Every request of this session (h)", self.app.action_history
+        app = cast("EdxApp", self.app)  # this screen only ever runs in EdxApp
+        yield "History", "Every request of this session (h)", app.action_history
         for title, help_text, action in PALETTE:
             yield title, help_text, partial(self._run_action, action)
         if self.built:
-            yield from self.tree.commands()
+            yield from self.catalog_tree.commands()
             yield from self.inspector.body_view.commands()
 
     def _run_action(self, action: str) -> None:
@@ -181,7 +184,7 @@ class ExplorerScreen(Screen[None]):
             getattr(self, f"action_{action}")()
 
     @property
-    def tree(self) -> CatalogTree:
+    def catalog_tree(self) -> CatalogTree:  # not `tree`: that is DOMNode's (the DOM as text)
         return self.query_one("#catalog-tree")  # type: ignore[return-value]
 
     @property
@@ -211,7 +214,7 @@ class ExplorerScreen(Screen[None]):
 
     def on_catalog_tree_loaded(self, event: CatalogTree.Loaded) -> None:
         # The node under the cursor got its exchange only now: show it.
-        if event.node is self.tree.cursor_node:
+        if event.node is self.catalog_tree.cursor_node:
             self.inspect_node(event.node.data)
 
     def show_exchange(self, exchange_id: int) -> None:
@@ -238,8 +241,8 @@ class ExplorerScreen(Screen[None]):
         box.value = ""
         box.display = False
         self.filter_results.display = False
-        self.tree.display = True
-        self.tree.focus()
+        self.catalog_tree.display = True
+        self.catalog_tree.focus()
 
     @on(Input.Changed, "#tree-filter")
     def _filter_changed(self, event: Input.Changed) -> None:
@@ -254,13 +257,13 @@ class ExplorerScreen(Screen[None]):
         results = self.filter_results
         if not query.strip():
             results.display = False
-            self.tree.display = True
+            self.catalog_tree.display = True
             return
         from edxtui.tui.widgets.catalog.filter import find_matches
 
-        results.show_matches(find_matches(self.tree.loaded_nodes(), query))
+        results.show_matches(find_matches(self.catalog_tree.loaded_nodes(), query))
         results.display = True
-        self.tree.display = False
+        self.catalog_tree.display = False
 
     @on(Input.Submitted, "#tree-filter")
     def _filter_submitted(self, _event: Input.Submitted) -> None:
@@ -287,7 +290,7 @@ class ExplorerScreen(Screen[None]):
         self.inspect_node(event.node.data)
         if event.jump:
             self.action_clear_filter()
-            self.tree.reveal(event.node)
+            self.catalog_tree.reveal(event.node)
 
     # ----- token actions ----------------------------------------------------------------
 
@@ -362,7 +365,7 @@ class ExplorerScreen(Screen[None]):
         if focused is not None and self.inspector in focused.ancestors_with_self:
             self.maximize(self.inspector, container=False)
         else:
-            self.maximize(self.tree, container=False)
+            self.maximize(self.catalog_tree, container=False)
 
     def action_focus_tree(self) -> None:
-        self.tree.focus()
+        self.catalog_tree.focus()

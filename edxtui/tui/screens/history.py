@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from collections.abc import Callable
-from typing import Any
+from typing import TYPE_CHECKING
 
 from textual import on
 from textual.app import ComposeResult
@@ -13,6 +13,9 @@ from textual.widgets import DataTable, Footer, Static
 
 from edxtui.api.exchange import Exchange
 from edxtui.tui.widgets.history import HistoryTable
+
+if TYPE_CHECKING:
+    from edxtui.api.session import Session
 
 
 class HistoryScreen(Screen[int | None]):
@@ -24,7 +27,7 @@ class HistoryScreen(Screen[int | None]):
         Binding("question_mark", "app.help", "Help", key_display="?"),
     ]
 
-    def __init__(self, session: Any, *, stable: bool = False) -> None:
+    def __init__(self, session: Session, *, stable: bool = False) -> None:
         super().__init__()
         self.session = session
         self.stable = stable

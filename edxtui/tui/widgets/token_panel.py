@@ -37,7 +37,8 @@ MASK_PREFIX = 10
 class TokenSource(Protocol):
     """What the panel needs from a TokenManager."""
 
-    current_token: str | None
+    @property
+    def current_token(self) -> str | None: ...
 
     def state(self) -> TokenState: ...
 
@@ -308,7 +309,7 @@ class TokenPanel(Vertical):
 
     def on_button_pressed(self, event: Button.Pressed) -> None:
         event.stop()
-        actions = {
+        actions: dict[str, Callable[[], object]] = {  # refresh_now starts a worker
             "copy-token": self.copy_token,
             "copy-header": self.copy_header,
             "refresh-token": self.refresh_now,

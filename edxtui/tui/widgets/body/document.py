@@ -90,6 +90,15 @@ _SCAN = re.compile(
     + rb",?"
 )
 _LEADING_WS = re.compile(_WS)
+
+
+def _skip_space(data: bytes, pos: int = 0) -> int:
+    """The offset of the first byte at or after `pos` that is not JSON whitespace."""
+    space = _LEADING_WS.match(data, pos)
+    assert space is not None  # `[ \t\n\r]*` matches everywhere, if only the empty string
+    return space.end()
+
+
 _JSONISH_TYPE = re.compile(r"[/+]json\b|^json$", re.IGNORECASE)
 
 Token = tuple[str, str]  # (text, role)
@@ -142,7 +151,7 @@ class JsonDocument:
         self.error: str | None = None
         self.done = False
         self._scanner = None
-        self._pos = _LEADING_WS.match(data).end()
+        self._pos = _skip_space(data)
         self._opens: list[int] = []  # open lines of the containers being scanned
         self._counts: list[int] = []  # children seen so far in each of them
         self._state = _START
@@ -187,10 +196,11 @@ class JsonDocument:
                 break
             m = scan(data, pos)
             if m is None:
-                pos = _LEADING_WS.match(data, pos).end()
+                pos = _skip_space(data, pos)
                 what = "Unexpected end of body" if pos >= n else f"Invalid JSON at byte {pos}"
                 return self._fail(f"{what}.")
             group = m.lastindex  # which alternative matched: see _SCAN
+            assert group is not None  # _SCAN matches nothing outside its groups
             end = m.end()
             comma = data[end - 1] == 0x2C
             if group == 6:  # a closing bracket

@@ -30,8 +30,11 @@ class RowSource(Protocol):
 
     #: bumped whenever any row may look different (new body, view, folds or search)
     generation: int
-    #: what to highlight as a search match in every row, if anything
-    highlight: re.Pattern[str] | None
+
+    @property
+    def highlight(self) -> re.Pattern[str] | None:
+        """What to highlight as a search match in every row, if anything."""
+        ...
 
     def shown_mode(self) -> str:
         """The view on screen: "pretty", "tree" or "raw"."""
@@ -95,11 +98,11 @@ class BodyLines(ScrollView, can_focus=True):
         Binding("end", "edge(1)", "Last line", show=False),
         Binding("left", "left", "Fold / left", show=False),
         Binding("right", "right", "Unfold / right", show=False),
-        Binding("enter,space", "toggle", "Fold/unfold"),
+        Binding("enter,space", "toggle_fold", "Fold/unfold"),
     ]
 
     def check_action(self, action: str, parameters: tuple[object, ...]) -> bool | None:
-        if action == "toggle":  # only the tree folds; elsewhere Enter is the screen's
+        if action == "toggle_fold":  # only the tree folds; elsewhere Enter is the screen's
             return self.owner.shown_mode() == "tree"
         return True
 
@@ -243,7 +246,7 @@ class BodyLines(ScrollView, can_focus=True):
         else:
             self.scroll_to(x=self.scroll_x + 8, animate=False)
 
-    def action_toggle(self) -> None:
+    def action_toggle_fold(self) -> None:
         if self.owner.shown_mode() == "tree":
             self.owner.toggle_fold(self.cursor)
 

@@ -471,8 +471,9 @@ class JsonView(Vertical, can_focus=False):
 
     def _goto_hit(self, start: int, backward: bool) -> bool:
         search, doc, raw = self._search, self._doc, self.shown_mode() == "raw"
-        unindexed = doc is not None and not raw and not doc.done
-        indexed = doc.start[len(doc) - 1] if unindexed else None  # type: ignore[union-attr]
+        indexed: int | None = None  # while the body is being indexed: how far it got
+        if doc is not None and not raw and not doc.done:
+            indexed = doc.start[len(doc) - 1]
         hit = search.find(self._rows.data, start, backward, indexed)
         if hit is None:
             self._update_status()

@@ -13,7 +13,9 @@ from __future__ import annotations
 
 from typing import Self
 
+from rich.cells import cell_len
 from rich.style import Style
+from rich.text import Text
 from textual.cache import LRUCache
 from textual.geometry import Region
 from textual.strip import Strip
@@ -102,7 +104,13 @@ class LineCachedTree(Tree[NodeInfo]):
         # is the same number; it is measured once per label and kept on the node's data.
         info = node.data
         if info is None:
-            return 2 + node.label.cell_len
+            return 2 + _cells(node.label)
         if info.width < 0:
-            info.width = 2 + node.label.cell_len  # room for the icon, expandable or not
+            info.width = 2 + _cells(node.label)  # room for the icon, expandable or not
         return info.width
+
+
+def _cells(label: str | Text) -> int:
+    """A label's width. TreeNode keeps every label as Text (its tree's process_label) but
+    types the property as str | Text."""
+    return label.cell_len if isinstance(label, Text) else cell_len(label)

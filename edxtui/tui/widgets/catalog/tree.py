@@ -15,16 +15,17 @@ import asyncio
 import gc
 from collections.abc import Callable, Iterable
 from functools import partial
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from rich.text import Text
 from textual.binding import Binding
 from textual.message import Message
 from textual.widgets import Tree
 from textual.widgets.tree import TreeNode, UnknownNodeID
+from textual.worker import Worker
 
 from edxtui import jsonpath
-from edxtui.api.catalog import fetch_page
+from edxtui.api.catalog import Page, fetch_page
 from edxtui.api.errors import EdxError
 from edxtui.api.exchange import Exchange
 from edxtui.tui.text import safe
@@ -41,6 +42,9 @@ from edxtui.tui.widgets.catalog.nodes import (
     more_label,
 )
 from edxtui.tui.widgets.catalog.paint import LineCachedTree
+
+if TYPE_CHECKING:
+    from edxtui.api.session import Params, Session
 
 #: children added per batch before yielding to the event loop
 CHUNK = 500
@@ -89,7 +93,7 @@ class CatalogTree(LineCachedTree):
         Binding("e", "load_more", "Load more", show=False),
     ]
 
-    def __init__(self, session: Any, *, id: str | None = None) -> None:
+    def __init__(self, session: Session, *, id: str | None = None) -> None:
         super().__init__("API", NodeInfo(kind="root"), id=id)
         self.session = session
         self.show_root = False
@@ -129,7 +133,8 @@ class CatalogTree(LineCachedTree):
         if more and (info.next_url is None or info.state == "loading"):
             return
         # A callable, not a coroutine: a load cancelled before it starts leaves nothing behind.
-        self.run_worker(
+        # (The annotation tells the type checker which of run_worker's work types this is.)
+        _: Worker[None] = self.run_worker(
             partial(self._load, node, more),
             group=f"node-{node.id}",
             exclusive=True,
@@ -217,7 +222,7 @@ class CatalogTree(LineCachedTree):
             if still_here:
                 node.remove()
 
-    async def _fetch(self, target: str | None, params: dict[str, Any] | None) -> Any:
+    async def _fetch(self, target: str | None, params: Params | None) -> Page:
         if target is None:
             raise EdxError("Nothing to load here")
         return await fetch_page(self.session, target, params)
@@ -312,11 +317,8 @@ class CatalogTree(LineCachedTree):
 
     def _exchange_for_error(self, err: BaseException) -> Exchange | None:
         """The log entry of the failed request, so the inspector can show it."""
-        log = getattr(self.session, "log", None)
-        if log is None:
-            return None
         url = getattr(err, "url", None)
-        entries = list(log)
+        entries = list(self.session.log)
         for exchange in reversed(entries):
             if url is None or exchange.url == url:
                 return exchange
