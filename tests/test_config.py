@@ -328,6 +328,46 @@ def test_a_keyring_that_fails_on_use_falls_back_to_the_file(isolated_config, use
     assert mode_of(isolated_config / "config.toml") == 0o600
 
 
+class DroppingKeyring(MemoryKeyring):
+    """A keyring that says it stored the secret and keeps nothing (a broken Secret Service)."""
+
+    def set_password(self, service, username, password):
+        pass  # no error: a save that is silently dropped
+
+
+class GarblingKeyring(MemoryKeyring):
+    """A keyring that keeps something other than what it was given (a truncating backend)."""
+
+    def set_password(self, service, username, password):
+        super().set_password(service, username, password[:4])
+
+
+@pytest.mark.parametrize("ring", [DroppingKeyring, GarblingKeyring])
+def test_a_keyring_that_claims_to_store_is_read_back_and_the_file_used_instead(
+    isolated_config, use_keyring, ring
+):
+    use_keyring(ring())
+    result = save_profile(example(), SECRET)
+    path = isolated_config / "config.toml"
+    assert result.storage == "file"
+    assert result.message == (
+        f"the system keyring did not keep the secret; secret saved in {path} (mode 0600) instead"
+    )
+    assert tomllib.loads(path.read_text())["profiles"]["work"]["client_secret"] == SECRET
+    assert mode_of(path) == 0o600
+    assert resolve("work", env={})[1].client_secret == SECRET
+
+
+def test_the_config_folder_is_set_back_to_0700_on_every_save(isolated_config):
+    save_profile(example(), SECRET)
+    os.chmod(isolated_config, 0o755)
+    save_profile(example("other"), None)
+    assert mode_of(isolated_config) == 0o700
+    os.chmod(isolated_config, 0o755)
+    config.delete_profile("other")
+    assert mode_of(isolated_config) == 0o700
+
+
 def test_the_fail_backend_counts_as_no_keyring():
     assert not config.keyring_available()
 
@@ -364,7 +404,8 @@ def test_a_crash_between_temp_write_and_rename_leaves_the_old_file(isolated_conf
     with pytest.raises(OSError, match="simulated"):
         save_profile(example(), "second")
     assert path.read_bytes() == before
-    assert sorted(p.name for p in isolated_config.iterdir()) == ["config.toml"]  # no temp left
+    left = {p.name for p in isolated_config.iterdir()} - {"config.toml.lock"}
+    assert left == {"config.toml"}  # no temp file left
 
 
 def test_write_atomic_gives_the_temp_file_its_mode_before_the_rename(isolated_config, monkeypatch):
