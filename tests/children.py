@@ -14,7 +14,6 @@ import subprocess
 from collections.abc import Iterator
 from typing import Any
 
-
 # SIGHUP is ignored the same way under nohup; tests send it too (it must unwind like Ctrl-C).
 _RESET = tuple(getattr(signal, name) for name in ("SIGINT", "SIGHUP") if hasattr(signal, name))
 

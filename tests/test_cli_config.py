@@ -105,6 +105,8 @@ def test_usage_errors_never_echo_what_was_typed(capsys, argv):
 def test_get_usage_errors_come_before_any_configuration(capsys):
     code, _, err = run(capsys, "get", "catalogs/", "--param", "limit")
     assert code == 2 and "--param wants KEY=VALUE" in err
+    code, _, err = run(capsys, "get", "catalogs/", "--param", "a=1", "--param", SECRET)
+    assert code == 2 and "parameter 2 is not" in err  # run() asserts SECRET is not shown
     code, _, err = run(capsys, "get", "catalogs/", "-i", "--all-pages")
     assert code == 2 and "cannot go with --all-pages" in err
     code, _, err = run(capsys, "get", "catalogs/", "--raw", "--pretty")
@@ -200,6 +202,16 @@ def test_plain_http_to_a_remote_host_exits_2(capsys, monkeypatch):
     assert "refusing plain http to lms.example.com" in err
     assert "insecure" in err
     assert SECRET not in err
+
+
+def test_profile_save_warns_about_a_secret_file_others_can_read(tmp_path, capsys):
+    path = secret_file(tmp_path)
+    os.chmod(path, 0o644)
+    code, out, err = run(capsys, *SAVE_OTHER, str(path))
+    assert code == 0, err
+    assert err.splitlines() == [
+        f"edxtui: warning: {path} holds a client secret but its mode is 0644; run: chmod 600 {path}"
+    ]
 
 
 def test_loose_config_permissions_warn_on_one_line(tmp_path, capsys, isolated_config):

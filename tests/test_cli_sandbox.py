@@ -317,3 +317,22 @@ def test_export_to_a_missing_folder_is_a_usage_error(sandbox, capsys, tmp_path):
     )
     assert code == 2 and "does not exist" in err
     assert sandbox.counters.api_requests == 0
+
+
+def test_a_param_value_never_shows_in_a_message(sandbox, capsys):
+    """`--param` values stay out of every message: the URL in an error, and `-v`'s lines."""
+    value = "private-search-term"
+    code, out, err = run(
+        capsys, "get", "-v", "catalogs/999999/", "--param", f"q={value}", *conn(sandbox)
+    )
+    assert code == 1 and out == ""
+    assert "HTTP 404" in err and "q=<redacted>" in err
+    assert value not in err
+    assert sandbox.counters.api_requests >= 1  # the value was sent; only messages hide it
+
+
+def test_a_trailing_newline_on_the_environment_secret_still_signs_in(sandbox, capsys, monkeypatch):
+    monkeypatch.setenv("EDXTUI_CLIENT_SECRET", SECRET + "\n")
+    code, out, err = run(capsys, "token", *conn(sandbox))
+    assert code == 0, err
+    assert out.startswith("eyJ")

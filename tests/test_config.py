@@ -232,6 +232,31 @@ def test_unreadable_or_empty_secret_file(tmp_path):
         resolve("work", client_secret_file=str(empty), env={})
 
 
+def test_a_secret_file_others_can_read_gets_the_configs_warning(tmp_path):
+    save_profile(example(), None)
+    secret_file = tmp_path / "secret"
+    secret_file.write_text(SECRET + "\n")
+    for mode, expected in ((0o644, True), (0o640, True), (0o600, False), (0o400, False)):
+        os.chmod(secret_file, mode)
+        seen: list[str] = []
+        creds = resolve("work", client_secret_file=str(secret_file), env={}, warn=seen.append)
+        assert creds[1].client_secret == SECRET
+        if expected:
+            assert seen == [
+                f"{secret_file} holds a client secret but its mode is {mode:04o}; "
+                f"run: chmod 600 {secret_file}"
+            ]
+        else:
+            assert seen == []
+
+
+@pytest.mark.parametrize("ending", ["\n", "\r\n", "\n\n"])
+def test_a_trailing_newline_on_the_environment_secret_is_not_part_of_it(ending):
+    save_profile(example(), None)
+    _, creds = resolve("work", env={"EDXTUI_CLIENT_SECRET": SECRET + ending})
+    assert creds.client_secret == SECRET
+
+
 # --- URL rules -----------------------------------------------------------------------------
 
 

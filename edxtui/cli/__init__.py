@@ -105,8 +105,9 @@ def main(argv: list[str] | None = None) -> int:
         if os.environ.get("EDXTUI_DEBUG"):
             import traceback
 
-            sys.stderr.write(secrets.scrub(traceback.format_exc()))
-        first = str(exc).splitlines()[0] if str(exc) else ""
+            sys.stderr.write(secrets.scrub_message(traceback.format_exc()))
+        # Scrubbed before it is cut: a cut-off secret no longer matches the scrub.
+        first = secrets.scrub_message(str(exc)).splitlines()[0] if str(exc) else ""
         detail = f": {first[:200]}" if first else ""
         err(
             f"internal error: {type(exc).__name__}{detail}; "

@@ -47,15 +47,21 @@ class Config:
     warnings: list[str] = field(default_factory=list)
 
 
+def loose_mode_warning(path: Path | str, mode: int) -> str | None:
+    """The one warning for a file holding a client secret that others may read (the config,
+    a --client-secret-file), with the chmod that fixes it; None when it is private."""
+    if os.name == "nt" or not mode & 0o077:
+        return None
+    return f"{path} holds a client secret but its mode is {mode:04o}; run: chmod 600 {path}"
+
+
 def _permission_warnings(path: Path) -> list[str]:
     if os.name == "nt":
         return []
     found = []
-    mode = stat.S_IMODE(path.stat().st_mode)
-    if mode & 0o077:
-        found.append(
-            f"{path} holds a client secret but its mode is {mode:04o}; run: chmod 600 {path}"
-        )
+    warning = loose_mode_warning(path, stat.S_IMODE(path.stat().st_mode))
+    if warning:
+        found.append(warning)
     folder = path.parent
     folder_mode = stat.S_IMODE(folder.stat().st_mode)
     if folder_mode & 0o077:
