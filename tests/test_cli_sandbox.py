@@ -13,7 +13,7 @@ from pathlib import Path
 
 import jwt
 import pytest
-from sandbox_fixtures import http
+from sandbox_fixtures import http, sandbox_token
 
 from edxtui import cli
 from edxtui.api import catalog
@@ -336,3 +336,27 @@ def test_a_trailing_newline_on_the_environment_secret_still_signs_in(sandbox, ca
     code, out, err = run(capsys, "token", *conn(sandbox))
     assert code == 0, err
     assert out.startswith("eyJ")
+
+
+def test_export_drops_a_course_the_server_lists_twice_and_goes_on(sandbox, capsys, tmp_path):
+    """The sandbox's repeat_courses fault: every page after the first repeats the previous
+    page's last 3 courses. Each course is written once, and the export succeeds."""
+    sandbox.faults.update(repeat_courses=3)
+    out = tmp_path / "courses.jsonl"
+    code, _, err = run(
+        capsys, "export", str(CATALOG_ALL), "-o", str(out), "--page-size", "20", *conn(sandbox)
+    )
+    assert code == 0, err
+    keys = [json.loads(line)["key"] for line in out.read_text().splitlines()]
+    expected = http.get(
+        sandbox.api_root() + f"catalogs/{CATALOG_ALL}/",
+        headers={"Authorization": f"JWT {sandbox_token(sandbox)}"},
+    ).json()["courses_count"]
+    assert len(keys) == len(set(keys)) == expected
+    assert f"wrote {expected} courses" in err
+    # the fault did list courses twice: a page past the first starts with the page before's
+    page = http.get(
+        sandbox.api_root() + f"catalogs/{CATALOG_ALL}/courses/?limit=20&offset=20",
+        headers={"Authorization": f"JWT {sandbox_token(sandbox)}"},
+    ).json()["results"]
+    assert [c["key"] for c in page[:3]] == keys[17:20] and len(page) == 23
