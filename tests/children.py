@@ -14,21 +14,27 @@ import subprocess
 from collections.abc import Iterator
 from typing import Any
 
+# SIGHUP is ignored the same way under nohup; tests send it too (it must unwind like Ctrl-C).
+_RESET = tuple(getattr(signal, name) for name in ("SIGINT", "SIGHUP") if hasattr(signal, name))
+
+
+def _catch(signum, frame):  # pragma: no cover - only ever set for the moment of a spawn
+    raise KeyboardInterrupt
+
 
 @contextlib.contextmanager
 def sigint_default_in_children() -> Iterator[None]:
-    """Children spawned inside this block start with SIGINT at its default disposition."""
-    if signal.getsignal(signal.SIGINT) is not signal.SIG_IGN:
-        yield
-        return
-    previous = signal.signal(signal.SIGINT, signal.default_int_handler)
+    """Children spawned inside this block start with SIGINT (and SIGHUP) at their default."""
+    ignored = [s for s in _RESET if signal.getsignal(s) is signal.SIG_IGN]
+    previous = {s: signal.signal(s, _catch) for s in ignored}
     try:
         yield
     finally:
-        signal.signal(signal.SIGINT, previous)
+        for each, handler in previous.items():
+            signal.signal(each, handler)
 
 
 def interruptible(argv: list[str], **popen: Any) -> subprocess.Popen[Any]:
-    """subprocess.Popen(argv, **popen), with SIGINT as a terminal's foreground job has it."""
+    """subprocess.Popen(argv, **popen), with SIGINT and SIGHUP as a terminal's job has them."""
     with sigint_default_in_children():
         return subprocess.Popen(argv, **popen)

@@ -7,15 +7,31 @@ from __future__ import annotations
 
 import io
 import os
+import shutil
 import stat
+import tempfile
+from pathlib import Path
 
 import pytest
+from fs_objects import as_nobody, fill_disk, temp_files, tiny_tmpfs
 
 from edxtui import __version__, cli, config
 from edxtui.cli import profile as cli_profile
 from edxtui.cli import secrets as cli_secrets
 
 SECRET = "very-secret-value-123"
+SAVE_OTHER = (
+    "profile", "save", "other", "--token-url", "https://lms.example.com/oauth2/access_token",
+    "--api-url", "https://discovery.example.com/api/v1", "--client-id", "cid",
+    "--client-secret-file",
+)  # fmt: skip
+
+
+def secret_file(tmp_path) -> Path:
+    path = tmp_path / "other-secret"
+    path.write_text(SECRET + "\n")
+    os.chmod(path, 0o600)
+    return path
 
 
 def run(capsys, *argv: str) -> tuple[int, str, str]:
@@ -89,6 +105,8 @@ def test_usage_errors_never_echo_what_was_typed(capsys, argv):
 def test_get_usage_errors_come_before_any_configuration(capsys):
     code, _, err = run(capsys, "get", "catalogs/", "--param", "limit")
     assert code == 2 and "--param wants KEY=VALUE" in err
+    code, _, err = run(capsys, "get", "catalogs/", "--param", "a=1", "--param", SECRET)
+    assert code == 2 and "parameter 2 is not" in err  # run() asserts SECRET is not shown
     code, _, err = run(capsys, "get", "catalogs/", "-i", "--all-pages")
     assert code == 2 and "cannot go with --all-pages" in err
     code, _, err = run(capsys, "get", "catalogs/", "--raw", "--pretty")
@@ -186,6 +204,16 @@ def test_plain_http_to_a_remote_host_exits_2(capsys, monkeypatch):
     assert SECRET not in err
 
 
+def test_profile_save_warns_about_a_secret_file_others_can_read(tmp_path, capsys):
+    path = secret_file(tmp_path)
+    os.chmod(path, 0o644)
+    code, out, err = run(capsys, *SAVE_OTHER, str(path))
+    assert code == 0, err
+    assert err.splitlines() == [
+        f"edxtui: warning: {path} holds a client secret but its mode is 0644; run: chmod 600 {path}"
+    ]
+
+
 def test_loose_config_permissions_warn_on_one_line(tmp_path, capsys, isolated_config):
     save_work(tmp_path, capsys)
     os.chmod(isolated_config / "config.toml", 0o640)
@@ -193,6 +221,59 @@ def test_loose_config_permissions_warn_on_one_line(tmp_path, capsys, isolated_co
     assert code == 0
     warnings = [line for line in err.splitlines() if "warning" in line]
     assert len(warnings) == 1 and "chmod 600" in warnings[0]
+
+
+# --- a config that cannot be written: one line naming the path, nothing changed ------------
+
+
+def test_profile_save_on_a_full_disk_says_so_and_changes_nothing(tmp_path, capsys, monkeypatch):
+    with tiny_tmpfs(tmp_path / "small") as small:
+        folder = small / "edxtui"
+        monkeypatch.setenv("EDXTUI_CONFIG_DIR", str(folder))
+        save_work(tmp_path, capsys)
+        before = (folder / "config.toml").read_bytes()
+        fill_disk(small)
+        code, out, err = run(capsys, *SAVE_OTHER, str(secret_file(tmp_path)))
+        assert code == 1 and out == ""
+        assert err.splitlines()[0] == (
+            f"edxtui: cannot write {folder / 'config.toml'}: No space left on device; "
+            "nothing was changed"
+        )
+        assert len(err.splitlines()) == 2 and "internal error" not in err
+        assert (folder / "config.toml").read_bytes() == before
+        assert temp_files(folder) == []
+
+
+def test_profile_save_into_a_folder_it_may_not_write_says_so(capsys, monkeypatch):
+    # A folder nobody may enter but not write (tmp_path's parents are root's 0700 folders).
+    parent = Path(tempfile.mkdtemp(prefix="edxtui-test-"))
+    try:
+        os.chmod(parent, 0o755)
+        folder = parent / "edxtui"
+        monkeypatch.setenv("EDXTUI_CONFIG_DIR", str(folder))
+        monkeypatch.setattr("sys.stdin", io.StringIO(SECRET + "\n"))
+        with as_nobody():
+            code, out, err = run(capsys, *SAVE_OTHER, "-")
+        assert code == 1 and out == ""
+        assert err.splitlines() == [
+            f"edxtui: cannot write {folder}: Permission denied; nothing was changed",
+            "edxtui: pick a file and folder you can write to",
+        ]
+        assert list(parent.iterdir()) == []
+    finally:
+        shutil.rmtree(parent)
+
+
+def test_profile_save_under_a_file_not_a_folder_says_so(tmp_path, capsys, monkeypatch):
+    (tmp_path / "plain-file").write_text("x")
+    folder = tmp_path / "plain-file" / "edxtui"
+    monkeypatch.setenv("EDXTUI_CONFIG_DIR", str(folder))
+    code, out, err = run(capsys, *SAVE_OTHER, str(secret_file(tmp_path)))
+    assert code == 2 and out == ""  # found when reading the config, before any write
+    assert err.splitlines() == [
+        f"edxtui: cannot read {folder / 'config.toml'}: Not a directory; nothing was changed",
+    ]
+    assert (tmp_path / "plain-file").read_text() == "x"
 
 
 def test_an_unexpected_exception_is_one_line_without_secrets(capsys, monkeypatch):

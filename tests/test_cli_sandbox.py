@@ -13,7 +13,7 @@ from pathlib import Path
 
 import jwt
 import pytest
-from sandbox_fixtures import http
+from sandbox_fixtures import http, sandbox_token
 
 from edxtui import cli
 from edxtui.api import catalog
@@ -317,3 +317,46 @@ def test_export_to_a_missing_folder_is_a_usage_error(sandbox, capsys, tmp_path):
     )
     assert code == 2 and "does not exist" in err
     assert sandbox.counters.api_requests == 0
+
+
+def test_a_param_value_never_shows_in_a_message(sandbox, capsys):
+    """`--param` values stay out of every message: the URL in an error, and `-v`'s lines."""
+    value = "private-search-term"
+    code, out, err = run(
+        capsys, "get", "-v", "catalogs/999999/", "--param", f"q={value}", *conn(sandbox)
+    )
+    assert code == 1 and out == ""
+    assert "HTTP 404" in err and "q=<redacted>" in err
+    assert value not in err
+    assert sandbox.counters.api_requests >= 1  # the value was sent; only messages hide it
+
+
+def test_a_trailing_newline_on_the_environment_secret_still_signs_in(sandbox, capsys, monkeypatch):
+    monkeypatch.setenv("EDXTUI_CLIENT_SECRET", SECRET + "\n")
+    code, out, err = run(capsys, "token", *conn(sandbox))
+    assert code == 0, err
+    assert out.startswith("eyJ")
+
+
+def test_export_drops_a_course_the_server_lists_twice_and_goes_on(sandbox, capsys, tmp_path):
+    """The sandbox's repeat_courses fault: every page after the first repeats the previous
+    page's last 3 courses. Each course is written once, and the export succeeds."""
+    sandbox.faults.update(repeat_courses=3)
+    out = tmp_path / "courses.jsonl"
+    code, _, err = run(
+        capsys, "export", str(CATALOG_ALL), "-o", str(out), "--page-size", "20", *conn(sandbox)
+    )
+    assert code == 0, err
+    keys = [json.loads(line)["key"] for line in out.read_text().splitlines()]
+    expected = http.get(
+        sandbox.api_root() + f"catalogs/{CATALOG_ALL}/",
+        headers={"Authorization": f"JWT {sandbox_token(sandbox)}"},
+    ).json()["courses_count"]
+    assert len(keys) == len(set(keys)) == expected
+    assert f"wrote {expected} courses" in err
+    # the fault did list courses twice: a page past the first starts with the page before's
+    page = http.get(
+        sandbox.api_root() + f"catalogs/{CATALOG_ALL}/courses/?limit=20&offset=20",
+        headers={"Authorization": f"JWT {sandbox_token(sandbox)}"},
+    ).json()["results"]
+    assert [c["key"] for c in page[:3]] == keys[17:20] and len(page) == 23

@@ -232,6 +232,31 @@ def test_unreadable_or_empty_secret_file(tmp_path):
         resolve("work", client_secret_file=str(empty), env={})
 
 
+def test_a_secret_file_others_can_read_gets_the_configs_warning(tmp_path):
+    save_profile(example(), None)
+    secret_file = tmp_path / "secret"
+    secret_file.write_text(SECRET + "\n")
+    for mode, expected in ((0o644, True), (0o640, True), (0o600, False), (0o400, False)):
+        os.chmod(secret_file, mode)
+        seen: list[str] = []
+        creds = resolve("work", client_secret_file=str(secret_file), env={}, warn=seen.append)
+        assert creds[1].client_secret == SECRET
+        if expected:
+            assert seen == [
+                f"{secret_file} holds a client secret but its mode is {mode:04o}; "
+                f"run: chmod 600 {secret_file}"
+            ]
+        else:
+            assert seen == []
+
+
+@pytest.mark.parametrize("ending", ["\n", "\r\n", "\n\n"])
+def test_a_trailing_newline_on_the_environment_secret_is_not_part_of_it(ending):
+    save_profile(example(), None)
+    _, creds = resolve("work", env={"EDXTUI_CLIENT_SECRET": SECRET + ending})
+    assert creds.client_secret == SECRET
+
+
 # --- URL rules -----------------------------------------------------------------------------
 
 
@@ -328,6 +353,46 @@ def test_a_keyring_that_fails_on_use_falls_back_to_the_file(isolated_config, use
     assert mode_of(isolated_config / "config.toml") == 0o600
 
 
+class DroppingKeyring(MemoryKeyring):
+    """A keyring that says it stored the secret and keeps nothing (a broken Secret Service)."""
+
+    def set_password(self, service, username, password):
+        pass  # no error: a save that is silently dropped
+
+
+class GarblingKeyring(MemoryKeyring):
+    """A keyring that keeps something other than what it was given (a truncating backend)."""
+
+    def set_password(self, service, username, password):
+        super().set_password(service, username, password[:4])
+
+
+@pytest.mark.parametrize("ring", [DroppingKeyring, GarblingKeyring])
+def test_a_keyring_that_claims_to_store_is_read_back_and_the_file_used_instead(
+    isolated_config, use_keyring, ring
+):
+    use_keyring(ring())
+    result = save_profile(example(), SECRET)
+    path = isolated_config / "config.toml"
+    assert result.storage == "file"
+    assert result.message == (
+        f"the system keyring did not keep the secret; secret saved in {path} (mode 0600) instead"
+    )
+    assert tomllib.loads(path.read_text())["profiles"]["work"]["client_secret"] == SECRET
+    assert mode_of(path) == 0o600
+    assert resolve("work", env={})[1].client_secret == SECRET
+
+
+def test_the_config_folder_is_set_back_to_0700_on_every_save(isolated_config):
+    save_profile(example(), SECRET)
+    os.chmod(isolated_config, 0o755)
+    save_profile(example("other"), None)
+    assert mode_of(isolated_config) == 0o700
+    os.chmod(isolated_config, 0o755)
+    config.delete_profile("other")
+    assert mode_of(isolated_config) == 0o700
+
+
 def test_the_fail_backend_counts_as_no_keyring():
     assert not config.keyring_available()
 
@@ -364,7 +429,8 @@ def test_a_crash_between_temp_write_and_rename_leaves_the_old_file(isolated_conf
     with pytest.raises(OSError, match="simulated"):
         save_profile(example(), "second")
     assert path.read_bytes() == before
-    assert sorted(p.name for p in isolated_config.iterdir()) == ["config.toml"]  # no temp left
+    left = {p.name for p in isolated_config.iterdir()} - {"config.toml.lock"}
+    assert left == {"config.toml"}  # no temp file left
 
 
 def test_write_atomic_gives_the_temp_file_its_mode_before_the_rename(isolated_config, monkeypatch):

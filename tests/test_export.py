@@ -261,3 +261,15 @@ async def test_pages_are_written_in_catalog_order_whatever_order_they_arrive_in(
     assert server.finished.index(50) > server.finished.index(150) > server.finished.index(100)
     keys = [json.loads(line)["key"] for line in out.read_text().splitlines()]
     assert keys == [c["key"] for c in server.courses]
+
+
+@pytest.mark.parametrize("start", ["=", "+", "-", "@", "\t", "\r"])
+def test_every_formula_start_gets_the_leading_quote_in_the_written_csv(start):
+    """TAB and CR too (OWASP): a spreadsheet strips them and runs what follows."""
+    course = {"key": f"{start}key", "title": f"{start}cmd|' /C calc'!A0", "owners": None}
+    buffer = io.StringIO(newline="")
+    write_courses([course], buffer, "csv")
+    (row,) = csv.DictReader(io.StringIO(buffer.getvalue(), newline=""))
+    assert row["key"] == f"'{start}key"
+    assert row["title"] == f"'{start}cmd|' /C calc'!A0"
+    assert guard_formula(f"x{start}") == f"x{start}"  # only at the start

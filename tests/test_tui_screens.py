@@ -5,6 +5,7 @@ from __future__ import annotations
 import os
 import stat
 
+from fs_objects import FULL, NULL, assert_is_device, device, fill_disk, temp_files, tiny_tmpfs
 from textual.widgets._toast import Toast
 from tui_helpers import cursor_to, group, open_explorer, tree_of, wait_for
 
@@ -195,7 +196,66 @@ async def test_save_body_writes_the_exact_bytes(sandbox, tmp_path):
         await pilot.press("enter")
         await pilot.pause()
         assert isinstance(app.screen, SaveBodyScreen)
-        assert "Could not save" in str(app.screen.query_one("#save-error").render())
+        shown = str(app.screen.query_one("#save-error").render())
+        assert f"Could not save: cannot write {tmp_path / 'missing' / 'x.json'}: " in shown
+        assert "nothing was changed" in shown and "create the folder first" in shown
+
+
+async def save_as(pilot, app, path) -> str:
+    """Press s, type `path`, press enter; the dialog's error, or "" once it closed."""
+    await pilot.press("s")
+    await wait_for(pilot, lambda: isinstance(app.screen, SaveBodyScreen))
+    app.screen.query_one("#save-path").value = str(path)
+    await pilot.press("enter")
+    await pilot.pause()
+    if isinstance(app.screen, ExplorerScreen):
+        return ""
+    shown = str(app.screen.query_one("#save-error").render())
+    await pilot.press("escape")
+    await wait_for(pilot, lambda: isinstance(app.screen, ExplorerScreen))
+    return shown
+
+
+async def test_save_body_follows_links_keeps_devices_and_modes_and_says_what_failed(
+    sandbox, tmp_path
+):
+    """Real filesystem objects in tmp_path: a symlink, a null and a full device, a full disk."""
+    app = EdxApp(credentials=sandbox.credentials("openedx"), use_system_clipboard=False)
+    async with app.run_test(size=SIZE) as pilot:
+        await open_explorer(pilot)
+        tree_of(app).move_cursor(group(app, "Catalogs").children[0])
+        await pilot.pause()
+        body = app.screen.query_one(Inspector).exchange.body
+        # A symlink: its 0600 target replaced in its own folder, the link left a link.
+        (tmp_path / "real").mkdir()
+        real = tmp_path / "real" / "body.json"
+        real.write_bytes(b"old")
+        os.chmod(real, 0o600)
+        (tmp_path / "link.json").symlink_to(real)
+        assert await save_as(pilot, app, tmp_path / "link.json") == ""
+        assert (tmp_path / "link.json").is_symlink() and real.read_bytes() == body
+        assert stat.S_IMODE(real.stat().st_mode) == 0o600
+        # A null device: written in place, still the device.
+        null = device(tmp_path / "null", NULL)
+        assert await save_as(pilot, app, null) == ""
+        assert_is_device(null, NULL)
+        # A full device: the message, and the device untouched.
+        full = device(tmp_path / "full", FULL)
+        shown = await save_as(pilot, app, full)
+        assert f"Could not save: cannot write {full}: No space left on device" in shown
+        assert_is_device(full, FULL)
+        # A full disk: the message says nothing was changed, and nothing was.
+        with tiny_tmpfs(tmp_path / "small") as small:
+            (small / "body.json").write_bytes(b"old")
+            fill_disk(small)
+            shown = await save_as(pilot, app, small / "body.json")
+            assert (
+                f"Could not save: cannot write {small / 'body.json'}: No space left on device; "
+                "nothing was changed" in shown
+            )
+            assert (small / "body.json").read_bytes() == b"old"
+            assert sorted(p.name for p in small.iterdir()) == ["ballast", "body.json"]
+        assert temp_files(tmp_path / "real") == [] and temp_files(tmp_path) == []
 
 
 async def test_help_and_command_palette(sandbox):

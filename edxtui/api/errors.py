@@ -8,6 +8,8 @@ kept in the exchange log.
 
 from __future__ import annotations
 
+from collections.abc import Iterable
+
 
 class EdxError(Exception):
     """Base class: a failure with a one-line message and a one-line hint."""
@@ -94,11 +96,10 @@ class OriginError(EdxError):
 _DETAIL_LIMIT = 200
 
 
-def _short(text: str, limit: int = _DETAIL_LIMIT) -> str:
-    from edxtui.textsafe import visible
+def _short(text: str, limit: int = _DETAIL_LIMIT, secrets: Iterable[str | None] = ()) -> str:
+    from edxtui.api.redaction import shown
 
-    text = visible(text)
-    return text if len(text) <= limit else text[: limit - 1] + "…"
+    return shown(text, secrets, limit)  # secrets scrubbed before the cut, never after
 
 
 def _host(url: object) -> str:
@@ -209,8 +210,9 @@ def exception_chain(exc: BaseException) -> list[BaseException]:
     return out
 
 
-def json_detail(body: bytes) -> str | None:
-    """The `detail` (or OAuth `error_description`/`error`) of a JSON error body, made visible."""
+def json_detail(body: bytes, secrets: Iterable[str | None] = ()) -> str | None:
+    """The `detail` (or OAuth `error_description`/`error`) of a JSON error body, made visible,
+    with `secrets` (the request's token, say) scrubbed before it is cut short."""
     import json
 
     try:
@@ -222,7 +224,7 @@ def json_detail(body: bytes) -> str | None:
     for key in ("detail", "error_description", "error"):
         value = data.get(key)
         if isinstance(value, str) and value.strip():
-            return _short(value)
+            return _short(value, secrets=secrets)
     return None
 
 
@@ -246,11 +248,14 @@ def api_error(
     import httpx
 
     assert isinstance(response, httpx.Response)
+    from edxtui.api.redaction import response_secrets
+
     status = response.status_code
     url = str(response.request.url) if response.request is not None else ""
-    detail = json_detail(response.content)
-    reason = response.reason_phrase or ""
-    head = f"HTTP {status}{' ' + reason if reason else ''} from {_short(url, 300)}"
+    sent = response_secrets(response)  # the token(s) it carried, to scrub from its text
+    detail = json_detail(response.content, sent)
+    reason = _short(response.reason_phrase or "", 100, sent)
+    head = f"HTTP {status}{' ' + reason if reason else ''} from {_short(url, 300, sent)}"
     message = f"{head}: {detail}" if detail else head
     if status == 429:
         hint = (

@@ -21,7 +21,7 @@ from typing import IO, TYPE_CHECKING, Any, Protocol
 
 from edxtui.api import catalog
 from edxtui.api.errors import EdxError, ResponseFormatError
-from edxtui.atomicfile import replaced_atomically
+from edxtui.atomicfile import writing
 from edxtui.textsafe import visible
 
 if TYPE_CHECKING:
@@ -336,7 +336,7 @@ async def export_catalog(
         return result
 
     if path is not None:
-        with replaced_atomically(path, text=True) as handle:
+        with writing(path, text=True) as handle:
             return await fill(handle)
     assert stdout is not None
     with tempfile.TemporaryFile("w+", encoding="utf-8", newline="") as spool:

@@ -2,7 +2,8 @@
 token or secret that a server echoes back is scrubbed from bodies, headers and text.
 
 The exchange log (through the Session's hooks), the CLI's `get -i` and its error messages
-all use these. Standard library only: the CLI imports this at start-up.
+all use these; `shown()` is how a server's text enters any message (scrub, then cut).
+Standard library only (and edxtui.textsafe): the CLI imports this at start-up.
 """
 
 from __future__ import annotations
@@ -10,7 +11,10 @@ from __future__ import annotations
 import json
 import re
 from collections.abc import Iterable
+from typing import Any
 from urllib.parse import parse_qsl, quote_plus
+
+from edxtui.textsafe import visible
 
 REDACTED = "<redacted>"
 
@@ -78,6 +82,42 @@ def scrub(data: bytes, secrets: Iterable[str | None]) -> bytes:
             if raw in data:
                 data = data.replace(raw, REDACTED.encode())
     return data
+
+
+def request_secrets(request: Any) -> list[str]:
+    """What an httpx request carried that no message may show: its Authorization credential
+    (the token) and, for a token request, the form's client_secret."""
+    if request is None:
+        return []
+    found = [credential_of(request.headers.get("authorization"))]
+    try:
+        content = request.content
+    except Exception:  # a streamed body that was never read: no form to look in
+        content = b""
+    if isinstance(content, bytes) and b"client_secret=" in content:
+        pairs = parse_qsl(content.decode("ascii", errors="replace"), keep_blank_values=True)
+        found += [value for key, value in pairs if key == "client_secret"]
+    return [secret for secret in found if secret]
+
+
+def response_secrets(response: Any) -> list[str]:
+    """What the requests behind an httpx response carried (a 401 retry and redirects too)."""
+    found = []
+    for each in (*getattr(response, "history", ()), response):
+        try:
+            request = each.request
+        except RuntimeError:  # a response built without its request (tests, mocks)
+            continue
+        found += request_secrets(request)
+    return found
+
+
+def shown(text: str, secrets: Iterable[str | None], limit: int) -> str:
+    """A server's text fit for a message: secrets scrubbed FIRST, then control characters
+    made visible, then cut to `limit` characters. Cutting first would leave most of an
+    echoed token in the message, where no whole-token scrub can find it any more."""
+    text = visible(scrub_text(text, secrets))
+    return text if len(text) <= limit else text[: limit - 1] + "…"
 
 
 def redact_form(body: bytes) -> bytes:

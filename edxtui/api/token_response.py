@@ -15,8 +15,8 @@ from typing import Any
 import httpx
 
 from edxtui.api.errors import AuthError
+from edxtui.api.redaction import response_secrets, shown
 from edxtui.api.retry import parse_retry_after
-from edxtui.textsafe import visible
 
 MAX_LIFETIME = 366 * 24 * 3600.0  # more than a year is not believable
 MIN_LIFETIME = 1.0  # less would have the background refresh hammer the token endpoint
@@ -77,7 +77,7 @@ def _looks_html(response: httpx.Response) -> bool:
     return "html" in ctype or response.content.lstrip()[:1] == b"<"
 
 
-def _expires_in(value: Any) -> float:
+def _expires_in(value: Any, secrets: list[str | None]) -> float:
     """Validate expires_in; AuthError (permanent) when it cannot be a real lifetime."""
     if isinstance(value, bool) or not isinstance(value, int | float | str):
         raise AuthError(
@@ -89,7 +89,7 @@ def _expires_in(value: Any) -> float:
         seconds = float(value)
     except ValueError:
         raise AuthError(
-            f"the token response's expires_in is not a number ({visible(str(value))[:40]!r})",
+            f"the token response's expires_in is not a number ({shown(str(value), secrets, 40)!r})",
             "the token endpoint does not follow OAuth 2.0; check the token URL",
             permanent=True,
         ) from None
@@ -127,7 +127,7 @@ def parse_token_response(response: httpx.Response) -> TokenGrant:
     status = response.status_code
     data = _json(response.content)
     if 300 <= status < 400:
-        location = visible(response.headers.get("location", "?"))[:200]
+        location = shown(response.headers.get("location", "?"), _sent(response), 200)
         raise AuthError(
             f"the token endpoint redirected (HTTP {status}) to {location}",
             "set the token URL to the final address (edxtui never re-sends the secret "
@@ -137,6 +137,8 @@ def parse_token_response(response: httpx.Response) -> TokenGrant:
         )
     if status != 200:
         raise _error_status(response, data)
+    # The token itself must not show in any message about this response either.
+    secrets = [*_sent(response), data.get("access_token") if isinstance(data, dict) else None]
     if data is None:
         what = "an HTML page" if _looks_html(response) else "a body that is not JSON"
         raise AuthError(
@@ -173,14 +175,14 @@ def parse_token_response(response: httpx.Response) -> TokenGrant:
         )
     token_type = data["token_type"]
     if not isinstance(token_type, str) or token_type.lower() != "jwt":
-        shown = visible(str(token_type))[:40]
+        kind = shown(str(token_type), secrets, 40)
         raise AuthError(
-            f"the token endpoint issued a {shown!r} token, not a JWT",
+            f"the token endpoint issued a {kind!r} token, not a JWT",
             "this server ignored token_type=jwt; the catalog API only accepts JWTs",
             status=status,
             permanent=True,
         )
-    expires_in = _expires_in(data["expires_in"])
+    expires_in = _expires_in(data["expires_in"], secrets)
     scope = data.get("scope")
     return TokenGrant(
         access_token=token,
@@ -190,8 +192,14 @@ def parse_token_response(response: httpx.Response) -> TokenGrant:
     )
 
 
+def _sent(response: httpx.Response) -> list[str]:
+    """The client secret (and any credential) the token request carried."""
+    return response_secrets(response)
+
+
 def _error_status(response: httpx.Response, data: Any) -> AuthError:
     status = response.status_code
+    sent = _sent(response)
     code = data.get("error") if isinstance(data, dict) else None
     if isinstance(code, str) and code:
         description = data.get("error_description")
@@ -199,10 +207,10 @@ def _error_status(response: httpx.Response, data: Any) -> AuthError:
         if known is not None:
             message, hint = known
         else:
-            message = f"the token endpoint refused the request ({visible(code)[:60]})"
+            message = f"the token endpoint refused the request ({shown(code, sent, 60)})"
             hint = _CHECK_CREDENTIALS
         if isinstance(description, str) and description.strip():
-            message += f": {visible(description)[:200]}"
+            message += f": {shown(description, sent, 200)}"
         # 4xx OAuth errors need a person to change something; 5xx ones may pass.
         return AuthError(
             message, hint, oauth_error=code, status=status, permanent=400 <= status < 500

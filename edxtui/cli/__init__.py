@@ -7,9 +7,10 @@
     edxtui sandbox [...]                     the sandbox server in the foreground
     edxtui profile list|show|save|delete
 
-Exit codes: 0 ok, 1 an HTTP or auth error, 2 a usage or configuration error, 130 when
-interrupted. Errors are one or two lines on stderr, never a traceback (EDXTUI_DEBUG=1 shows
-one for unexpected failures). The client secret never comes from a command-line flag, and
+Exit codes: 0 ok, 1 an HTTP or auth error (or a file that could not be written), 2 a usage
+or configuration error, 130 when interrupted (Ctrl-C), 129 on SIGHUP, 143 on SIGTERM.
+Errors are one or two lines on stderr, never a traceback (EDXTUI_DEBUG=1 shows one for
+unexpected failures). The client secret never comes from a command-line flag, and
 neither it nor the access token is ever printed except by `edxtui token`.
 
 One module per concern: parser (the strict Parser), exits, secrets (what no message may
@@ -23,13 +24,21 @@ httpx or Textual load.
 from __future__ import annotations
 
 import argparse
+import contextlib
 import os
 import sys
 
 from edxtui import __version__
 from edxtui.api.errors import EdxError
 from edxtui.cli import export, get, launch, profile, secrets
-from edxtui.cli.exits import EXIT_ERROR, EXIT_INTERRUPTED, EXIT_OK, EXIT_USAGE
+from edxtui.cli.exits import (
+    EXIT_ERROR,
+    EXIT_INTERRUPTED,
+    EXIT_OK,
+    EXIT_USAGE,
+    Signalled,
+    signals_unwind,
+)
 from edxtui.cli.output import err
 from edxtui.cli.parser import Parser
 
@@ -70,14 +79,20 @@ def main(argv: list[str] | None = None) -> int:
     except SystemExit as exit_:  # --help, --version, usage errors
         code = exit_.code
         return code if isinstance(code, int) else (EXIT_OK if code is None else EXIT_USAGE)
+    # The explorer handles its own keys and signals; every other command unwinds on TERM/HUP.
+    unwind = contextlib.nullcontext() if args.func is launch.cmd_tui else signals_unwind()
     try:
-        return int(args.func(args) or 0)
+        with unwind:
+            return int(args.func(args) or 0)
     except EdxError as error:
         err(str(error))
         return error.exit_code
     except KeyboardInterrupt:
         print(file=sys.stderr)
         return EXIT_INTERRUPTED
+    except Signalled as signalled:
+        print(file=sys.stderr)
+        return signalled.exit_code
     except BrokenPipeError:
         # The reader went away (`edxtui get ... | head`): stop quietly.
         try:
@@ -90,8 +105,9 @@ def main(argv: list[str] | None = None) -> int:
         if os.environ.get("EDXTUI_DEBUG"):
             import traceback
 
-            sys.stderr.write(secrets.scrub(traceback.format_exc()))
-        first = str(exc).splitlines()[0] if str(exc) else ""
+            sys.stderr.write(secrets.scrub_message(traceback.format_exc()))
+        # Scrubbed before it is cut: a cut-off secret no longer matches the scrub.
+        first = secrets.scrub_message(str(exc)).splitlines()[0] if str(exc) else ""
         detail = f": {first[:200]}" if first else ""
         err(
             f"internal error: {type(exc).__name__}{detail}; "

@@ -7,7 +7,7 @@ import argparse
 from collections.abc import Callable, Coroutine
 from typing import TYPE_CHECKING, Any
 
-from edxtui.cli import secrets
+from edxtui.cli import exits, secrets
 from edxtui.cli.output import err
 
 if TYPE_CHECKING:  # imported inside the commands: config, httpx (start-up time)
@@ -86,6 +86,7 @@ def with_session(
     from edxtui.api.session import Session
 
     async def run() -> int:
+        exits.unwind_task(asyncio.current_task())  # SIGTERM/SIGHUP cancel it, as Ctrl-C does
         session = Session(credentials, bounds=bounds)
         secrets.sources.append(lambda: session.tokens.current_token)
         if args.verbose:
@@ -93,4 +94,12 @@ def with_session(
         async with session:
             return await body(session)
 
-    return asyncio.run(run())
+    try:
+        code = asyncio.run(run())
+    except asyncio.CancelledError:
+        exits.raise_if_signalled()
+        raise
+    finally:
+        exits.unwind_task(None)
+    exits.raise_if_signalled()
+    return code

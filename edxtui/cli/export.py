@@ -23,7 +23,8 @@ def add_parser(sub: Any) -> None:
         "export",
         help="write every course of a catalog to a file (jsonl, json or csv)",
         description="Fetch every course of a catalog with bounded concurrency and write each "
-        "exactly once. The file is written atomically: a failure leaves no partial file.",
+        "exactly once. A file is replaced atomically (a failure leaves no partial file, or the "
+        "old one intact); a symlink's target is replaced; a FIFO or device is written in place.",
     )
     p.add_argument("catalog_id", metavar="CATALOG_ID")
     p.add_argument(
@@ -61,12 +62,22 @@ def cmd_export(args: argparse.Namespace) -> int:
         suffix = output.suffix.lower().lstrip(".") if output else ""
         fmt = suffix if suffix in ("jsonl", "json", "csv") else "jsonl"
     if output is not None:
-        if output.is_dir():
+        # Checked before any request; a symlink is followed (its target's folder is where
+        # the file is replaced), and a FIFO or device is written in place, in no folder.
+        real = Path(os.path.realpath(output))
+        if real.is_dir():
             raise UsageError(f"{output} is a folder", "give a file name with -o")
-        if not output.parent.is_dir():
-            raise UsageError(f"the folder {output.parent} does not exist", "create it first")
-        if not os.access(output.parent, os.W_OK):
-            raise UsageError(f"cannot write to the folder {output.parent}")
+        if not (real.is_fifo() or real.is_char_device()):
+            if not real.parent.is_dir():
+                raise UsageError(
+                    f"the folder {real.parent} does not exist; nothing was changed",
+                    "create it first",
+                )
+            if not os.access(real.parent, os.W_OK):
+                raise UsageError(
+                    f"cannot write to the folder {real.parent}; nothing was changed",
+                    "pick a folder you can write to",
+                )
 
     show = sys.stderr.isatty() and not args.no_progress
     bar = None

@@ -62,11 +62,17 @@ def cmd_token(args: argparse.Namespace) -> int:
 
 
 def _parse_params(items: list[str]) -> list[tuple[str, str]]:
+    """KEY=VALUE pairs. A value is never echoed in a message (it may be a key or a name):
+    not in a usage error, not in a URL an error or `-v` shows."""
     params = []
-    for item in items:
+    for n, item in enumerate(items, 1):
         key, sep, value = item.partition("=")
         if not sep or not key:
-            raise UsageError(f"--param wants KEY=VALUE, got {item!r}", "e.g. --param limit=50")
+            raise UsageError(
+                f"--param wants KEY=VALUE; parameter {n} is not (what was typed is not shown)",
+                "e.g. --param limit=50",
+            )
+        secrets.hide_in_messages(value)
         params.append((key, value))
     return params
 

@@ -17,7 +17,7 @@ if TYPE_CHECKING:
 
 def err(text: str) -> None:
     """One or two lines on stderr, secrets scrubbed, control characters made visible."""
-    lines = [visible(line) for line in secrets.scrub(text).splitlines()]
+    lines = [visible(line) for line in secrets.scrub_message(text).splitlines()]
     print("\n".join(f"edxtui: {line}" for line in lines), file=sys.stderr)
 
 

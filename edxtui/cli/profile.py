@@ -139,7 +139,7 @@ def cmd_profile_save(args: argparse.Namespace) -> int:
         secret = secret or None
     if secret:
         secrets.values.add(secret)
-    result = config.save_profile(profile, secret, make_default=args.default or None, config=cfg)
+    result = config.save_profile(profile, secret, make_default=args.default or None)
     print(f"profile {args.name} saved in {result.path}")
     if result.storage != "none":
         print(result.message)

@@ -6,14 +6,16 @@ may hold a client secret (when no system keyring works).
 
 from __future__ import annotations
 
+import contextlib
 import os
 import stat
 import tomllib
+from collections.abc import Iterator
 from dataclasses import dataclass, field
 from pathlib import Path
 
 from edxtui.api.errors import ConfigError
-from edxtui.atomicfile import replaced_atomically
+from edxtui.atomicfile import write_error, writing
 from edxtui.config.profiles import Profile
 
 CONFIG_FILE = "config.toml"
@@ -45,15 +47,21 @@ class Config:
     warnings: list[str] = field(default_factory=list)
 
 
+def loose_mode_warning(path: Path | str, mode: int) -> str | None:
+    """The one warning for a file holding a client secret that others may read (the config,
+    a --client-secret-file), with the chmod that fixes it; None when it is private."""
+    if os.name == "nt" or not mode & 0o077:
+        return None
+    return f"{path} holds a client secret but its mode is {mode:04o}; run: chmod 600 {path}"
+
+
 def _permission_warnings(path: Path) -> list[str]:
     if os.name == "nt":
         return []
     found = []
-    mode = stat.S_IMODE(path.stat().st_mode)
-    if mode & 0o077:
-        found.append(
-            f"{path} holds a client secret but its mode is {mode:04o}; run: chmod 600 {path}"
-        )
+    warning = loose_mode_warning(path, stat.S_IMODE(path.stat().st_mode))
+    if warning:
+        found.append(warning)
     folder = path.parent
     folder_mode = stat.S_IMODE(folder.stat().st_mode)
     if folder_mode & 0o077:
@@ -73,7 +81,7 @@ def load_config(path: Path | None = None) -> Config:
     except FileNotFoundError:
         return config
     except OSError as err:
-        raise ConfigError(f"cannot read {path}: {err.strerror}") from None
+        raise ConfigError(f"cannot read {path}: {err.strerror}; nothing was changed") from None
     try:
         data = tomllib.loads(raw.decode("utf-8"))
     except (UnicodeDecodeError, tomllib.TOMLDecodeError) as err:
@@ -141,19 +149,64 @@ def dump_config(config: Config) -> str:
     return _HEADER + tomli_w.dumps(document)
 
 
+LOCK_TIMEOUT = 30.0  # seconds; a save holds the lock for milliseconds
+
+
+@contextlib.contextmanager
+def config_locked(path: Path | None = None) -> Iterator[Path]:
+    """Hold the config's lock (config.toml.lock, a `filelock`): one read-modify-write at a time.
+
+    Every change (save, delete) loads, changes and writes config.toml inside this block, so
+    edxtui processes saving at once never lose each other's profiles or secrets. Yields the
+    config file's path.
+    """
+    from filelock import FileLock, Timeout
+
+    path = path or config_path()
+    _private_folder(path.parent)
+    lock = FileLock(f"{path}.lock", timeout=LOCK_TIMEOUT, mode=0o600)
+    try:
+        lock.acquire()
+    except Timeout:
+        raise ConfigError(
+            f"another edxtui has held the lock on {path} for {LOCK_TIMEOUT:.0f} s; "
+            "nothing was changed",
+            f"try again; if no edxtui is running, delete {path}.lock",
+        ) from None
+    except OSError as err:
+        raise _write_error(path, err) from None
+    try:
+        yield path
+    finally:
+        lock.release()
+
+
+def _private_folder(folder: Path) -> None:
+    """Create the config folder at 0700, and put it back to 0700 if someone widened it."""
+    try:
+        folder.mkdir(mode=0o700, parents=True, exist_ok=True)
+        if os.name != "nt":
+            os.chmod(folder, 0o700)
+    except OSError as err:
+        raise _write_error(folder, err) from None
+
+
+def _write_error(path: Path, err: OSError) -> Exception:
+    error = write_error(path, err)
+    return err if error is None else error
+
+
 def write_private(path: Path, data: bytes) -> None:
     """Replace `path` with `data`, readable by its owner alone (0600), in a 0700 folder.
 
     The folder is created (and kept) at 0700; the file gets its mode before the rename, so
     the secret in it is never readable by others, not even for a moment.
     """
-    folder = path.parent
-    folder.mkdir(mode=0o700, parents=True, exist_ok=True)
-    if os.name != "nt":
-        os.chmod(folder, 0o700)
-    with replaced_atomically(path, mode=0o600) as handle:
+    _private_folder(path.parent)
+    with writing(path, mode=0o600) as handle:
         handle.write(data)
 
 
 def save_config(config: Config) -> None:
+    """Write `config`; callers that changed what they loaded hold `config_locked()`."""
     write_private(config.path, dump_config(config).encode("utf-8"))

@@ -7,6 +7,7 @@ False) and the secret then goes to the 0600 config file instead.
 from __future__ import annotations
 
 import contextlib
+from typing import Literal
 
 KEYRING_SERVICE = "edxtui"
 
@@ -55,15 +56,21 @@ def keyring_get(name: str) -> str | None:
         return None
 
 
-def keyring_set(name: str, secret: str) -> bool:
+def keyring_set(name: str, secret: str) -> Literal["saved", "no keyring", "failed"]:
+    """Store a secret and read it back: "saved" only when the keyring really kept it.
+
+    "failed" is a keyring that refused, raised, or said yes and kept something else (or
+    nothing): the caller falls back to the 0600 file and says so.
+    """
     kr = _backend()
     if kr is None:
-        return False
+        return "no keyring"
     try:
         kr.set_password(KEYRING_SERVICE, name, secret)
-        return kr.get_password(KEYRING_SERVICE, name) == secret
+        kept = kr.get_password(KEYRING_SERVICE, name) == secret
     except Exception:
-        return False
+        return "failed"
+    return "saved" if kept else "failed"
 
 
 def keyring_delete(name: str) -> None:

@@ -7,6 +7,7 @@ one or two lines what is missing.
 from __future__ import annotations
 
 import os
+import stat
 import sys
 from collections.abc import Callable, Mapping
 from pathlib import Path
@@ -14,7 +15,7 @@ from pathlib import Path
 from edxtui.api.credentials import Credentials
 from edxtui.api.errors import ConfigError
 from edxtui.api.urls import check_url
-from edxtui.config.file import load_config
+from edxtui.config.file import load_config, loose_mode_warning
 from edxtui.config.profiles import Profile, presets
 from edxtui.config.store import known_profiles_hint, profile_names, stored_secret
 
@@ -25,13 +26,22 @@ ENV_CLIENT_ID = "EDXTUI_CLIENT_ID"
 ENV_CLIENT_SECRET = "EDXTUI_CLIENT_SECRET"
 
 
-def read_secret_file(path: str) -> str:
-    """The first line of a file (or of stdin for '-'): the client secret."""
+def read_secret_file(path: str, warn: Callable[[str], None] | None = None) -> str:
+    """The first line of a file (or of stdin for '-'): the client secret.
+
+    A regular file that group or others may read gets the config's permission warning
+    (through `warn`, stderr by default).
+    """
+    warn = warn or _print_warning
     try:
         if path == "-":
             text = sys.stdin.read()
         else:
-            text = Path(path).expanduser().read_text(encoding="utf-8")
+            file = Path(path).expanduser()
+            text = file.read_text(encoding="utf-8")
+            mode = file.stat().st_mode
+            if stat.S_ISREG(mode) and (warning := loose_mode_warning(path, stat.S_IMODE(mode))):
+                warn(warning)
     except (OSError, UnicodeDecodeError) as err:
         reason = getattr(err, "strerror", None) or "not UTF-8 text"
         raise ConfigError(
@@ -116,9 +126,10 @@ def resolve(
         )
 
     if client_secret_file:
-        secret: str | None = read_secret_file(client_secret_file)
+        secret: str | None = read_secret_file(client_secret_file, warn or (lambda _: None))
     else:
-        secret = env.get(ENV_CLIENT_SECRET) or None
+        # A trailing newline (a .env file, a pasted line) is not part of the secret.
+        secret = (env.get(ENV_CLIENT_SECRET) or "").rstrip("\r\n") or None
         if secret is None and name is not None:
             secret, _ = stored_secret(name, config)
         if secret is None:

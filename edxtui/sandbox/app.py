@@ -270,9 +270,13 @@ class SandboxApp:
         catalog = self._catalog_for(request, client)
         if isinstance(catalog, Response):
             return catalog
-        return await self._page(
-            request, catalog.count, lambda o, n: self.data.catalog_course_json(catalog, o, n)
-        )
+        repeat = self.faults.repeat_courses
+
+        def courses(offset: int, limit: int) -> list[bytes]:
+            start = max(0, offset - repeat)  # the fault: the previous page's last N again
+            return self.data.catalog_course_json(catalog, start, limit + offset - start)
+
+        return await self._page(request, catalog.count, courses)
 
     async def catalog_contains(self, request: Request, client: SandboxClient) -> Response:
         catalog = self._catalog_for(request, client)

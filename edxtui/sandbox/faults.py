@@ -61,6 +61,7 @@ SETTINGS = (
     "clock_skew",
     "auth_status",
     "links_origin",
+    "repeat_courses",
     "hold_token",
     "hold_api",
     "trickle",
@@ -89,6 +90,9 @@ class Faults:
         self.clock_skew: float = 0.0  # seconds added to the server's clock for iat/exp/expiry
         self.auth_status: int = 401  # 403: an older server, which refuses without a challenge
         self.links_origin: str | None = None  # e.g. "http://evil.example": foreign next/previous
+        # A catalog's course pages after the first also repeat the previous page's last N
+        # courses (a search index whose order shifts between requests): courses listed twice.
+        self.repeat_courses: int = 0
         # Gates: requests wait (counted in Counters.held) until the gate opens again. Tests use
         # them to line up N concurrent requests deterministically, instead of guessing latencies.
         self.hold_token: bool = False
@@ -135,6 +139,10 @@ class Faults:
                 if value is not None and not str(value).startswith(("http://", "https://")):
                     raise ValueError("links_origin must be an http(s) origin or null")
                 parsed[name] = None if value is None else str(value).rstrip("/")
+            elif name == "repeat_courses":
+                parsed[name] = _int(name, value)
+                if parsed[name] < 0:
+                    raise ValueError("repeat_courses must be >= 0")
             elif name == "auth_status":
                 parsed[name] = _int(name, value)
                 if parsed[name] not in (401, 403):
@@ -197,6 +205,7 @@ class Faults:
                 "clock_skew": self.clock_skew,
                 "auth_status": self.auth_status,
                 "links_origin": self.links_origin,
+                "repeat_courses": self.repeat_courses,
                 "hold_token": self.hold_token,
                 "hold_api": self.hold_api,
                 "trickle": self.trickle,

@@ -1,4 +1,8 @@
-"""Save a response body to a file: a small dialog with the path, written atomically."""
+"""Save a response body to a file: a small dialog with the path.
+
+The file is written by edxtui.atomicfile: a regular file is replaced atomically, a symlink's
+target is replaced, a FIFO or device is written in place.
+"""
 
 from __future__ import annotations
 
@@ -13,7 +17,7 @@ from textual.screen import ModalScreen
 from textual.widgets import Button, Input, Label, Static
 
 from edxtui.api.exchange import Exchange
-from edxtui.atomicfile import replaced_atomically
+from edxtui.atomicfile import FileWriteError, writing
 from edxtui.tui.text import human_size, safe
 
 
@@ -59,12 +63,14 @@ class SaveBodyScreen(ModalScreen[Path | None]):
         if path.is_dir():
             path = path / default_name(self.exchange)
         try:
-            with replaced_atomically(path) as handle:
+            with writing(path) as handle:
                 handle.write(self.exchange.body)
-        except OSError as err:
-            reason = err.strerror or type(err).__name__
-            message = Text(f"Could not save: {reason}. ", style="red")
-            message.append("Pick a folder that exists and that you can write to.")
+        except FileWriteError as err:
+            # The path, what went wrong, and that nothing changed; then what to do.
+            message = Text("Could not save: ", style="red")
+            message.append_text(safe(err.message, "red"))
+            if err.hint:
+                message.append("\n" + err.hint)
             error.update(message)
             return
         self.app.notify(
