@@ -16,7 +16,7 @@ from pathlib import Path
 
 import pytest
 
-from edxtui.atomicfile import TEMP_PATTERN
+from edxtui.api.atomicfile import TEMP_PATTERN
 
 NULL = (1, 3)
 FULL = (1, 7)

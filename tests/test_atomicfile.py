@@ -21,7 +21,7 @@ from fs_objects import (
     tiny_tmpfs,
 )
 
-from edxtui.atomicfile import FileWriteError, remove_stale_temp_files, writing
+from edxtui.api.atomicfile import FileWriteError, remove_stale_temp_files, writing
 
 if os.name != "nt":
     import fcntl
@@ -251,7 +251,7 @@ def test_an_error_that_is_not_about_the_file_passes_through(tmp_path):
 _HOLD = """
 import sys
 from pathlib import Path
-from edxtui.atomicfile import writing
+from edxtui.api.atomicfile import writing
 with writing(Path(sys.argv[1])) as handle:
     handle.write(sys.argv[2].encode())
     handle.flush()

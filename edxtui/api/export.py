@@ -20,8 +20,8 @@ from pathlib import Path
 from typing import IO, TYPE_CHECKING, Any, Protocol
 
 from edxtui.api import catalog
+from edxtui.api.atomicfile import writing
 from edxtui.api.errors import EdxError, ResponseFormatError
-from edxtui.atomicfile import writing
 from edxtui.textsafe import visible
 
 if TYPE_CHECKING:

@@ -14,8 +14,8 @@ from collections.abc import Iterator
 from dataclasses import dataclass, field
 from pathlib import Path
 
+from edxtui.api.atomicfile import write_error, writing
 from edxtui.api.errors import ConfigError
-from edxtui.atomicfile import write_error, writing
 from edxtui.config.profiles import Profile
 
 CONFIG_FILE = "config.toml"

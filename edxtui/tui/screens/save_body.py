@@ -16,8 +16,8 @@ from textual.containers import Horizontal, Vertical
 from textual.screen import ModalScreen
 from textual.widgets import Button, Input, Label, Static
 
+from edxtui.api.atomicfile import FileWriteError, writing
 from edxtui.api.exchange import Exchange
-from edxtui.atomicfile import FileWriteError, writing
 from edxtui.tui.text import human_size, safe
 
 
