@@ -12,6 +12,7 @@ import asyncio
 import secrets
 import time
 from collections.abc import Awaitable, Callable
+from dataclasses import replace
 from datetime import UTC, datetime
 from typing import Any
 from urllib.parse import parse_qsl
@@ -26,6 +27,15 @@ from starlette.types import Receive, Scope, Send
 
 from edxtui.sandbox.config import CLIENTS, SandboxClient, SandboxConfig
 from edxtui.sandbox.data import SandboxData
+from edxtui.sandbox.deployment import (
+    RateThrottle,
+    ResponseCache,
+    drf_throttled,
+    http_scheme,
+    not_found,
+    page_key,
+    routes_to_view,
+)
 from edxtui.sandbox.faults import RESET_IDLE_TIMEOUT, Counters, Faults
 from edxtui.sandbox.pagination import InvalidPage, Window, paginate
 from edxtui.sandbox.render import render_json
@@ -33,11 +43,12 @@ from edxtui.sandbox.responses import (
     API_HEADERS,
     NOT_ACCEPTABLE,
     RAW_SEND,
-    acceptable,
+    csrf_failure,
     detail,
     fault_response,
     html_not_found,
     json_response,
+    negotiate,
     truncated,
 )
 from edxtui.sandbox.tokens import SCOPES, TokenAuthority, Verdict
@@ -72,6 +83,8 @@ class SandboxApp:
         self.faults = faults or Faults(expires_in=self.config.expires_in, **self.config.faults)
         self.counters = counters or Counters()
         self.authority = TokenAuthority(CLIENTS)
+        self.throttle = RateThrottle()  # its `timer` is the clock a test may replace
+        self.response_cache = ResponseCache()
         self.starlette = Starlette(
             routes=self._routes(),
             exception_handlers={HTTPException: self._http_exception},
@@ -103,9 +116,9 @@ class SandboxApp:
             ("catalogs/{id}/contains/", self.catalog_contains),
             ("catalogs/{id}/csv/", self.catalog_csv),
             ("courses/", self.courses),
-            ("courses/{key}/", self.course),
+            ("courses/{key:path}/", self.course),  # old-style keys have slashes
             ("course_runs/", self.course_runs),
-            ("course_runs/{key}/", self.course_run),
+            ("course_runs/{key:path}/", self.course_run),
             ("programs/", self.programs),
             ("programs/{uuid}/", self.program),
             ("organizations/", self.organizations),
@@ -117,6 +130,9 @@ class SandboxApp:
             Route("/oauth2/v1/access_token", self.token, methods=["POST"]),
             Route("/oauth2/access_token", self.token, methods=["POST"]),
             Route("/oauth2/access_token/", self.token, methods=["POST"]),
+            # LMS pages that are not the token endpoint: a mistyped token URL lands on one.
+            Route("/", self.lms_page, methods=["POST"]),
+            Route("/login", self.lms_page, methods=["POST"]),
             Route("/_sandbox/faults", self.control_faults, methods=["GET", "POST"]),
             Route("/_sandbox/counters", self.control_counters, methods=["GET"]),
             Route("/_sandbox/reset", self.control_reset, methods=["POST"]),
@@ -148,6 +164,8 @@ class SandboxApp:
         try:
             await self._gate("hold_api")
             await self._delay("api_latency")
+            if not self._routes_to_view(request):  # Django's URL pattern fails: no view at all
+                return html_not_found()
             verdict = self.authority.verify(
                 request.headers.get("authorization"),
                 now=faults.now(),
@@ -191,14 +209,51 @@ class SandboxApp:
         finally:
             self.counters.bump(held=-1)
 
+    def _routes_to_view(self, request: Request) -> bool:
+        """Django's URL pattern for the lookup in the path (deployment.LOOKUP_PATTERNS)."""
+        if not request.path_params:
+            return True
+        lookup = str(next(iter(request.path_params.values())))
+        resource = request.url.path.split("/")[3]  # /api/v1/<resource>/..., /catalog/v1/<...>
+        return routes_to_view(resource, lookup, strict=self.faults.switches.real_404s)
+
+    def _missing(self, resource: str, *, bad_id: bool = False) -> Response:
+        return not_found(resource, real=self.faults.switches.real_404s, bad_id=bad_id)
+
+    async def _cold(self, request: Request) -> None:
+        """`cold_pages`: the first request for a list page waits before its first byte (a
+        response-cache miss); the page is warm once that wait is over or cut short."""
+        switches = self.faults.switches
+        key = page_key(request.url.path, request.url.query)
+        if switches.cold_pages <= 0 or self.response_cache.is_warm(key, switches.epoch):
+            return
+        self.counters.bump(cold_pages=1)
+        seconds = switches.cold_pages
+        deadline = time.monotonic() + seconds
+        # Any change of the switch (or a reset) ends the wait, so held requests go at once.
+        while self.faults.switches is switches and switches.cold_pages == seconds:
+            if (left := deadline - time.monotonic()) <= 0:
+                break
+            await asyncio.sleep(min(left, 0.01))
+        self.response_cache.store(key, switches.epoch)
+
     async def _authorized(self, request: Request, handler: Handler, verdict: Verdict) -> Response:
-        if not acceptable(request.headers.get("accept")):  # DRF negotiates before auth
-            return detail(406, NOT_ACCEPTABLE, API_HEADERS)
+        refused = negotiate(request.headers.get("accept"), request.query_params.get("format"))
+        if refused is not None:  # DRF negotiates before auth
+            return detail(refused, NOT_ACCEPTABLE if refused == 406 else "Not found.", API_HEADERS)
         if verdict.client is None:
             self.counters.bump(unauthorized=1)
             if self.faults.auth_status == 403:  # older servers: no challenge, so DRF says 403
                 return detail(403, verdict.detail, API_HEADERS)
             return detail(401, verdict.detail, {"WWW-Authenticate": 'JWT realm="api"'})
+        switches = self.faults.switches
+        if switches.rate is not None:  # DRF's check_throttles: after auth, before the view
+            allowed, wait = self.throttle.check(
+                switches.rate, verdict.client.username, switches.epoch
+            )
+            if not allowed:
+                self.counters.bump(throttled=1)
+                return drf_throttled(wait)
         if request.method not in ("GET", "HEAD"):
             return detail(405, f'Method "{request.method}" not allowed.', API_HEADERS)
         return await handler(request, verdict.client)
@@ -224,6 +279,11 @@ class SandboxApp:
             window = paginate(url, dict(request.query_params), count)
         except InvalidPage:
             return detail(404, "Invalid page.", API_HEADERS)
+        if self.faults.switches.http_links:
+            window = replace(
+                window, next=http_scheme(window.next), previous=http_scheme(window.previous)
+            )
+        await self._cold(request)
         offset = min(window.offset, count)
         # Building a page of cold courses is CPU work (~1 ms a course): do it off the event loop
         # so other requests (and the control API) are not stuck behind a limit=1000 page.
@@ -243,10 +303,10 @@ class SandboxApp:
         """The catalog in the path, or the 404/403 response that answers instead."""
         try:
             catalog = self.data.catalogs.get(int(request.path_params["id"]))
-        except ValueError:
-            catalog = None
+        except ValueError:  # DRF's get_object_or_404 on a cast that fails: a bare "Not found."
+            return self._missing("catalogs", bad_id=True)
         if catalog is None:
-            return detail(404, "Not found.", API_HEADERS)
+            return self._missing("catalogs")
         # The partner-only catalog is listed (so a client can meet the 403) but not viewable.
         if not client.sees_catalogs or client.username not in catalog.viewers:
             return detail(403, FORBIDDEN, API_HEADERS)
@@ -314,7 +374,7 @@ class SandboxApp:
     async def course(self, request: Request, client: SandboxClient) -> Response:
         course = self.data.find_course(request.path_params["key"])
         if course is None:
-            return detail(404, "Not found.", API_HEADERS)
+            return self._missing("courses")
         return json_response(course, headers=API_HEADERS)
 
     async def course_runs(self, request: Request, client: SandboxClient) -> Response:
@@ -327,7 +387,7 @@ class SandboxApp:
     async def course_run(self, request: Request, client: SandboxClient) -> Response:
         run = self.data.find_run(request.path_params["key"])
         if run is None:
-            return detail(404, "Not found.", API_HEADERS)
+            return self._missing("course_runs")
         return json_response(run, headers=API_HEADERS)
 
     async def programs(self, request: Request, client: SandboxClient) -> Response:
@@ -341,7 +401,7 @@ class SandboxApp:
     async def program(self, request: Request, client: SandboxClient) -> Response:
         program = self.data.programs_by_uuid.get(request.path_params["uuid"])
         if program is None:
-            return detail(404, "Not found.", API_HEADERS)
+            return self._missing("programs")
         return json_response(program, headers=API_HEADERS)
 
     async def organizations(self, request: Request, client: SandboxClient) -> Response:
@@ -353,7 +413,7 @@ class SandboxApp:
     async def organization(self, request: Request, client: SandboxClient) -> Response:
         org = self.data.organizations_by_uuid.get(request.path_params["uuid"])
         if org is None:
-            return detail(404, "Not found.", API_HEADERS)
+            return self._missing("organizations")
         return json_response(org, headers=API_HEADERS)
 
     # --- the token endpoint -------------------------------------------------------------------
@@ -410,7 +470,8 @@ class SandboxApp:
             return oauth_error(400, "invalid_scope", "The requested scope is invalid.")
         scopes = requested or list(SCOPES)
 
-        expires_in = 0 if client.restricted else self.faults.expires_in
+        born_expired = client.restricted and not client.restricted_jwt
+        expires_in = 0 if born_expired else self.faults.expires_in
         token_type = fields.get("token_type", [request.headers.get("x-token-type", "")])[0]
         if token_type.lower() == "jwt":
             access_token = self.authority.issue(
@@ -472,6 +533,11 @@ class SandboxApp:
     async def control_revoke(self, request: Request) -> Response:
         self.faults.revoke_tokens()
         return json_response(self.faults.snapshot())
+
+    async def lms_page(self, request: Request) -> Response:
+        """An LMS page behind CsrfViewMiddleware: a POST without a CSRF cookie is refused."""
+        self.counters.count_path(request.url.path)
+        return csrf_failure()
 
     async def control_ping(self, request: Request) -> Response:
         """A constant answer: the benchmark's baseline for 'how fast can this server answer'."""

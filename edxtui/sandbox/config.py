@@ -17,6 +17,9 @@ class SandboxClient:
     username: str
     sees_catalogs: bool = True  # False: catalog list is empty, every catalog is 403
     restricted: bool = False  # a "restricted application": its tokens are born expired
+    # ...unless issued as the LMS does today: a normal-looking JWT with is_restricted true,
+    # signed with a key the API does not trust (oauth_dispatch/jwt.py), so it answers 401.
+    restricted_jwt: bool = False
 
 
 CLIENTS: dict[str, SandboxClient] = {
@@ -28,6 +31,14 @@ CLIENTS: dict[str, SandboxClient] = {
         # A restricted application: 200 with expires_in <= 0 (API.md token table).
         SandboxClient(
             "edxtui-restricted", "restricted-secret", "restricted_worker", restricted=True
+        ),
+        # The current restricted application: expires_in as configured, then 401 on the API.
+        SandboxClient(
+            "edxtui-restricted-jwt",
+            "restricted-jwt-secret",
+            "restricted_jwt_worker",
+            restricted=True,
+            restricted_jwt=True,
         ),
     )
 }
