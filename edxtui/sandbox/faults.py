@@ -46,7 +46,7 @@ class Rule:
 
 
 # Counted rules, in the order they are checked; the first that matches a request wins.
-RULES = ("drop", "errors", "rate_limit", "token_throttle", "truncate", "not_json")
+RULES: tuple[str, ...] = ("drop", "errors", "rate_limit", "token_throttle", "truncate", "not_json")
 RULES += ("csrf_failure", "waf_block")  # 403 HTML pages that are not django-ratelimit's
 _RULE_DEFAULTS: dict[str, dict[str, Any]] = {
     "drop": {},
@@ -58,7 +58,7 @@ _RULE_DEFAULTS: dict[str, dict[str, Any]] = {
     "csrf_failure": {"scope": "token"},
     "waf_block": {"scope": "token"},
 }
-SETTINGS = (
+SETTINGS: tuple[str, ...] = (
     "expires_in",
     "expires_in_format",
     "token_latency",
