@@ -25,6 +25,7 @@ from starlette.responses import RedirectResponse, Response, StreamingResponse
 from starlette.routing import Match, Route
 from starlette.types import Receive, Scope, Send
 
+from edxtui.sandbox import gateway
 from edxtui.sandbox.config import CLIENTS, SandboxClient, SandboxConfig
 from edxtui.sandbox.data import SandboxData
 from edxtui.sandbox.deployment import (
@@ -94,6 +95,11 @@ class SandboxApp:
     async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
         if scope["type"] == "http":
             scope[RAW_SEND] = send  # uvicorn's own send: faults that break the connection use it
+        if gateway.applies(self.faults.switches, scope):
+            await gateway.serve(
+                self.starlette, self.faults.switches, self.counters, scope, receive, send
+            )
+            return
         await self.starlette(scope, receive, send)
 
     # --- routing ------------------------------------------------------------------------------
@@ -271,6 +277,8 @@ class SandboxApp:
     ) -> Response:
         try:
             url = str(request.url)
+            if gateway.UPSTREAM_ROOT in request.scope:  # behind the gateway: discovery's own URL
+                url = request.scope[gateway.UPSTREAM_ROOT] + url.split(gateway.ROOT, 1)[1]
             if self.faults.links_origin:  # a hostile or misconfigured proxy: links elsewhere
                 url = (
                     self.faults.links_origin
