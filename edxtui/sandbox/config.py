@@ -67,6 +67,9 @@ class SandboxConfig:
     host: str = "127.0.0.1"  # loopback only; the server refuses anything else
     port: int = 0  # 0: a free port chosen by the OS
     log_level: str = "warning"  # uvicorn's; "info" prints one line per request
+    # Also serve TLS on a second port, with a CA and certificate generated at start (tls.py,
+    # needs the `cryptography` package): the https side of a TLS-terminating proxy.
+    https: bool = False
 
     def __post_init__(self) -> None:
         if self.courses < 0 or self.large_catalog_courses < 0 or self.cached_courses < 0:
