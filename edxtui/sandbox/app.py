@@ -25,7 +25,7 @@ from starlette.responses import RedirectResponse, Response, StreamingResponse
 from starlette.routing import Match, Route
 from starlette.types import Receive, Scope, Send
 
-from edxtui.sandbox import gateway
+from edxtui.sandbox import gateway, search
 from edxtui.sandbox.config import CLIENTS, SandboxClient, SandboxConfig
 from edxtui.sandbox.data import SandboxData
 from edxtui.sandbox.deployment import (
@@ -129,6 +129,7 @@ class SandboxApp:
             ("programs/{uuid}/", self.program),
             ("organizations/", self.organizations),
             ("organizations/{uuid}/", self.organization),
+            ("search/{kind}/", self.search_results),  # with the `search` switch (search.py)
         ]
         routes = [api("/catalog/v1/" + p, h) for p, h in shared]
         routes += [api("/api/v1/" + p, h) for p, h in shared + openedx_only]
@@ -217,10 +218,13 @@ class SandboxApp:
 
     def _routes_to_view(self, request: Request) -> bool:
         """Django's URL pattern for the lookup in the path (deployment.LOOKUP_PATTERNS)."""
+        resource = request.url.path.split("/")[3]  # /api/v1/<resource>/..., /catalog/v1/<...>
+        if resource == "search":
+            kind = request.path_params["kind"]
+            return self.faults.switches.search and kind in search.SEARCH_KINDS
         if not request.path_params:
             return True
         lookup = str(next(iter(request.path_params.values())))
-        resource = request.url.path.split("/")[3]  # /api/v1/<resource>/..., /catalog/v1/<...>
         return routes_to_view(resource, lookup, strict=self.faults.switches.real_404s)
 
     def _missing(self, resource: str, *, bad_id: bool = False) -> Response:
@@ -262,6 +266,11 @@ class SandboxApp:
                 return drf_throttled(wait)
         if request.method not in ("GET", "HEAD"):
             return detail(405, f'Method "{request.method}" not allowed.', API_HEADERS)
+        resource = request.url.path.split("/")[3]
+        if switches.search and resource in ("courses", "course_runs", "programs"):
+            early = search.intercept(self, request, resource, bool(request.path_params))
+            if early is not None:
+                return early
         return await handler(request, verdict.client)
 
     async def _truncate(self, response: Response, rule: Any) -> Response:
@@ -541,6 +550,9 @@ class SandboxApp:
     async def control_revoke(self, request: Request) -> Response:
         self.faults.revoke_tokens()
         return json_response(self.faults.snapshot())
+
+    async def search_results(self, request: Request, client: SandboxClient) -> Response:
+        return await search.search_view(self, request, request.path_params["kind"])
 
     async def lms_page(self, request: Request) -> Response:
         """An LMS page behind CsrfViewMiddleware: a POST without a CSRF cookie is refused."""
