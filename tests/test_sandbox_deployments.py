@@ -251,3 +251,36 @@ def test_cold_pages_are_per_page_and_counted(sandbox, auth) -> None:
         assert get(sandbox, "catalogs/1/courses/?" + query, auth).status_code == 200
     # limit=5&offset=0 is offset=0&limit=5 in another order: the same cache entry.
     assert sandbox.counters.cold_pages == 3
+
+
+# --- 8. old-style slash keys -----------------------------------------------------------------
+
+
+def test_slash_keys_are_a_catalog_of_their_own_behind_the_switch(sandbox, auth) -> None:
+    assert get(sandbox, "catalogs/", auth).json()["count"] == 6  # the default data is untouched
+    assert get(sandbox, "catalogs/7/", auth).status_code == 404
+    assert get(sandbox, "course_runs/MITx/6.002x/2012_Fall/", auth).status_code == 404
+    sandbox.faults.update(slash_keys=True)
+    catalogs = get(sandbox, "catalogs/", auth).json()
+    assert catalogs["count"] == 7 and catalogs["results"][6]["name"].startswith("Old-style keys")
+    courses = get(sandbox, "catalogs/7/courses/", auth).json()
+    runs = [r["key"] for c in courses["results"] for r in c["course_runs"]]
+    assert "MITx/6.002x/2012_Fall" in runs
+    for key in runs:
+        r = get(sandbox, f"course_runs/{key}/", auth)
+        assert (r.status_code, r.json()["key"]) == (200, key)
+    course = get(sandbox, "courses/MITx+6.002x/", auth).json()
+    assert [r["key"] for r in course["course_runs"]] == [
+        "MITx/6.002x/2012_Fall",
+        "MITx/6.002x/2013_Spring",
+    ]
+    # courses/ routes a slash key (COURSE_ID_REGEX) but looks it up as written: no such course.
+    assert get(sandbox, "courses/MITx/6.002x/", auth).json() == {"detail": "Not found."}
+
+
+def test_a_slash_key_that_fails_discoverys_pattern_is_an_html_404(sandbox, auth) -> None:
+    sandbox.faults.update(slash_keys=True)
+    r = get(sandbox, "course_runs/MITx/6.002x/2012_Fall/extra/", auth)
+    assert r.status_code == 404 and r.headers["content-type"].startswith("text/html")
+    r = get(sandbox, "course_runs/MITx/6.002x/2099_Never/", auth)
+    assert r.status_code == 404 and r.json() == {"detail": "Not found."}

@@ -25,7 +25,7 @@ from starlette.responses import RedirectResponse, Response, StreamingResponse
 from starlette.routing import Match, Route
 from starlette.types import Receive, Scope, Send
 
-from edxtui.sandbox import gateway, search
+from edxtui.sandbox import gateway, legacy, search
 from edxtui.sandbox.config import CLIENTS, SandboxClient, SandboxConfig
 from edxtui.sandbox.data import SandboxData
 from edxtui.sandbox.deployment import (
@@ -314,12 +314,17 @@ class SandboxApp:
     def _visible_catalogs(self, client: SandboxClient) -> list[Any]:
         if not client.sees_catalogs:
             return []
-        return list(self.data.catalogs.values())
+        return list(self._catalogs().values())
+
+    def _catalogs(self) -> dict[int, Any]:
+        if self.faults.switches.slash_keys:  # catalog 7, of old-style keys (legacy.py)
+            return {**self.data.catalogs, legacy.CATALOG_ID: legacy.CATALOG}
+        return self.data.catalogs
 
     def _catalog_for(self, request: Request, client: SandboxClient) -> Any:
         """The catalog in the path, or the 404/403 response that answers instead."""
         try:
-            catalog = self.data.catalogs.get(int(request.path_params["id"]))
+            catalog = self._catalogs().get(int(request.path_params["id"]))
         except ValueError:  # DRF's get_object_or_404 on a cast that fails: a bare "Not found."
             return self._missing("catalogs", bad_id=True)
         if catalog is None:
@@ -346,8 +351,13 @@ class SandboxApp:
         if isinstance(catalog, Response):
             return catalog
         return await self._page(
-            request, catalog.count, lambda o, n: self.data.catalog_course_json(catalog, o, n)
+            request, catalog.count, lambda o, n: self._catalog_page(catalog, o, n)
         )
+
+    def _catalog_page(self, catalog: Any, offset: int, limit: int) -> list[bytes]:
+        if catalog.id == legacy.CATALOG_ID and self.faults.switches.slash_keys:
+            return [render_json(c) for c in legacy.courses(self.data)[offset : offset + limit]]
+        return self.data.catalog_course_json(catalog, offset, limit)
 
     async def catalog_contains(self, request: Request, client: SandboxClient) -> Response:
         catalog = self._catalog_for(request, client)
@@ -390,6 +400,8 @@ class SandboxApp:
 
     async def course(self, request: Request, client: SandboxClient) -> Response:
         course = self.data.find_course(request.path_params["key"])
+        if course is None and self.faults.switches.slash_keys:
+            course = legacy.find_course(self.data, request.path_params["key"])
         if course is None:
             return self._missing("courses")
         return json_response(course, headers=API_HEADERS)
@@ -403,6 +415,8 @@ class SandboxApp:
 
     async def course_run(self, request: Request, client: SandboxClient) -> Response:
         run = self.data.find_run(request.path_params["key"])
+        if run is None and self.faults.switches.slash_keys:
+            run = legacy.find_run(self.data, request.path_params["key"])
         if run is None:
             return self._missing("course_runs")
         return json_response(run, headers=API_HEADERS)
