@@ -9,13 +9,11 @@ Every API request goes: count -> gate -> latency -> check the token -> fault? ->
 from __future__ import annotations
 
 import asyncio
-import secrets
 import time
 from collections.abc import Awaitable, Callable
 from dataclasses import replace
 from datetime import UTC, datetime
 from typing import Any
-from urllib.parse import parse_qsl
 
 from starlette.applications import Starlette
 from starlette.concurrency import run_in_threadpool
@@ -25,7 +23,7 @@ from starlette.responses import RedirectResponse, Response, StreamingResponse
 from starlette.routing import Match, Route
 from starlette.types import Receive, Scope, Send
 
-from edxtui.sandbox import gateway, legacy, search
+from edxtui.sandbox import control, gateway, grant, legacy, search
 from edxtui.sandbox.config import CLIENTS, SandboxClient, SandboxConfig
 from edxtui.sandbox.data import SandboxData
 from edxtui.sandbox.deployment import (
@@ -37,7 +35,7 @@ from edxtui.sandbox.deployment import (
     page_key,
     routes_to_view,
 )
-from edxtui.sandbox.faults import RESET_IDLE_TIMEOUT, Counters, Faults
+from edxtui.sandbox.faults import Counters, Faults
 from edxtui.sandbox.pagination import InvalidPage, Window, paginate
 from edxtui.sandbox.render import render_json
 from edxtui.sandbox.responses import (
@@ -52,7 +50,7 @@ from edxtui.sandbox.responses import (
     negotiate,
     truncated,
 )
-from edxtui.sandbox.tokens import SCOPES, TokenAuthority, Verdict
+from edxtui.sandbox.tokens import TokenAuthority, Verdict
 
 FORBIDDEN = "You do not have permission to perform this action."
 Handler = Callable[[Request, SandboxClient], Awaitable[Response]]
@@ -140,11 +138,7 @@ class SandboxApp:
             # LMS pages that are not the token endpoint: a mistyped token URL lands on one.
             Route("/", self.lms_page, methods=["POST"]),
             Route("/login", self.lms_page, methods=["POST"]),
-            Route("/_sandbox/faults", self.control_faults, methods=["GET", "POST"]),
-            Route("/_sandbox/counters", self.control_counters, methods=["GET"]),
-            Route("/_sandbox/reset", self.control_reset, methods=["POST"]),
-            Route("/_sandbox/revoke", self.control_revoke, methods=["POST"]),
-            Route("/_sandbox/ping", self.control_ping, methods=["GET"]),
+            *control.routes(self.faults, self.counters),
         ]
         return routes
 
@@ -466,104 +460,12 @@ class SandboxApp:
                 replacement = fault_response(*fault, body_read=True)
                 if replacement is not None:
                     return replacement
-            response = await self._issue(request)
+            response = await grant.issue(request, self.faults, self.authority, self.counters)
             if fault is not None:
                 response = truncated(response, fault[1])
             return response
         finally:
             counters.bump(token_in_flight=-1)
-
-    async def _issue(self, request: Request) -> Response:
-        """django-oauth-toolkit's client-credentials grant plus edx-platform's JWT option."""
-        form: list[tuple[str, str]] = []
-        if request.headers.get("content-type", "").startswith("application/x-www-form-urlencoded"):
-            body = await request.body()
-            form = parse_qsl(body.decode("utf-8", "replace"), keep_blank_values=True)
-        fields: dict[str, list[str]] = {}
-        for name, value in form:
-            fields.setdefault(name, []).append(value)
-
-        grant = fields.get("grant_type", [])
-        if len(grant) > 1:
-            return oauth_error(400, "invalid_request", "Duplicate grant_type parameter.")
-        if grant != ["client_credentials"]:
-            return oauth_error(400, "unsupported_grant_type")
-        for name in ("client_id", "client_secret"):
-            if not fields.get(name, [""])[0]:
-                return oauth_error(400, "invalid_request", f"Missing {name} parameter.")
-        client = CLIENTS.get(fields["client_id"][0])
-        if client is None or not secrets.compare_digest(
-            client.client_secret.encode(), fields["client_secret"][0].encode()
-        ):
-            return oauth_error(401, "invalid_client")
-        requested = fields.get("scope", [""])[0].split()
-        if any(s not in SCOPES for s in requested):
-            return oauth_error(400, "invalid_scope", "The requested scope is invalid.")
-        scopes = requested or list(SCOPES)
-
-        born_expired = client.restricted and not client.restricted_jwt
-        expires_in = 0 if born_expired else self.faults.expires_in
-        token_type = fields.get("token_type", [request.headers.get("x-token-type", "")])[0]
-        if token_type.lower() == "jwt":
-            access_token = self.authority.issue(
-                client,
-                now=self.faults.now(),
-                expires_in=expires_in,
-                issuer=f"{request.url.scheme}://{request.url.netloc}/oauth2",
-                scopes=scopes,
-                generation=self.faults.token_generation,
-            )
-            kind = "JWT"
-        else:  # edx-platform hands out an opaque Bearer token, which the catalog API rejects
-            access_token, kind = secrets.token_urlsafe(22), "Bearer"
-        payload: dict[str, Any] = {
-            "access_token": access_token,
-            "expires_in": expires_in,
-            "token_type": kind,
-            "scope": " ".join(scopes),
-        }
-        fmt = self.faults.expires_in_format
-        if fmt == "string":
-            payload["expires_in"] = str(expires_in)
-        elif fmt == "float":
-            payload["expires_in"] = float(expires_in)
-        elif fmt == "null":
-            payload["expires_in"] = None
-        elif fmt == "missing":
-            del payload["expires_in"]
-        self.counters.bump(token_successes=1)
-        return json_response(payload, headers={"Cache-Control": "no-store", "Pragma": "no-cache"})
-
-    # --- control API --------------------------------------------------------------------------
-
-    async def control_faults(self, request: Request) -> Response:
-        if request.method == "POST":
-            try:
-                changes = await request.json()
-                if not isinstance(changes, dict):
-                    raise ValueError("send a JSON object of fault names to values")
-                self.faults.update(**changes)
-            except ValueError as exc:  # includes JSONDecodeError
-                return json_response({"error": str(exc)}, 400)
-        return json_response(self.faults.snapshot())
-
-    async def control_counters(self, request: Request) -> Response:
-        return json_response(self.counters.snapshot())
-
-    async def control_reset(self, request: Request) -> Response:
-        self.faults.reset()
-        # Let the requests still being served finish first (see SandboxServer.reset).
-        deadline = time.monotonic() + RESET_IDLE_TIMEOUT
-        while not self.counters.idle() and time.monotonic() < deadline:
-            await asyncio.sleep(0.005)
-        self.counters.reset()
-        return json_response(
-            {"faults": self.faults.snapshot(), "counters": self.counters.snapshot()}
-        )
-
-    async def control_revoke(self, request: Request) -> Response:
-        self.faults.revoke_tokens()
-        return json_response(self.faults.snapshot())
 
     async def search_results(self, request: Request, client: SandboxClient) -> Response:
         return await search.search_view(self, request, request.path_params["kind"])
@@ -572,21 +474,6 @@ class SandboxApp:
         """An LMS page behind CsrfViewMiddleware: a POST without a CSRF cookie is refused."""
         self.counters.count_path(request.url.path)
         return csrf_failure()
-
-    async def control_ping(self, request: Request) -> Response:
-        """A constant answer: the benchmark's baseline for 'how fast can this server answer'."""
-        return json_response({"ok": True})
-
-
-def oauth_error(status: int, error: str, description: str | None = None) -> Response:
-    """An RFC 6749 error body; invalid_client also challenges (401 + WWW-Authenticate)."""
-    payload = {"error": error}
-    if description:
-        payload["error_description"] = description
-    headers = {"Cache-Control": "no-store", "Pragma": "no-cache"}
-    if error == "invalid_client":
-        headers["WWW-Authenticate"] = 'Bearer error="invalid_client"'
-    return json_response(payload, status, headers)
 
 
 def _csv_param(request: Request, name: str) -> list[str]:
