@@ -284,3 +284,14 @@ def test_a_slash_key_that_fails_discoverys_pattern_is_an_html_404(sandbox, auth)
     assert r.status_code == 404 and r.headers["content-type"].startswith("text/html")
     r = get(sandbox, "course_runs/MITx/6.002x/2099_Never/", auth)
     assert r.status_code == 404 and r.json() == {"detail": "Not found."}
+
+
+def test_every_switch_is_named_by_the_cli_syntax_and_the_control_api(sandbox) -> None:
+    faults = Faults(**parse_cli_fault("search"), **parse_cli_fault("cold_pages=2.5"))
+    assert faults.switches.search is True and faults.switches.cold_pages == 2.5
+    snapshot = http.get(sandbox.base_url + "/_sandbox/faults").json()
+    for name in ("http_links", "real_404s", "rate", "cold_pages", "search", "slash_keys",
+                 "gateway", "gateway_drops_query"):  # fmt: skip
+        assert name in snapshot
+    r = http.post(sandbox.base_url + "/_sandbox/faults", json={"gateway": "maybe"})
+    assert r.status_code == 400 and "gateway must be true or false" in r.json()["error"]
