@@ -8,7 +8,9 @@ import sys
 # own, and where the two cores share a host core it slows the app's. So this process, which
 # serves the sandbox and nothing else, goes without it; PyJWT then offers HMAC alone.
 # (A None entry in sys.modules makes that import fail; typeshed types the values as modules.)
-sys.modules.setdefault("cryptography", None)  # type: ignore[arg-type]
+# Only `--https` needs it: to generate its certificates (tls.py).
+if "--https" not in sys.argv[1:]:
+    sys.modules.setdefault("cryptography", None)  # type: ignore[arg-type]
 
 from edxtui.sandbox.cli import main  # noqa: E402  (after the line above, by design)
 

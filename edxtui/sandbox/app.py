@@ -10,12 +10,11 @@ from __future__ import annotations
 
 import asyncio
 import dataclasses
-import secrets
 import time
 from collections.abc import Awaitable, Callable
+from dataclasses import replace
 from datetime import UTC, datetime
 from typing import Any
-from urllib.parse import parse_qsl
 
 from starlette.applications import Starlette
 from starlette.concurrency import run_in_threadpool
@@ -25,24 +24,34 @@ from starlette.responses import RedirectResponse, Response, StreamingResponse
 from starlette.routing import Match, Route
 from starlette.types import Receive, Scope, Send
 
-from edxtui.sandbox import hostile
+from edxtui.sandbox import control, gateway, grant, hostile, legacy, search
 from edxtui.sandbox.config import CLIENTS, SandboxClient, SandboxConfig
 from edxtui.sandbox.data import SandboxData
-from edxtui.sandbox.faults import RESET_IDLE_TIMEOUT, Counters, Faults
+from edxtui.sandbox.deployment import (
+    RateThrottle,
+    ResponseCache,
+    drf_throttled,
+    http_scheme,
+    not_found,
+    page_key,
+    routes_to_view,
+)
+from edxtui.sandbox.faults import Counters, Faults
 from edxtui.sandbox.pagination import InvalidPage, Window, paginate
 from edxtui.sandbox.render import render_json
 from edxtui.sandbox.responses import (
     API_HEADERS,
     NOT_ACCEPTABLE,
     RAW_SEND,
-    acceptable,
+    csrf_failure,
     detail,
     fault_response,
     html_not_found,
     json_response,
+    negotiate,
     truncated,
 )
-from edxtui.sandbox.tokens import SCOPES, TokenAuthority, Verdict
+from edxtui.sandbox.tokens import TokenAuthority, Verdict
 
 FORBIDDEN = "You do not have permission to perform this action."
 Handler = Callable[[Request, SandboxClient], Awaitable[Response]]
@@ -74,6 +83,8 @@ class SandboxApp:
         self.faults = faults or Faults(expires_in=self.config.expires_in, **self.config.faults)
         self.counters = counters or Counters()
         self.authority = TokenAuthority(CLIENTS)
+        self.throttle = RateThrottle()  # its `timer` is the clock a test may replace
+        self.response_cache = ResponseCache()
         self.starlette = Starlette(
             routes=self._routes(),
             exception_handlers={HTTPException: self._http_exception},
@@ -83,6 +94,11 @@ class SandboxApp:
     async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
         if scope["type"] == "http":
             scope[RAW_SEND] = send  # uvicorn's own send: faults that break the connection use it
+        if gateway.applies(self.faults.switches, scope):
+            await gateway.serve(
+                self.starlette, self.faults.switches, self.counters, scope, receive, send
+            )
+            return
         await self.starlette(scope, receive, send)
 
     # --- routing ------------------------------------------------------------------------------
@@ -105,13 +121,14 @@ class SandboxApp:
             ("catalogs/{id}/contains/", self.catalog_contains),
             ("catalogs/{id}/csv/", self.catalog_csv),
             ("courses/", self.courses),
-            ("courses/{key}/", self.course),
+            ("courses/{key:path}/", self.course),  # old-style keys have slashes
             ("course_runs/", self.course_runs),
-            ("course_runs/{key}/", self.course_run),
+            ("course_runs/{key:path}/", self.course_run),
             ("programs/", self.programs),
             ("programs/{uuid}/", self.program),
             ("organizations/", self.organizations),
             ("organizations/{uuid}/", self.organization),
+            ("search/{kind}/", self.search_results),  # with the `search` switch (search.py)
         ]
         routes = [api("/catalog/v1/" + p, h) for p, h in shared]
         routes += [api("/api/v1/" + p, h) for p, h in shared + openedx_only]
@@ -119,11 +136,10 @@ class SandboxApp:
             Route("/oauth2/v1/access_token", self.token, methods=["POST"]),
             Route("/oauth2/access_token", self.token, methods=["POST"]),
             Route("/oauth2/access_token/", self.token, methods=["POST"]),
-            Route("/_sandbox/faults", self.control_faults, methods=["GET", "POST"]),
-            Route("/_sandbox/counters", self.control_counters, methods=["GET"]),
-            Route("/_sandbox/reset", self.control_reset, methods=["POST"]),
-            Route("/_sandbox/revoke", self.control_revoke, methods=["POST"]),
-            Route("/_sandbox/ping", self.control_ping, methods=["GET"]),
+            # LMS pages that are not the token endpoint: a mistyped token URL lands on one.
+            Route("/", self.lms_page, methods=["POST"]),
+            Route("/login", self.lms_page, methods=["POST"]),
+            *control.routes(self.faults, self.counters),
         ]
         return routes
 
@@ -150,6 +166,8 @@ class SandboxApp:
         try:
             await self._gate("hold_api")
             await self._delay("api_latency")
+            if not self._routes_to_view(request):  # Django's URL pattern fails: no view at all
+                return html_not_found()
             verdict = self.authority.verify(
                 request.headers.get("authorization"),
                 now=faults.now(),
@@ -193,16 +211,61 @@ class SandboxApp:
         finally:
             self.counters.bump(held=-1)
 
+    def _routes_to_view(self, request: Request) -> bool:
+        """Django's URL pattern for the lookup in the path (deployment.LOOKUP_PATTERNS)."""
+        resource = request.url.path.split("/")[3]  # /api/v1/<resource>/..., /catalog/v1/<...>
+        if resource == "search":
+            kind = request.path_params["kind"]
+            return self.faults.switches.search and kind in search.SEARCH_KINDS
+        if not request.path_params:
+            return True
+        lookup = str(next(iter(request.path_params.values())))
+        return routes_to_view(resource, lookup, strict=self.faults.switches.real_404s)
+
+    def _missing(self, resource: str, *, bad_id: bool = False) -> Response:
+        return not_found(resource, real=self.faults.switches.real_404s, bad_id=bad_id)
+
+    async def _cold(self, request: Request) -> None:
+        """`cold_pages`: the first request for a list page waits before its first byte (a
+        response-cache miss); the page is warm once that wait is over or cut short."""
+        switches = self.faults.switches
+        key = page_key(request.url.path, request.url.query)
+        if switches.cold_pages <= 0 or self.response_cache.is_warm(key, switches.epoch):
+            return
+        self.counters.bump(cold_pages=1)
+        seconds = switches.cold_pages
+        deadline = time.monotonic() + seconds
+        # Any change of the switch (or a reset) ends the wait, so held requests go at once.
+        while self.faults.switches is switches and switches.cold_pages == seconds:
+            if (left := deadline - time.monotonic()) <= 0:
+                break
+            await asyncio.sleep(min(left, 0.01))
+        self.response_cache.store(key, switches.epoch)
+
     async def _authorized(self, request: Request, handler: Handler, verdict: Verdict) -> Response:
-        if not acceptable(request.headers.get("accept")):  # DRF negotiates before auth
-            return detail(406, NOT_ACCEPTABLE, API_HEADERS)
+        refused = negotiate(request.headers.get("accept"), request.query_params.get("format"))
+        if refused is not None:  # DRF negotiates before auth
+            return detail(refused, NOT_ACCEPTABLE if refused == 406 else "Not found.", API_HEADERS)
         if verdict.client is None:
             self.counters.bump(unauthorized=1)
             if self.faults.auth_status == 403:  # older servers: no challenge, so DRF says 403
                 return detail(403, verdict.detail, API_HEADERS)
             return detail(401, verdict.detail, {"WWW-Authenticate": 'JWT realm="api"'})
+        switches = self.faults.switches
+        if switches.rate is not None:  # DRF's check_throttles: after auth, before the view
+            allowed, wait = self.throttle.check(
+                switches.rate, verdict.client.username, switches.epoch
+            )
+            if not allowed:
+                self.counters.bump(throttled=1)
+                return drf_throttled(wait)
         if request.method not in ("GET", "HEAD"):
             return detail(405, f'Method "{request.method}" not allowed.', API_HEADERS)
+        resource = request.url.path.split("/")[3]
+        if switches.search and resource in ("courses", "course_runs", "programs"):
+            early = search.intercept(self, request, resource, bool(request.path_params))
+            if early is not None:
+                return early
         return await handler(request, verdict.client)
 
     async def _truncate(self, response: Response, rule: Any) -> Response:
@@ -216,6 +279,8 @@ class SandboxApp:
     ) -> Response:
         try:
             url = str(request.url)
+            if gateway.UPSTREAM_ROOT in request.scope:  # behind the gateway: discovery's own URL
+                url = request.scope[gateway.UPSTREAM_ROOT] + url.split(gateway.ROOT, 1)[1]
             if self.faults.links_origin:  # a hostile or misconfigured proxy: links elsewhere
                 url = (
                     self.faults.links_origin
@@ -226,6 +291,11 @@ class SandboxApp:
                 window = dataclasses.replace(window, next=hostile.endless_next(url))
         except InvalidPage:
             return detail(404, "Invalid page.", API_HEADERS)
+        if self.faults.switches.http_links:
+            window = replace(
+                window, next=http_scheme(window.next), previous=http_scheme(window.previous)
+            )
+        await self._cold(request)
         offset = min(window.offset, count)
         # Building a page of cold courses is CPU work (docs/performance.md): off the event loop
         # so other requests (and the control API) are not stuck behind a limit=1000 page.
@@ -239,16 +309,21 @@ class SandboxApp:
     def _visible_catalogs(self, client: SandboxClient) -> list[Any]:
         if not client.sees_catalogs:
             return []
-        return list(self.data.catalogs.values())
+        return list(self._catalogs().values())
+
+    def _catalogs(self) -> dict[int, Any]:
+        if self.faults.switches.slash_keys:  # catalog 7, of old-style keys (legacy.py)
+            return {**self.data.catalogs, legacy.CATALOG_ID: legacy.CATALOG}
+        return self.data.catalogs
 
     def _catalog_for(self, request: Request, client: SandboxClient) -> Any:
         """The catalog in the path, or the 404/403 response that answers instead."""
         try:
-            catalog = self.data.catalogs.get(int(request.path_params["id"]))
-        except ValueError:
-            catalog = None
+            catalog = self._catalogs().get(int(request.path_params["id"]))
+        except ValueError:  # DRF's get_object_or_404 on a cast that fails: a bare "Not found."
+            return self._missing("catalogs", bad_id=True)
         if catalog is None:
-            return detail(404, "Not found.", API_HEADERS)
+            return self._missing("catalogs")
         # The partner-only catalog is listed (so a client can meet the 403) but not viewable.
         if not client.sees_catalogs or client.username not in catalog.viewers:
             return detail(403, FORBIDDEN, API_HEADERS)
@@ -270,13 +345,16 @@ class SandboxApp:
         catalog = self._catalog_for(request, client)
         if isinstance(catalog, Response):
             return catalog
+        return await self._page(
+            request, catalog.count, lambda o, n: self._catalog_page(catalog, o, n)
+        )
+
+    def _catalog_page(self, catalog: Any, offset: int, limit: int) -> list[bytes]:
+        if catalog.id == legacy.CATALOG_ID and self.faults.switches.slash_keys:
+            return [render_json(c) for c in legacy.courses(self.data)[offset : offset + limit]]
         repeat = self.faults.repeat_courses
-
-        def courses(offset: int, limit: int) -> list[bytes]:
-            start = max(0, offset - repeat)  # the fault: the previous page's last N again
-            return self.data.catalog_course_json(catalog, start, limit + offset - start)
-
-        return await self._page(request, catalog.count, courses)
+        start = max(0, offset - repeat)  # the fault: the previous page's last N again
+        return self.data.catalog_course_json(catalog, start, limit + offset - start)
 
     async def catalog_contains(self, request: Request, client: SandboxClient) -> Response:
         catalog = self._catalog_for(request, client)
@@ -319,8 +397,10 @@ class SandboxApp:
 
     async def course(self, request: Request, client: SandboxClient) -> Response:
         course = self.data.find_course(request.path_params["key"])
+        if course is None and self.faults.switches.slash_keys:
+            course = legacy.find_course(self.data, request.path_params["key"])
         if course is None:
-            return detail(404, "Not found.", API_HEADERS)
+            return self._missing("courses")
         return json_response(course, headers=API_HEADERS)
 
     async def course_runs(self, request: Request, client: SandboxClient) -> Response:
@@ -332,8 +412,10 @@ class SandboxApp:
 
     async def course_run(self, request: Request, client: SandboxClient) -> Response:
         run = self.data.find_run(request.path_params["key"])
+        if run is None and self.faults.switches.slash_keys:
+            run = legacy.find_run(self.data, request.path_params["key"])
         if run is None:
-            return detail(404, "Not found.", API_HEADERS)
+            return self._missing("course_runs")
         return json_response(run, headers=API_HEADERS)
 
     async def programs(self, request: Request, client: SandboxClient) -> Response:
@@ -347,7 +429,7 @@ class SandboxApp:
     async def program(self, request: Request, client: SandboxClient) -> Response:
         program = self.data.programs_by_uuid.get(request.path_params["uuid"])
         if program is None:
-            return detail(404, "Not found.", API_HEADERS)
+            return self._missing("programs")
         return json_response(program, headers=API_HEADERS)
 
     async def organizations(self, request: Request, client: SandboxClient) -> Response:
@@ -359,7 +441,7 @@ class SandboxApp:
     async def organization(self, request: Request, client: SandboxClient) -> Response:
         org = self.data.organizations_by_uuid.get(request.path_params["uuid"])
         if org is None:
-            return detail(404, "Not found.", API_HEADERS)
+            return self._missing("organizations")
         return json_response(org, headers=API_HEADERS)
 
     # --- the token endpoint -------------------------------------------------------------------
@@ -381,118 +463,20 @@ class SandboxApp:
                 replacement = fault_response(*fault, body_read=True)
                 if replacement is not None:
                     return replacement
-            response = await self._issue(request)
+            response = await grant.issue(request, self.faults, self.authority, self.counters)
             if fault is not None:
                 response = truncated(response, fault[1])
             return response
         finally:
             counters.bump(token_in_flight=-1)
 
-    async def _issue(self, request: Request) -> Response:
-        """django-oauth-toolkit's client-credentials grant plus edx-platform's JWT option."""
-        form: list[tuple[str, str]] = []
-        if request.headers.get("content-type", "").startswith("application/x-www-form-urlencoded"):
-            body = await request.body()
-            form = parse_qsl(body.decode("utf-8", "replace"), keep_blank_values=True)
-        fields: dict[str, list[str]] = {}
-        for name, value in form:
-            fields.setdefault(name, []).append(value)
+    async def search_results(self, request: Request, client: SandboxClient) -> Response:
+        return await search.search_view(self, request, request.path_params["kind"])
 
-        grant = fields.get("grant_type", [])
-        if len(grant) > 1:
-            return oauth_error(400, "invalid_request", "Duplicate grant_type parameter.")
-        if grant != ["client_credentials"]:
-            return oauth_error(400, "unsupported_grant_type")
-        for name in ("client_id", "client_secret"):
-            if not fields.get(name, [""])[0]:
-                return oauth_error(400, "invalid_request", f"Missing {name} parameter.")
-        client = CLIENTS.get(fields["client_id"][0])
-        if client is None or not secrets.compare_digest(
-            client.client_secret.encode(), fields["client_secret"][0].encode()
-        ):
-            return oauth_error(401, "invalid_client")
-        requested = fields.get("scope", [""])[0].split()
-        if any(s not in SCOPES for s in requested):
-            return oauth_error(400, "invalid_scope", "The requested scope is invalid.")
-        scopes = requested or list(SCOPES)
-
-        expires_in = 0 if client.restricted else self.faults.expires_in
-        token_type = fields.get("token_type", [request.headers.get("x-token-type", "")])[0]
-        if token_type.lower() == "jwt":
-            access_token = self.authority.issue(
-                client,
-                now=self.faults.now(),
-                expires_in=expires_in,
-                issuer=f"{request.url.scheme}://{request.url.netloc}/oauth2",
-                scopes=scopes,
-                generation=self.faults.token_generation,
-            )
-            kind = "JWT"
-        else:  # edx-platform hands out an opaque Bearer token, which the catalog API rejects
-            access_token, kind = secrets.token_urlsafe(22), "Bearer"
-        payload: dict[str, Any] = {
-            "access_token": access_token,
-            "expires_in": expires_in,
-            "token_type": kind,
-            "scope": " ".join(scopes),
-        }
-        fmt = self.faults.expires_in_format
-        if fmt == "string":
-            payload["expires_in"] = str(expires_in)
-        elif fmt == "float":
-            payload["expires_in"] = float(expires_in)
-        elif fmt == "null":
-            payload["expires_in"] = None
-        elif fmt == "missing":
-            del payload["expires_in"]
-        self.counters.bump(token_successes=1)
-        return json_response(payload, headers={"Cache-Control": "no-store", "Pragma": "no-cache"})
-
-    # --- control API --------------------------------------------------------------------------
-
-    async def control_faults(self, request: Request) -> Response:
-        if request.method == "POST":
-            try:
-                changes = await request.json()
-                if not isinstance(changes, dict):
-                    raise ValueError("send a JSON object of fault names to values")
-                self.faults.update(**changes)
-            except ValueError as exc:  # includes JSONDecodeError
-                return json_response({"error": str(exc)}, 400)
-        return json_response(self.faults.snapshot())
-
-    async def control_counters(self, request: Request) -> Response:
-        return json_response(self.counters.snapshot())
-
-    async def control_reset(self, request: Request) -> Response:
-        self.faults.reset()
-        # Let the requests still being served finish first (see SandboxServer.reset).
-        deadline = time.monotonic() + RESET_IDLE_TIMEOUT
-        while not self.counters.idle() and time.monotonic() < deadline:
-            await asyncio.sleep(0.005)
-        self.counters.reset()
-        return json_response(
-            {"faults": self.faults.snapshot(), "counters": self.counters.snapshot()}
-        )
-
-    async def control_revoke(self, request: Request) -> Response:
-        self.faults.revoke_tokens()
-        return json_response(self.faults.snapshot())
-
-    async def control_ping(self, request: Request) -> Response:
-        """A constant answer: the benchmark's baseline for 'how fast can this server answer'."""
-        return json_response({"ok": True})
-
-
-def oauth_error(status: int, error: str, description: str | None = None) -> Response:
-    """An RFC 6749 error body; invalid_client also challenges (401 + WWW-Authenticate)."""
-    payload = {"error": error}
-    if description:
-        payload["error_description"] = description
-    headers = {"Cache-Control": "no-store", "Pragma": "no-cache"}
-    if error == "invalid_client":
-        headers["WWW-Authenticate"] = 'Bearer error="invalid_client"'
-    return json_response(payload, status, headers)
+    async def lms_page(self, request: Request) -> Response:
+        """An LMS page behind CsrfViewMiddleware: a POST without a CSRF cookie is refused."""
+        self.counters.count_path(request.url.path)
+        return csrf_failure()
 
 
 def _csv_param(request: Request, name: str) -> list[str]:

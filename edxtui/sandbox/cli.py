@@ -65,6 +65,19 @@ def add_sandbox_arguments(parser: argparse.ArgumentParser) -> None:
         "api_latency=0.5, clock_skew=-300, expires_in_format=string "
         f"(settings: {', '.join(SETTINGS)}; counted: {', '.join(RULES)})",
     )
+    parser.add_argument(
+        "--rate",
+        default=None,
+        metavar="N/PERIOD",
+        help="a per-user request budget as course-discovery's DRF throttle, e.g. 200/hour "
+        "(same as --fault rate=200/hour)",
+    )
+    parser.add_argument(
+        "--https",
+        action="store_true",
+        help="also serve https on a second port with a generated CA (needs `cryptography`); "
+        "the banner names the CA's PEM file, for SSL_CERT_FILE",
+    )
     parser.add_argument("--quiet", action="store_true", help="no line per request")
     parser.add_argument(
         "--prewarm",
@@ -90,6 +103,8 @@ def _faults_from(args: argparse.Namespace) -> dict[str, Any]:
     faults: dict[str, Any] = {}
     for text in args.fault:
         faults.update(parse_cli_fault(text))
+    if getattr(args, "rate", None):
+        faults["rate"] = args.rate
     Faults(**faults)  # validate now: a bad flag is a message, not a traceback at first request
     return faults
 
@@ -114,8 +129,18 @@ Try it (the edX guide's steps):
   curl -s -H "Authorization: JWT $TOKEN" {edx_api}catalogs/
 
 Control: GET/POST {server.base_url}/_sandbox/faults, GET /_sandbox/counters, POST /_sandbox/reset
-Ctrl-C stops it.
+{_https_lines(server)}Ctrl-C stops it.
 """
+
+
+def _https_lines(server: SandboxServer) -> str:
+    if not server.config.https:
+        return ""
+    return (
+        f"\nhttps (the same server behind TLS): {server.https_url}\n"
+        f"  Open edX   {server.token_url(https=True)}   {server.api_root(https=True)}\n"
+        f"  trust its CA: SSL_CERT_FILE={server.ca_file}\n\n"
+    )
 
 
 def run_sandbox_command(args: argparse.Namespace) -> int:
@@ -129,6 +154,7 @@ def run_sandbox_command(args: argparse.Namespace) -> int:
             faults=_faults_from(args),
             port=args.port,
             log_level="warning" if args.quiet else "info",
+            https=getattr(args, "https", False),
         )
     except ValueError as exc:
         print(f"edxtui sandbox: {exc}. See `edxtui sandbox --help`.", file=sys.stderr)
@@ -149,6 +175,8 @@ def run_sandbox_command(args: argparse.Namespace) -> int:
     with contextlib.suppress(KeyboardInterrupt):
         if getattr(args, "prewarm", False):
             server.prewarm()
+        if server.config.https:
+            server.start_https()
         _say(banner(server))
         server.serve_forever()
     server.stop()  # frees the port if we never got to serve

@@ -17,6 +17,9 @@ class SandboxClient:
     username: str
     sees_catalogs: bool = True  # False: catalog list is empty, every catalog is 403
     restricted: bool = False  # a "restricted application": its tokens are born expired
+    # ...unless issued as the LMS does today: a normal-looking JWT with is_restricted true,
+    # signed with a key the API does not trust (oauth_dispatch/jwt.py), so it answers 401.
+    restricted_jwt: bool = False
 
 
 CLIENTS: dict[str, SandboxClient] = {
@@ -28,6 +31,14 @@ CLIENTS: dict[str, SandboxClient] = {
         # A restricted application: 200 with expires_in <= 0 (API.md token table).
         SandboxClient(
             "edxtui-restricted", "restricted-secret", "restricted_worker", restricted=True
+        ),
+        # The current restricted application: expires_in as configured, then 401 on the API.
+        SandboxClient(
+            "edxtui-restricted-jwt",
+            "restricted-jwt-secret",
+            "restricted_jwt_worker",
+            restricted=True,
+            restricted_jwt=True,
         ),
     )
 }
@@ -56,6 +67,9 @@ class SandboxConfig:
     host: str = "127.0.0.1"  # loopback only; the server refuses anything else
     port: int = 0  # 0: a free port chosen by the OS
     log_level: str = "warning"  # uvicorn's; "info" prints one line per request
+    # Also serve TLS on a second port, with a CA and certificate generated at start (tls.py,
+    # needs the `cryptography` package): the https side of a TLS-terminating proxy.
+    https: bool = False
 
     def __post_init__(self) -> None:
         if self.courses < 0 or self.large_catalog_courses < 0 or self.cached_courses < 0:

@@ -16,6 +16,8 @@ from collections.abc import Callable
 from dataclasses import asdict, dataclass, field, fields
 from typing import Any
 
+from edxtui.sandbox import switches
+
 SCOPES = ("token", "api", "any")
 EXPIRES_IN_FORMATS = ("int", "string", "float", "null", "missing")
 TRUNCATE_MODES = ("short_body", "json")  # Content-Length larger than sent / complete but cut JSON
@@ -44,7 +46,8 @@ class Rule:
 
 
 # Counted rules, in the order they are checked; the first that matches a request wins.
-RULES = ("drop", "errors", "rate_limit", "token_throttle", "truncate", "not_json")
+RULES: tuple[str, ...] = ("drop", "errors", "rate_limit", "token_throttle", "truncate", "not_json")
+RULES += ("csrf_failure", "waf_block")  # 403 HTML pages that are not django-ratelimit's
 _RULE_DEFAULTS: dict[str, dict[str, Any]] = {
     "drop": {},
     "errors": {"status": 503},
@@ -52,8 +55,10 @@ _RULE_DEFAULTS: dict[str, dict[str, Any]] = {
     "token_throttle": {"scope": "token"},
     "truncate": {},
     "not_json": {},
+    "csrf_failure": {"scope": "token"},
+    "waf_block": {"scope": "token"},
 }
-SETTINGS = (
+SETTINGS: tuple[str, ...] = (
     "expires_in",
     "expires_in_format",
     "token_latency",
@@ -69,6 +74,7 @@ SETTINGS = (
     "endless_next",
     "server_time",
 )
+SETTINGS += switches.DEFAULTS  # how real deployments differ (switches.py)
 
 
 class Faults:
@@ -104,6 +110,7 @@ class Faults:
         self.endless_next: bool = False
         self.server_time: float | None = None  # the server's clock reads exactly this
         self.rules: dict[str, Rule] = {}
+        self.switches = switches.fresh(getattr(self, "switches", None))
 
     def reset(self) -> None:
         """Back to no faults. Revoked tokens stay revoked (the generation only goes up)."""
@@ -153,6 +160,8 @@ class Faults:
                     raise ValueError(f"{name} must be >= 0")
             elif name == "revoke_tokens":
                 parsed[name] = bool(value)
+            elif name in switches.DEFAULTS:
+                parsed[name] = switches.parse_setting(name, value)
             else:
                 raise ValueError(f"unknown fault {name!r}; known: {', '.join(SETTINGS + RULES)}")
         with self._lock:
@@ -164,6 +173,8 @@ class Faults:
                         self.rules[name] = value
                 elif name == "revoke_tokens":
                     self.token_generation += int(value)
+                elif name in switches.DEFAULTS:
+                    setattr(self.switches, name, value)
                 else:
                     setattr(self, name, value)
 
@@ -214,6 +225,7 @@ class Faults:
                 "server_time": self.server_time,
                 "token_generation": self.token_generation,
                 "rules": {name: asdict(rule) for name, rule in self.rules.items()},
+                **switches.snapshot(self.switches),
             }
 
 
@@ -315,6 +327,8 @@ class Counters:
     held: int = 0  # requests waiting at a closed gate (hold_token / hold_api)
     peak_concurrency: int = 0
     body_bytes_sent: int = 0  # body bytes the hostile faults sent (trickle, bomb: compressed)
+    throttled: int = 0  # 429s from the request budget (the `rate` switch)
+    cold_pages: int = 0  # list pages served slow because not yet in the response cache
     per_path: dict[str, int] = field(default_factory=dict)
     _cond: threading.Condition = field(default_factory=threading.Condition, repr=False)
 

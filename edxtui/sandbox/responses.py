@@ -33,26 +33,39 @@ def detail(status: int, text: str, headers: dict[str, str] | None = None) -> Res
     return json_response({"detail": text}, status, headers)
 
 
-# DRF's content negotiation: discovery renders JSON and its browsable HTML, nothing else;
-# even its CSV action (which writes its own text/csv response) needs an Accept that matches
-# one of those, or */* (API.md: "Content negotiation runs first").
-RENDERED_TYPES = ("application/json", "text/html")
+# DRF's content negotiation (rest_framework/negotiation.py DefaultContentNegotiation, with
+# utils/mediatypes.py): discovery keeps DRF's default renderers, JSON ("json") and the
+# browsable API (text/html, "api"). Its CSV action writes its own text/csv response, but the
+# negotiation runs first, so it too needs an Accept one of those can satisfy (API.md).
+RENDERERS = (("application", "json", "json"), ("text", "html", "api"))
 NOT_ACCEPTABLE = "Could not satisfy the request Accept header."
+
+
+def _media_type(text: str) -> tuple[str, str, dict[str, str]]:
+    full, *params = (part.strip() for part in text.split(";"))
+    main, _, sub = full.partition("/")
+    pairs = (p.partition("=") for p in params if p)
+    return main.lower(), sub.lower(), {k.strip().lower(): v.strip() for k, _, v in pairs}
+
+
+def negotiate(accept: str | None, format_param: str | None = None) -> int | None:
+    """None when DRF finds a renderer; else the status: 406, or 404 for a `?format=` no
+    renderer has. A missing header means */*; an empty one matches nothing, as in DRF;
+    q-values are not weighed (DRF ignores them)."""
+    renderers = [r for r in RENDERERS if not format_param or r[2] == format_param]
+    if not renderers:
+        return 404
+    for item in (accept if accept is not None else "*/*").split(","):
+        main, sub, _params = _media_type(item.strip())
+        for r_main, r_sub, _ in renderers:  # a renderer type without params matches any params
+            if (sub == "*" or sub == r_sub) and (main == "*" or main == r_main):
+                return None
+    return 406
 
 
 def acceptable(accept: str | None) -> bool:
     """Whether an Accept header lets DRF pick a renderer (no header means */*)."""
-    if not accept or not accept.strip():
-        return True
-    for item in accept.split(","):
-        main, _, sub = item.split(";", 1)[0].strip().lower().partition("/")
-        if main == "*" and sub in ("*", ""):
-            return True
-        for rendered in RENDERED_TYPES:
-            rendered_main, rendered_sub = rendered.split("/")
-            if main == rendered_main and sub in ("*", rendered_sub):
-                return True
-    return False
+    return negotiate(accept) is None
 
 
 def _django_page(status: int, title: str) -> str:
@@ -110,6 +123,73 @@ def throttled(retry_after: int | None) -> Response:
 def token_throttled() -> Response:
     """django-ratelimit on the token endpoint: a 403 HTML page, not JSON."""
     return Response(_django_page(403, "403 Forbidden"), 403, media_type=HTML_TYPE)
+
+
+def csrf_failure() -> Response:
+    """Django's CSRF failure page (django/views/csrf.py, templates/csrf_403.html, DEBUG off, no
+    cookie): what a POST to an LMS page that is not the token endpoint gets."""
+    return Response(_CSRF_PAGE, 403, media_type=HTML_TYPE)
+
+
+_CSRF_PAGE = """<!DOCTYPE html>
+<html lang="en">
+<head>
+  <meta http-equiv="content-type" content="text/html; charset=utf-8">
+  <meta name="robots" content="NONE,NOARCHIVE">
+  <title>403 Forbidden</title>
+  <style>
+    html * { padding:0; margin:0; }
+    body * { padding:10px 20px; }
+    body * * { padding:0; }
+    body { font-family: sans-serif; background:#eee; color:#000; }
+    body>div { border-bottom:1px solid #ddd; }
+    h1 { font-weight:normal; margin-bottom:.4em; }
+    h1 span { font-size:60%; color:#666; font-weight:normal; }
+    #info { background:#f6f6f6; }
+    #info ul { margin: 0.5em 4em; }
+    #info p, #summary p { padding-top:10px; }
+    #summary { background: #ffc; }
+    #explanation { background:#eee; border-bottom: 0px none; }
+  </style>
+</head>
+<body>
+<div id="summary">
+  <h1>Forbidden <span>(403)</span></h1>
+  <p>CSRF verification failed. Request aborted.</p>
+
+
+  <p>You are seeing this message because this site requires a CSRF cookie when submitting \
+forms. This cookie is required for security reasons, to ensure that your browser is not being \
+hijacked by third parties.</p>
+  <p>If you have configured your browser to disable cookies, please re-enable them, at least \
+for this site, or for “same-origin” requests.</p>
+
+</div>
+
+<div id="explanation">
+  <p><small>More information is available with DEBUG=True.</small></p>
+</div>
+
+</body>
+</html>
+"""
+
+
+def waf_block() -> Response:
+    """A CDN/WAF block page (AWS CloudFront + WAF's "The request could not be satisfied"):
+    403 HTML that is neither Django's nor django-ratelimit's."""
+    body = (
+        '<!DOCTYPE HTML PUBLIC "-//W3C//DTD HTML 4.01 Transitional//EN" '
+        '"http://www.w3.org/TR/html4/loose.dtd">\n<HTML><HEAD><META HTTP-EQUIV="Content-Type" '
+        'CONTENT="text/html; charset=iso-8859-1">\n<TITLE>ERROR: The request could not be '
+        "satisfied</TITLE>\n</HEAD><BODY>\n<H1>403 ERROR</H1>\n<H2>The request could not be "
+        'satisfied.</H2>\n<HR noshade size="1px">\nRequest blocked.\nWe can\'t connect to the '
+        "server for this app or website at this time. There might be too much traffic or a "
+        "configuration error. Try again later, or contact the app or website owner.\n"
+        '<BR clear="all">\n<HR noshade size="1px">\n<PRE>\nGenerated by cloudfront (CloudFront)'
+        "\n</PRE>\n<ADDRESS>\n</ADDRESS>\n</BODY></HTML>"
+    )
+    return Response(body, 403, media_type="text/html", headers={"X-Cache": "Error from cloudfront"})
 
 
 def not_json() -> Response:
@@ -194,4 +274,8 @@ def fault_response(name: str, rule: Rule, *, body_read: bool = False) -> Respons
         return token_throttled()
     if name == "not_json":
         return not_json()
+    if name == "csrf_failure":
+        return csrf_failure()
+    if name == "waf_block":
+        return waf_block()
     return None

@@ -13,7 +13,7 @@ import logging
 import socket
 import threading
 from types import TracebackType
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 import uvicorn
 import uvicorn.config
@@ -29,6 +29,9 @@ from edxtui.sandbox.config import (
     SandboxConfig,
 )
 from edxtui.sandbox.faults import RESET_IDLE_TIMEOUT, Counters, Faults
+
+if TYPE_CHECKING:
+    from edxtui.sandbox.tls import Certificates
 
 
 class _QuietFaults(logging.Filter):
@@ -87,10 +90,15 @@ class SandboxServer:
         self._sock: socket.socket | None = None
         self._server: _Server | None = None
         self._thread: threading.Thread | None = None
+        # The https mode's second listener (config.https): its own uvicorn, the same app.
+        self._tls_sock: socket.socket | None = None
+        self._tls_server: _Server | None = None
+        self._tls_thread: threading.Thread | None = None
+        self._certs: Certificates | None = None
 
     # --- lifecycle ----------------------------------------------------------------------------
 
-    def _uvicorn(self, *, foreground: bool = False) -> _Server:
+    def _uvicorn(self, *, foreground: bool = False, tls: bool = False) -> _Server:
         logging.getLogger("uvicorn.error").addFilter(_QUIET)
         if not foreground:
             # Embedded (tests, the TUI): never print to the terminal; records still reach the
@@ -104,6 +112,8 @@ class SandboxServer:
             lifespan="off",
             timeout_graceful_shutdown=1,
             timeout_keep_alive=30,  # idle keep-alive connections; nginx keeps them 75 s
+            ssl_certfile=str(self._certs.cert_file) if tls and self._certs else None,
+            ssl_keyfile=str(self._certs.key_file) if tls and self._certs else None,
         )
         return _Server(cfg)
 
@@ -121,9 +131,32 @@ class SandboxServer:
         if not self._server.started:
             self.stop()
             raise RuntimeError("the sandbox server did not start")
+        if self.config.https:
+            self.start_https()
         return self
 
+    def start_https(self) -> None:
+        """The https listener (config.https), in its own thread; the plain http one keeps
+        working. start() and serve_forever() call it; call it first to know ca_file sooner."""
+        if self._tls_sock is not None:
+            return
+        from edxtui.sandbox import tls  # only here: `edxtui --sandbox` never loads cryptography
+
+        self._certs = tls.generate()
+        self._tls_sock = _bind(self.config.host, 0)
+        self._tls_server = self._uvicorn(tls=True)
+        self._tls_thread = threading.Thread(
+            target=self._tls_server.run, kwargs={"sockets": [self._tls_sock]},
+            name=f"edxtui-sandbox-tls:{self.https_port}", daemon=True,
+        )  # fmt: skip
+        self._tls_thread.start()
+        self._tls_server.ready.wait(timeout=10)
+        if not self._tls_server.started:
+            self.stop()
+            raise RuntimeError("the sandbox's https listener did not start")
+
     def stop(self) -> None:
+        self._stop_tls()
         server, thread = self._server, self._thread
         if server is not None:
             server.should_exit = True
@@ -132,6 +165,17 @@ class SandboxServer:
         if self._sock is not None:
             self._sock.close()
         self._server = self._thread = self._sock = None
+
+    def _stop_tls(self) -> None:
+        if self._tls_server is not None:
+            self._tls_server.should_exit = True
+        if self._tls_thread is not None:
+            self._tls_thread.join(timeout=5)
+        if self._tls_sock is not None:
+            self._tls_sock.close()
+        if self._certs is not None:
+            self._certs.remove()
+        self._tls_server = self._tls_thread = self._tls_sock = self._certs = None
 
     def bind(self) -> SandboxServer:
         """Claim the port now (so `base_url` is known) without serving yet."""
@@ -156,10 +200,13 @@ class SandboxServer:
         Ctrl-C it re-raises KeyboardInterrupt once it has shut down cleanly)."""
         self.bind()
         assert self._sock is not None
+        if self.config.https:
+            self.start_https()
         self._server = self._uvicorn(foreground=True)
         try:
             self._server.run(sockets=[self._sock])
         finally:
+            self._stop_tls()
             self._sock.close()
             self._sock = self._server = None
 
@@ -207,11 +254,31 @@ class SandboxServer:
         host = self.config.host
         return f"http://[{host}]:{self.port}" if ":" in host else f"http://{host}:{self.port}"
 
-    def token_url(self, layout: str = "openedx") -> str:
-        return self.base_url + TOKEN_PATHS[_check(layout)]
+    @property
+    def https_port(self) -> int:
+        if self._tls_sock is None:
+            raise RuntimeError("the sandbox is not serving https (SandboxConfig(https=True))")
+        return self._tls_sock.getsockname()[1]
 
-    def api_root(self, layout: str = "openedx") -> str:
-        return self.base_url + API_ROOTS[_check(layout)]
+    @property
+    def https_url(self) -> str:
+        """The https origin (config.https): the same app as base_url, behind TLS."""
+        host = self.config.host
+        port = self.https_port
+        return f"https://[{host}]:{port}" if ":" in host else f"https://{host}:{port}"
+
+    @property
+    def ca_file(self) -> str:
+        """The PEM file of the CA that signed the https certificate (for SSL_CERT_FILE)."""
+        if self._certs is None:
+            raise RuntimeError("the sandbox is not serving https (SandboxConfig(https=True))")
+        return str(self._certs.ca_file)
+
+    def token_url(self, layout: str = "openedx", *, https: bool = False) -> str:
+        return (self.https_url if https else self.base_url) + TOKEN_PATHS[_check(layout)]
+
+    def api_root(self, layout: str = "openedx", *, https: bool = False) -> str:
+        return (self.https_url if https else self.base_url) + API_ROOTS[_check(layout)]
 
     @property
     def client_id(self) -> str:
@@ -227,10 +294,11 @@ class SandboxServer:
         *,
         client_id: str | None = None,
         client_secret: str | None = None,
+        https: bool = False,
     ) -> Credentials:
         return Credentials(
-            token_url=self.token_url(layout),
-            api_root=self.api_root(layout),
+            token_url=self.token_url(layout, https=https),
+            api_root=self.api_root(layout, https=https),
             client_id=client_id or self.client_id,
             client_secret=client_secret or self.client_secret,
         )

@@ -112,6 +112,11 @@ class TokenAuthority:
             return Verdict(None, INVALID_TOKEN, invalid=True)
         if exp <= iat or now >= exp:
             return Verdict(None, INVALID_TOKEN, expired=True)
+        if claims.get("is_restricted"):
+            # The LMS signs restricted applications' JWTs with its asymmetric key, which
+            # discovery's JwtAuthentication does not hold (edx-platform oauth_dispatch/jwt.py
+            # _get_use_asymmetric_key_value): the signature fails, "Invalid token."
+            return Verdict(None, INVALID_TOKEN, invalid=True)
         client = self._by_username.get(claims.get("preferred_username", ""))
         if client is None:
             return Verdict(None, INVALID_TOKEN, invalid=True)
