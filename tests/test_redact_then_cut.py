@@ -11,7 +11,7 @@ import pytest
 from fault_servers import ForeignServer, Reply, json_reply
 
 from edxtui import cli
-from edxtui.api import ApiError, AuthError, Credentials, Session
+from edxtui.api import ApiError, AuthError, Credentials, ResponseFormatError, Session
 
 # Long enough that a cut at 200 characters falls inside it.
 TOKEN = "tok-" + "".join(f"{n:03d}" for n in range(100))  # 304 distinct-ish characters
@@ -97,3 +97,20 @@ def test_an_internal_errors_text_is_scrubbed_before_it_is_cut(capsys, monkeypatc
     err = capsys.readouterr().err
     assert "internal error: RuntimeError: x<redacted>" in err
     assert_no_part(err, TOKEN)
+
+
+def echoing_content_type(method: str, path: str) -> Reply:
+    if method == "POST":
+        return json_reply({"access_token": TOKEN, "expires_in": 3600, "token_type": "JWT"})
+    return Reply(200, b"<html>not json</html>", {"Content-Type": f"text/html; t=x{TOKEN}"})
+
+
+async def test_a_token_echoed_into_a_not_json_answers_content_type_is_scrubbed_before_the_cut():
+    """The content type is cut to 80 characters in the message: scrubbed first, no part shows."""
+    with ForeignServer(echoing_content_type) as server:
+        async with Session(credentials(server)) as session:
+            with pytest.raises(ResponseFormatError) as caught:
+                await session.get_json("catalogs/")
+    message = str(caught.value)
+    assert "not JSON (text/html; t=x<redacted>" in message
+    assert_no_part(message, TOKEN)

@@ -45,7 +45,9 @@ from edxtui.api.redaction import (
     redact_form,
     redact_headers,
     redact_token_body,
+    response_secrets,
     scrub,
+    shown,
 )
 from edxtui.api.retry import RetryPolicy
 from edxtui.api.tokens import TokenManager
@@ -232,10 +234,12 @@ class Session:
         try:
             data = jsonbody.loads(response.content)
         except (ValueError, RecursionError):
-            ctype = visible(response.headers.get("content-type", "no content type"))[:80]
+            secrets = response_secrets(response)  # scrubbed before the cut, as everywhere
+            ctype = shown(response.headers.get("content-type", "no content type"), secrets, 80)
             raise ResponseFormatError(
                 f"the API answered {response.status_code} with a body that is not JSON "
-                f"({ctype}, {len(response.content)} bytes) from {visible(str(response.url))[:200]}",
+                f"({ctype}, {len(response.content)} bytes) from "
+                f"{shown(str(response.url), secrets, 200)}",
                 "check that the API root points at the catalog API (…/api/v1/ or …/catalog/v1/)",
             ) from None
         return data, self.exchange_for(response)
