@@ -238,18 +238,48 @@ def test_jsonl_and_json_keep_every_course_exactly():
     assert json.loads(buffer.getvalue()) == courses
 
 
-async def test_to_stdout_a_failed_export_prints_nothing_and_a_good_one_everything():
+class RecordingOut(io.StringIO):
+    """stdout for the export that notes how many pages the server had answered at each write."""
+
+    def __init__(self, server: CatalogServer) -> None:
+        super().__init__()
+        self.server = server
+        self.answered_at_write: list[int] = []
+
+    def write(self, text: str) -> int:
+        self.answered_at_write.append(len(self.server.finished))
+        return super().write(text)
+
+
+async def test_to_stdout_pages_stream_out_and_a_failure_says_the_output_is_incomplete():
     server = CatalogServer(130)
     server.fail_offset = 100
-    out = io.StringIO()
+    out = RecordingOut(server)
     async with session_for(server) as session:
-        with pytest.raises(ApiError):
+        with pytest.raises(ExportError) as failed:
             await export_catalog(session, "7", None, page_size=50, stdout=out)
-        assert out.getvalue() == ""
+        assert "stdout got the first 100 courses only: the output is incomplete" in str(
+            failed.value
+        )
+        written = [json.loads(line)["key"] for line in out.getvalue().splitlines()]
+        assert written == [c["key"] for c in server.courses[:100]]  # what came, in order
+        # Streamed: the first page went out before the other pages were even answered.
+        assert out.answered_at_write[0] == 1
         server.fail_offset = None
+        out = RecordingOut(server)
         result = await export_catalog(session, "7", None, fmt="json", page_size=50, stdout=out)
     assert result.count == 130
     assert [c["key"] for c in json.loads(out.getvalue())] == [c["key"] for c in server.courses]
+
+
+async def test_a_failure_before_any_course_says_nothing_was_written():
+    server = CatalogServer(130)
+    server.fail_offset = 0
+    out = io.StringIO()
+    async with session_for(server) as session:
+        with pytest.raises(ExportError, match="; nothing was written"):
+            await export_catalog(session, "7", None, page_size=50, stdout=out)
+    assert out.getvalue() == ""
 
 
 async def test_pages_are_written_in_catalog_order_whatever_order_they_arrive_in(tmp_path):

@@ -78,11 +78,8 @@ def writing(path: Path, *, mode: int | None = None, text: bool = False) -> Itera
     target = Path(os.path.realpath(path))  # a symlink's (chain's) final target
     in_place = False
     try:
-        try:
-            kind = os.stat(target).st_mode
-        except FileNotFoundError:
-            kind = None
-        if kind is not None and (stat.S_ISFIFO(kind) or stat.S_ISCHR(kind)):
+        kind = _kind(target)
+        if kind is not None and _streams(kind):
             in_place = True
             with _in_place(target, text) as handle:
                 yield handle
@@ -97,6 +94,27 @@ def writing(path: Path, *, mode: int | None = None, text: bool = False) -> Itera
         if error is None:
             raise
         raise error from None
+
+
+def writes_in_place(path: Path) -> bool:
+    """Whether `writing(path)` writes in place as it goes (a FIFO or a device, or a link to
+    one) rather than replacing a file at the end."""
+    try:
+        kind = _kind(Path(os.path.realpath(path)))
+    except OSError:
+        return False  # writing() will say what is wrong with it
+    return kind is not None and _streams(kind)
+
+
+def _kind(target: Path) -> int | None:
+    try:
+        return os.stat(target).st_mode
+    except FileNotFoundError:
+        return None
+
+
+def _streams(kind: int) -> bool:
+    return stat.S_ISFIFO(kind) or stat.S_ISCHR(kind)
 
 
 def write_error(path: Path, err: OSError, *, in_place: bool = False) -> FileWriteError | None:

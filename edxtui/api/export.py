@@ -12,15 +12,13 @@ from __future__ import annotations
 import asyncio
 import csv
 import json
-import shutil
-import tempfile
 from collections.abc import Callable, Iterable
 from dataclasses import dataclass
 from pathlib import Path
-from typing import IO, TYPE_CHECKING, Any, Protocol
+from typing import TYPE_CHECKING, Any, Protocol
 
 from edxtui.api import catalog
-from edxtui.api.atomicfile import writing
+from edxtui.api.atomicfile import FileWriteError, writes_in_place, writing
 from edxtui.api.errors import EdxError, ResponseFormatError
 from edxtui.textsafe import visible
 
@@ -71,7 +69,8 @@ class TextOut(Protocol):
 
 
 class ExportError(EdxError):
-    """The catalog changed or the server misbehaved during the export; nothing was written."""
+    """The catalog changed or the server misbehaved during the export (the message says what
+    became of the output)."""
 
 
 async def each_page(
@@ -196,7 +195,7 @@ async def fetch_catalog_courses(
 
 def _changed(catalog_id: str, why: str) -> ExportError:
     return ExportError(
-        f"catalog {visible(catalog_id)} changed during the export ({why}); nothing was written",
+        f"catalog {visible(catalog_id)} changed during the export ({why})",
         "run the export again",
     )
 
@@ -263,7 +262,7 @@ def csv_row(course: dict[str, Any]) -> list[str | int]:
 class CourseWriter:
     """Writes courses one page at a time in one of FORMATS; `close()` finishes the document."""
 
-    def __init__(self, out: IO[str], fmt: str) -> None:
+    def __init__(self, out: TextOut, fmt: str) -> None:
         if fmt not in FORMATS:
             raise ValueError(f"unknown format {fmt!r}")
         self.out = out
@@ -294,7 +293,7 @@ class CourseWriter:
             self.out.write("\n]\n" if self.written else "[]\n")
 
 
-def write_courses(courses: Iterable[dict[str, Any]], out: IO[str], fmt: str) -> None:
+def write_courses(courses: Iterable[dict[str, Any]], out: TextOut, fmt: str) -> None:
     """Write courses as jsonl (one compact object a line), json (an array) or csv."""
     writer = CourseWriter(out, fmt)
     writer.write(courses)
@@ -314,34 +313,60 @@ async def export_catalog(
 ) -> ExportResult:
     """Write every course of a catalog to `path` atomically, or to `stdout` when None.
 
-    Pages are written as they arrive (in catalog order) to a temporary file, so memory stays
-    small; the result appears only once every page has arrived and the count checks out.
-    For stdout the temporary file is anonymous and copied out at the end, so a failed
-    export prints nothing.
+    Pages are written as they arrive (in catalog order), so memory stays small. A regular
+    file is written to a temporary file that replaces it only once every page has arrived and
+    the count checks out: a failure leaves the old file as it was. stdout, a FIFO or a device
+    is written in place as the pages come (a reader sees courses at once); a failure there
+    says how many courses went out before it, and that the output is incomplete.
     """
     if fmt not in FORMATS:
         raise ValueError(f"unknown format {fmt!r}")
+    written = 0
 
-    async def fill(handle: IO[str]) -> ExportResult:
+    async def fill(handle: TextOut) -> ExportResult:
         writer = CourseWriter(handle, fmt)
+
+        def write(courses: list[dict[str, Any]]) -> None:
+            nonlocal written
+            writer.write(courses)
+            written += len(courses)
+
         result = await each_page(
             session,
             catalog_id,
-            writer.write,
+            write,
             page_size=page_size,
             concurrency=concurrency,
             progress=progress,
         )
         writer.close()
+        handle.flush()
         return result
 
-    if path is not None:
+    if path is not None and not writes_in_place(path):
+        try:
+            with writing(path, text=True) as handle:
+                return await fill(handle)
+        except ExportError as err:
+            raise _with_outcome(err, "nothing was written") from None
+    where = "stdout" if path is None else str(path)
+    try:
+        if path is None:
+            assert stdout is not None
+            return await fill(stdout)
         with writing(path, text=True) as handle:
             return await fill(handle)
-    assert stdout is not None
-    with tempfile.TemporaryFile("w+", encoding="utf-8", newline="") as spool:
-        result = await fill(spool)
-        spool.seek(0)
-        shutil.copyfileobj(spool, stdout)
-        stdout.flush()
-    return result
+    except FileWriteError:
+        raise  # it says what happened to the file
+    except EdxError as err:
+        if written == 0:
+            raise _with_outcome(err, "nothing was written") from None
+        outcome = f"{where} got the first {written:,} courses only: the output is incomplete"
+        raise _with_outcome(err, outcome) from None
+
+
+def _with_outcome(err: EdxError, outcome: str) -> ExportError:
+    """The same failure, saying what became of the output."""
+    error = ExportError(f"{err.message}; {outcome}", err.hint)
+    error.exit_code = err.exit_code
+    return error
