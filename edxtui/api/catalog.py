@@ -103,6 +103,27 @@ class NotAListError(ResponseFormatError):
     """A JSON object without `results` where a list page was expected: a single resource."""
 
 
+class PagingIgnoredError(ResponseFormatError):
+    """The server sent the same page again for the next one: it ignores limit/offset (the
+    api.edx.org gateway may not forward the query string), so only the first page is
+    reachable. `reachable` of `count` results could be had."""
+
+    def __init__(self, reachable: int, count: int, noun: str = "results") -> None:
+        super().__init__(
+            "the server returned the same page again: it ignores limit/offset; "
+            f"{reachable} of {count} {noun} are reachable through this API root",
+            "the API root may be behind a gateway that drops the query string; "
+            "use the deployment's own discovery API root if you can",
+        )
+        self.reachable = reachable
+        self.count = count
+
+
+def same_page(first: Page, again: Page) -> bool:
+    """A page that repeats an earlier one's results: paging was not honoured."""
+    return bool(again.results) and again.results == first.results
+
+
 def _bad(
     what: str, where: str, kind: type[ResponseFormatError] = ResponseFormatError
 ) -> ResponseFormatError:
@@ -191,15 +212,18 @@ async def iter_pages(
     session: Session, path: str, params: Params | None = None
 ) -> AsyncIterator[Page]:
     """Every page of a list, following the absolute `next` links (same origin only:
-    a link to another server raises OriginError before anything is sent to it), as far as
-    the first page's count allows (PageBudget)."""
+    a link to another server raises OriginError before anything is sent to it; an `http`
+    link to the https API root's own host is followed as https), as far as the first page's
+    count allows (PageBudget). A page that repeats the one before raises PagingIgnoredError."""
     page = await fetch_page(session, path, params)
     yield page
     budget = PageBudget(page)
     while page.next is not None:
-        url = page.next
+        url = session.link(page.next)  # an http link to the https API's own host: https
         budget.follow(url)
-        page = await fetch_page(session, url)
+        previous, page = page, await fetch_page(session, url)
+        if same_page(previous, page):
+            raise PagingIgnoredError(len(previous.results), previous.count)
         budget.took(url, page)
         yield page
 
