@@ -265,7 +265,7 @@ async def test_retries_are_bounded():
     assert len(clock.sleeps) == 3
 
 
-async def test_429_waits_for_retry_after_capped():
+async def test_429_past_the_give_up_limit_ends_the_work_at_once():
     clock = FakeClock()
     fake = FakeEdx(clock)
     fake.api_responses += [
@@ -287,6 +287,19 @@ async def test_429_waits_for_retry_after_capped():
         assert session.budget.blocked_until == info.value.retry_at
         assert session.budget.last_throttle is not None
         assert session.budget.last_throttle.retry_at == info.value.retry_at
+
+
+async def test_a_retry_after_under_the_give_up_limit_is_waited_capped():
+    clock = FakeClock()
+    fake = FakeEdx(clock)
+    fake.api_responses += [
+        httpx.Response(429, headers={"retry-after": "3"}),
+        httpx.Response(429, headers={"retry-after": "50"}),
+    ]
+    retry = policy(retry_after_cap=20, give_up_after=60)
+    async with make_session(fake, clock, retry=retry) as session:
+        await session.get_json("catalogs/")
+    assert clock.sleeps == [3.0, 20.0]
 
 
 async def test_429_without_retry_after_backs_off_with_jitter():

@@ -2,7 +2,8 @@
 
 Paths are relative to the API root (both layouts: the edX.org gateway's /catalog/v1/ and
 an Open edX discovery's /api/v1/), so the same helpers work for either. Keys go into a
-path segment quoted: '/', '?', '#', '%', spaces and non-ASCII are percent-encoded, while
+path segment quoted: '?', '#', '%', spaces and non-ASCII are percent-encoded ('/' too, except
+that an old-style course-run key `MITx/6.002x/2012_Fall` keeps its slashes), while
 '+' and ':' stay literal (course keys like "course-v1:edX+DemoX+1T2024" are sent as the
 server writes them; in a path '+' is just '+').
 """
@@ -31,6 +32,14 @@ def segment(value: object) -> str:
     if text in ("", ".", ".."):
         raise ConfigError(f"{text!r} is not a valid id or key", "give the id or key as listed")
     return quote(text, safe="+:@!$&'()*,;=-._~")
+
+
+def key_path(value: object) -> str:
+    """A course or course-run key as path segments: an old-style key keeps its slashes
+    (`MITx/6.002x/2012_Fall`: discovery's COURSE_RUN_ID_REGEX matches them, and a %2F it
+    would not route, API.md); each part is quoted and checked as one segment (never empty,
+    "." or "..", so the key cannot climb out of course_runs/)."""
+    return "/".join(segment(part) for part in str(value).split("/"))
 
 
 def catalogs() -> str:
@@ -66,7 +75,7 @@ def course_runs() -> str:
 
 
 def course_run(key: object) -> str:
-    return f"course_runs/{segment(key)}/"
+    return f"course_runs/{key_path(key)}/"
 
 
 def programs() -> str:

@@ -11,8 +11,8 @@ needs to see. Other 4xx are answers, not accidents (400, 401 handled by the auth
 404). TLS failures and names that do not resolve are not retried either: the
 first is permanent, the second almost always is. A read timeout is retried once, on a GET
 only (a cold page on a big discovery is slow once, then cached); more would multiply a long
-wait. A 429 whose Retry-After is past `retry_after_cap` is not waited for at all: the
-Session ends the work at once (budget.py, ThrottledError).
+wait. A 429 whose Retry-After is past `give_up_after` (30 s) is not waited for at all:
+the Session ends the work at once (budget.py, ThrottledError).
 """
 
 from __future__ import annotations
@@ -60,6 +60,9 @@ class RetryPolicy:
     backoff_base: float = 0.5  # seconds; attempt n waits up to base * 2**(n-1)
     backoff_max: float = 8.0
     retry_after_cap: float = 30.0  # never wait longer than this for a 429's Retry-After
+    # a Retry-After longer than this is not waited for at all: the work ends at once with
+    # the time to come back (ThrottledError; a real deployment's budget is per hour)
+    give_up_after: float = 30.0
     statuses: frozenset[int] = RETRY_STATUSES
     rng: random.Random = field(default_factory=random.Random, compare=False, repr=False)
 

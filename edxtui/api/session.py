@@ -344,7 +344,7 @@ class Session:
                         429,
                         token=call.kind == "token",
                         wait=self.retry.retry_after(response, capped=False),
-                        cap=self.retry.retry_after_cap,
+                        cap=self.retry.give_up_after,
                     )
                 retry += 1
                 delay = self.retry.delay_for_response(response, retry)
