@@ -231,9 +231,9 @@ async def iter_pages(
         url = session.link(page.next)  # an http link to the https API's own host: https
         budget.follow(url)
         previous, page = page, await fetch_page(session, url)
+        budget.took(url, page)  # more results than the count: that message, not this one
         if same_page(previous, page):
             raise PagingIgnoredError(len(previous.results), previous.count)
-        budget.took(url, page)
         yield page
 
 
