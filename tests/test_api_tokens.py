@@ -51,6 +51,11 @@ def test_scope_is_optional():
     assert parse_token_response(resp(json=body)).scope is None
 
 
+RATELIMIT_PAGE = (
+    b'<!doctype html>\n<html lang="en">\n<head>\n  <title>403 Forbidden</title>\n</head>\n'
+    b"<body>\n  <h1>403 Forbidden</h1><p></p>\n</body>\n</html>\n"
+)
+
 BAD = [
     # (response, words in the message, permanent)
     (resp(json={**GOOD, "access_token": None}), "lacks access_token", True),
@@ -74,12 +79,41 @@ BAD = [
         "an HTML page instead of a JSON token",
         False,
     ),
+    (  # django-ratelimit's page (Django's generic 403): the only 403 that means "slow down"
+        resp(403, content=RATELIMIT_PAGE, headers={"content-type": "text/html"}),
+        "the token endpoint is rate limiting (403 HTML page); wait and retry",
+        False,
+    ),
+    # any other 403 is a wrong (or blocked) token URL: permanent, the message says to check it
+    (
+        resp(
+            403,
+            content=b"<p>CSRF verification failed. Request aborted.</p>",
+            headers={"content-type": "text/html"},
+        ),
+        "the token URL answered 403 and Django's CSRF failure page",
+        True,
+    ),
+    (
+        resp(
+            403,
+            content=b"<H2>The request could not be satisfied.</H2>",
+            headers={"content-type": "text/html"},
+        ),
+        "the token URL answered 403 and a WAF or CDN block page",
+        True,
+    ),
     (
         resp(
             403, content=b"<html><h1>Forbidden</h1></html>", headers={"content-type": "text/html"}
         ),
-        "the token endpoint is rate limiting (403 HTML page); wait and retry",
-        False,
+        "the token URL answered 403 and an HTML page that is not the token endpoint's",
+        True,
+    ),
+    (
+        resp(403, json={"message": "Missing Authentication Token"}),
+        "the token URL answered 403: Missing Authentication Token",
+        True,
     ),
     (
         resp(401, json={"error": "invalid_client"}, headers={"www-authenticate": "Bearer"}),
@@ -535,9 +569,7 @@ async def test_a_throttled_token_endpoint_is_not_asked_again_until_its_wait_is_o
     clock = FakeClock()
     fake = FakeEdx(clock)
     fake.token_responses.append(
-        httpx.Response(
-            403, content=b"<html>slow down</html>", headers={"content-type": "text/html"}
-        )
+        httpx.Response(403, content=RATELIMIT_PAGE, headers={"content-type": "text/html"})
     )
     async with make_session(fake, clock) as session:
         tm = session.tokens

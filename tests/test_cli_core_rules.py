@@ -89,7 +89,9 @@ def test_all_pages_stops_a_next_loop_with_the_cores_message(capsys, monkeypatch)
         if method == "POST":
             return json_reply({"access_token": TOKEN, "expires_in": 3600, "token_type": "JWT"})
         looping = f"{server.base_url}/api/v1/catalogs/?offset=2"  # page 2 points at itself
-        return json_reply({"count": 9, "next": looping, "previous": None, "results": [1, 2]})
+        # page 2 differs from page 1 (the same page again is another message: paging ignored)
+        results = [3, 4] if "offset" in path else [1, 2]
+        return json_reply({"count": 9, "next": looping, "previous": None, "results": results})
 
     with ForeignServer(answer) as server:
 

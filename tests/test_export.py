@@ -283,12 +283,13 @@ async def test_a_failure_before_any_course_says_nothing_was_written():
 
 
 async def test_pages_are_written_in_catalog_order_whatever_order_they_arrive_in(tmp_path):
-    server = CatalogServer(200)
-    server.delays = {50: 40, 150: 10}  # page 50 answers last, after 100 and 150
+    server = CatalogServer(250)
+    # page 50 is fetched alone (the paging check); then page 100 answers last, after 150, 200
+    server.delays = {100: 40, 200: 10}
     out = tmp_path / "c.jsonl"
     async with session_for(server) as session:
         await export_catalog(session, "7", out, page_size=50, concurrency=3)
-    assert server.finished.index(50) > server.finished.index(150) > server.finished.index(100)
+    assert server.finished.index(100) > server.finished.index(200) > server.finished.index(150)
     keys = [json.loads(line)["key"] for line in out.read_text().splitlines()]
     assert keys == [c["key"] for c in server.courses]
 

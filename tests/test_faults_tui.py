@@ -283,7 +283,7 @@ API_FAULTS = [
     ("truncated-json", {"truncate": {"count": 1, "mode": "json"}}, "not json", 1),
     ("truncated-always", {"truncate": ALWAYS}, "before the response was complete", 1 + RETRIES),
     ("dropped-always", {"drop": ALWAYS}, "without answering", 1 + RETRIES),
-    ("timeout", {"api_latency": 3.0}, "did not answer in time", 1),
+    ("timeout", {"api_latency": 3.0}, "did not answer in time", 2),  # a GET: retried once
 ]  # fmt: skip
 
 

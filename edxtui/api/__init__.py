@@ -40,6 +40,7 @@ if TYPE_CHECKING:  # for type checkers and editors: the same names, eagerly
         EdxError,
         OriginError,
         ResponseFormatError,
+        ThrottledError,
         TransportError,
     )
     from edxtui.api.exchange import Exchange, ExchangeLog
@@ -66,6 +67,7 @@ _WHERE = {
             "EdxError",
             "OriginError",
             "ResponseFormatError",
+            "ThrottledError",
             "TransportError",
         ),
         "errors",
@@ -114,6 +116,7 @@ __all__ = [
     "ResponseFormatError",
     "RetryPolicy",
     "Session",
+    "ThrottledError",
     "TokenGrant",
     "TokenManager",
     "TokenState",

@@ -2,7 +2,8 @@
 
 Paths are relative to the API root (both layouts: the edX.org gateway's /catalog/v1/ and
 an Open edX discovery's /api/v1/), so the same helpers work for either. Keys go into a
-path segment quoted: '/', '?', '#', '%', spaces and non-ASCII are percent-encoded, while
+path segment quoted: '?', '#', '%', spaces and non-ASCII are percent-encoded ('/' too, except
+that an old-style course-run key `MITx/6.002x/2012_Fall` keeps its slashes), while
 '+' and ':' stay literal (course keys like "course-v1:edX+DemoX+1T2024" are sent as the
 server writes them; in a path '+' is just '+').
 """
@@ -31,6 +32,14 @@ def segment(value: object) -> str:
     if text in ("", ".", ".."):
         raise ConfigError(f"{text!r} is not a valid id or key", "give the id or key as listed")
     return quote(text, safe="+:@!$&'()*,;=-._~")
+
+
+def key_path(value: object) -> str:
+    """A course or course-run key as path segments: an old-style key keeps its slashes
+    (`MITx/6.002x/2012_Fall`: discovery's COURSE_RUN_ID_REGEX matches them, and a %2F it
+    would not route, API.md); each part is quoted and checked as one segment (never empty,
+    "." or "..", so the key cannot climb out of course_runs/)."""
+    return "/".join(segment(part) for part in str(value).split("/"))
 
 
 def catalogs() -> str:
@@ -66,7 +75,7 @@ def course_runs() -> str:
 
 
 def course_run(key: object) -> str:
-    return f"course_runs/{segment(key)}/"
+    return f"course_runs/{key_path(key)}/"
 
 
 def programs() -> str:
@@ -101,6 +110,27 @@ class Page:
 
 class NotAListError(ResponseFormatError):
     """A JSON object without `results` where a list page was expected: a single resource."""
+
+
+class PagingIgnoredError(ResponseFormatError):
+    """The server sent the same page again for the next one: it ignores limit/offset (the
+    api.edx.org gateway may not forward the query string), so only the first page is
+    reachable. `reachable` of `count` results could be had."""
+
+    def __init__(self, reachable: int, count: int, noun: str = "results") -> None:
+        super().__init__(
+            "the server returned the same page again: it ignores limit/offset; "
+            f"{reachable} of {count} {noun} are reachable through this API root",
+            "the API root may be behind a gateway that drops the query string; "
+            "use the deployment's own discovery API root if you can",
+        )
+        self.reachable = reachable
+        self.count = count
+
+
+def same_page(first: Page, again: Page) -> bool:
+    """A page that repeats an earlier one's results: paging was not honoured."""
+    return bool(again.results) and again.results == first.results
 
 
 def _bad(
@@ -191,16 +221,19 @@ async def iter_pages(
     session: Session, path: str, params: Params | None = None
 ) -> AsyncIterator[Page]:
     """Every page of a list, following the absolute `next` links (same origin only:
-    a link to another server raises OriginError before anything is sent to it), as far as
-    the first page's count allows (PageBudget)."""
+    a link to another server raises OriginError before anything is sent to it; an `http`
+    link to the https API root's own host is followed as https), as far as the first page's
+    count allows (PageBudget). A page that repeats the one before raises PagingIgnoredError."""
     page = await fetch_page(session, path, params)
     yield page
     budget = PageBudget(page)
     while page.next is not None:
-        url = page.next
+        url = session.link(page.next)  # an http link to the https API's own host: https
         budget.follow(url)
-        page = await fetch_page(session, url)
-        budget.took(url, page)
+        previous, page = page, await fetch_page(session, url)
+        budget.took(url, page)  # more results than the count: that message, not this one
+        if same_page(previous, page):
+            raise PagingIgnoredError(len(previous.results), previous.count)
         yield page
 
 

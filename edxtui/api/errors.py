@@ -78,6 +78,43 @@ class ApiError(EdxError):
         self.status = status
         self.url = url
         self.detail = detail
+        #: the token was refused after a refresh and its JWT says is_restricted
+        self.restricted = False
+
+
+class ThrottledError(EdxError):
+    """The server throttles this client for longer than edxtui waits (RetryPolicy's
+    retry_after_cap): the work stopped at once and sends nothing more until `retry_at`.
+
+    `retry_at` is the wall-clock time (time.time()) the server allows requests again;
+    `status` the answer that said so (429, or the token endpoint's 403 page); `token` is
+    True when the token endpoint, not the API, said it."""
+
+    def __init__(
+        self, message: str, hint: str = "", *, retry_at: float, status: int, token: bool = False
+    ) -> None:
+        super().__init__(message, hint)
+        self.retry_at = retry_at
+        self.status = status
+        self.token = token
+
+
+def throttled_error(retry_at: float, now: float, *, status: int, token: bool) -> ThrottledError:
+    """A ThrottledError saying "throttled: the server allows more requests at 14:32 (in 47
+    min)", in local time."""
+    import time
+
+    where = "the token endpoint" if token else "the server"
+    left = max(0.0, retry_at - now)
+    wait = f"{left / 60:.0f} min" if left >= 90 else f"{left:.0f} s"
+    at = time.strftime("%H:%M", time.localtime(retry_at))
+    return ThrottledError(
+        f"throttled: {where} allows more requests at {at} (in {wait})",
+        "this client has spent its request budget; come back then (nothing more was sent)",
+        retry_at=retry_at,
+        status=status,
+        token=token,
+    )
 
 
 class ResponseFormatError(EdxError):
@@ -211,7 +248,8 @@ def exception_chain(exc: BaseException) -> list[BaseException]:
 
 
 def json_detail(body: bytes, secrets: Iterable[str | None] = ()) -> str | None:
-    """The `detail` (or OAuth `error_description`/`error`) of a JSON error body, made visible,
+    """The `detail` (DRF), `message` (the api.edx.org gateway) or OAuth `error_description`/
+    `error` of a JSON error body, made visible,
     with `secrets` (the request's token, say) scrubbed before it is cut short."""
     import json
 
@@ -221,7 +259,7 @@ def json_detail(body: bytes, secrets: Iterable[str | None] = ()) -> str | None:
         return None
     if not isinstance(data, dict):
         return None
-    for key in ("detail", "error_description", "error"):
+    for key in ("detail", "message", "error_description", "error"):
         value = data.get(key)
         if isinstance(value, str) and value.strip():
             return _short(value, secrets=secrets)
@@ -242,7 +280,11 @@ _STATUS_HINTS = {
 
 
 def api_error(
-    response: object, *, retry_after: float | None = None, after_refresh: bool = False
+    response: object,
+    *,
+    retry_after: float | None = None,
+    after_refresh: bool = False,
+    restricted: bool = False,
 ) -> ApiError:
     """An ApiError for an HTTP error status, with the server's `detail` when it is JSON."""
     import httpx
@@ -263,10 +305,25 @@ def api_error(
             if retry_after is not None
             else "the API is throttling this client; wait a minute and retry"
         )
+    elif status == 403 and detail == "Missing Authentication Token":
+        hint = (
+            "the edX.org gateway answers this for every path it does not expose "
+            "(only catalogs/, catalogs/ID/, catalogs/ID/courses/)"
+        )
     else:
         hint = _STATUS_HINTS.get(status, "")
     if status in (401, 403) and after_refresh:
         message = f"the API refused a freshly fetched token too ({head})" + (
             f": {detail}" if detail else ""
         )
-    return ApiError(message, hint, status=status, url=url, detail=detail)
+    if status in (401, 403) and after_refresh and restricted:
+        message = f"the API refused this restricted application's token ({head})" + (
+            f": {detail}" if detail else ""
+        )
+        hint = (
+            "its token says is_restricted: ask the edX/Open edX operator for an unrestricted "
+            "application, or one with the catalog API's scopes"
+        )
+    error = ApiError(message, hint, status=status, url=url, detail=detail)
+    error.restricted = restricted and after_refresh
+    return error

@@ -1,6 +1,7 @@
 """Export every course of a catalog: bounded concurrency, each course once, atomic output.
 
-The first page tells how many courses there are; the remaining pages are then fetched
+The first page tells how many courses there are; the second is fetched alone (a server
+that ignores offset is caught after two requests); the remaining pages are then fetched
 concurrently by limit/offset (a semaphore bounds how many are in flight), handed on in
 catalog order, deduplicated by key, and the total is checked against the count. Output is
 streamed to a temporary file beside the target, which replaces the target only when
@@ -88,7 +89,8 @@ async def each_page(
     Pages arrive in any order; a page is handed on as soon as every page before it has
     been, so memory holds only the pages waiting for a slower one. `progress(done, total)`
     is called after each page. Raises ExportError when the catalog changes under us (a
-    page reports another count, or the distinct courses do not add up to the count).
+    page reports another count, or the distinct courses do not add up to the count), and
+    catalog.PagingIgnoredError when the second page (fetched alone) repeats the first.
     """
     if page_size < 1 or concurrency < 1:
         raise ValueError("page_size and concurrency must be >= 1")
@@ -113,6 +115,16 @@ async def each_page(
             progress(min(done, total), total)
 
     arrived(0, list(first.results))
+    offsets = range(step, total, step)
+    if offsets:
+        # the second page alone first: a server that ignores offset (it sends the first
+        # page again) is caught after two requests, not after a burst of them
+        second = await catalog.fetch_page(session, path, {"limit": step, "offset": step})
+        if catalog.same_page(first, second):
+            raise catalog.PagingIgnoredError(len(first.results), total, "courses")
+        if second.count != total:
+            raise _changed(catalog_id, f"its count went from {total} to {second.count}")
+        arrived(step, list(second.results))
     semaphore = asyncio.Semaphore(concurrency)
 
     async def fetch(offset: int) -> None:
@@ -123,8 +135,7 @@ async def each_page(
             raise _changed(catalog_id, f"its count went from {total} to {page.count}")
         arrived(offset, list(page.results))
 
-    offsets = range(step, total, step)
-    tasks = [asyncio.create_task(fetch(offset)) for offset in offsets]
+    tasks = [asyncio.create_task(fetch(offset)) for offset in offsets[1:]]
     try:
         # The first failure cancels the rest; the caller discards what was written.
         await asyncio.gather(*tasks)

@@ -8,8 +8,11 @@ moment), and failures that happen before or while reading a response of an idemp
 Not retried: 500. On this API a 500 is a server bug triggered by this very request, so
 asking again repeats the bug, multiplies the load and only delays the message the person
 needs to see. Other 4xx are answers, not accidents (400, 401 handled by the auth flow, 403,
-404). TLS failures, names that do not resolve and read timeouts are not retried either: the
-first is permanent, the second almost always is, and the third would multiply a long wait.
+404). TLS failures and names that do not resolve are not retried either: the
+first is permanent, the second almost always is. A read timeout is retried once, on a GET
+only (a cold page on a big discovery is slow once, then cached); more would multiply a long
+wait. A 429 whose Retry-After is past `give_up_after` (30 s) is not waited for at all:
+the Session ends the work at once (budget.py, ThrottledError).
 """
 
 from __future__ import annotations
@@ -57,6 +60,9 @@ class RetryPolicy:
     backoff_base: float = 0.5  # seconds; attempt n waits up to base * 2**(n-1)
     backoff_max: float = 8.0
     retry_after_cap: float = 30.0  # never wait longer than this for a 429's Retry-After
+    # a Retry-After longer than this is not waited for at all: the work ends at once with
+    # the time to come back (ThrottledError; a real deployment's budget is per hour)
+    give_up_after: float = 30.0
     statuses: frozenset[int] = RETRY_STATUSES
     rng: random.Random = field(default_factory=random.Random, compare=False, repr=False)
 
@@ -84,9 +90,15 @@ class RetryPolicy:
                 return after
         return self.backoff(retry)
 
-    def delay_for_error(self, exc: Exception, retry: int) -> float | None:
+    def delay_for_error(self, exc: Exception, retry: int, method: str = "GET") -> float | None:
         """Seconds to wait before retrying after a transport failure, or None."""
-        if retry > self.max_retries or not is_retryable_error(exc):
+        if retry > self.max_retries:
+            return None
+        if isinstance(exc, httpx.ReadTimeout):
+            # a cold page can be slow once and fast after (the server caches it): a GET
+            # is asked once more; more would multiply a long wait
+            return self.backoff(retry) if method == "GET" and retry <= 1 else None
+        if not is_retryable_error(exc):
             return None
         return self.backoff(retry)
 

@@ -28,8 +28,9 @@ from edxtui import __version__
 from edxtui.api import jsonbody
 from edxtui.api.auth import JWTAuth
 from edxtui.api.bounds import ACCEPT_ENCODING, Bounds, read_body
+from edxtui.api.budget import RequestBudget
 from edxtui.api.client_settings import no_cookies, tls_context
-from edxtui.api.credentials import Credentials
+from edxtui.api.credentials import Credentials, check_credentials
 from edxtui.api.errors import (
     ConfigError,
     DeadlineError,
@@ -51,34 +52,22 @@ from edxtui.api.redaction import (
 )
 from edxtui.api.retry import RetryPolicy
 from edxtui.api.tokens import TokenManager
-from edxtui.api.urls import check_same_origin, check_url
+from edxtui.api.urls import check_same_origin, upgrade_link
 from edxtui.textsafe import visible
 
 log = logging.getLogger("edxtui.api")
 
 # connect and read bounded; waiting for a free pooled connection is not (each request
-# ahead in the queue is itself bounded, so the queue always drains)
-DEFAULT_TIMEOUT = httpx.Timeout(10.0, connect=5.0, pool=None)
+# ahead in the queue is itself bounded, so the queue always drains). A GET may wait long
+# for its first byte: a big discovery's cold page takes well over 10 s (API.md); the
+# overall deadline (bounds.py) still bounds it, and a read timeout on a GET is retried once.
+DEFAULT_TIMEOUT = httpx.Timeout(10.0, connect=5.0, read=60.0, pool=None)
 USER_AGENT = f"edxtui/{__version__}"
 _CALL = "edxtui_call"  # request extension: the logical call a wire request belongs to
 _EXCHANGE = "edxtui_exchange"  # response extension: its Exchange
 
 #: query parameters: a mapping, or (key, value) pairs where a key may repeat (`--param`)
 Params = Mapping[str, Any] | list[tuple[str, Any]]
-
-
-def check_credentials(credentials: Credentials) -> str:
-    """ConfigError unless both URLs are acceptable and the client id and secret are set;
-    returns the API root, ending with '/'."""
-    check_url(credentials.token_url, what="token URL", insecure=credentials.insecure)
-    api_root = check_url(credentials.api_root, what="API root", insecure=credentials.insecure)
-    if not credentials.client_id:
-        raise ConfigError("no client id is set", "set it in the profile or EDXTUI_CLIENT_ID")
-    if not credentials.client_secret:
-        raise ConfigError(
-            "no client secret is set", "set it in the profile or EDXTUI_CLIENT_SECRET"
-        )
-    return api_root
 
 
 # --- the client's settings ---------------------------------------------------------------
@@ -135,6 +124,8 @@ class Session:
         self._slots: asyncio.Semaphore | None = None
         self._clock = clock
         self._sleep = sleep
+        #: requests sent in the last hour and the server's last throttle verdict (budget.py)
+        self.budget = RequestBudget(clock)
         self._root = httpx.URL(api_root)
         self._client: httpx.AsyncClient | None = None
         self._compressing: set[asyncio.Future[bytes | None]] = set()  # see _compress_later
@@ -195,6 +186,11 @@ class Session:
         check_same_origin(url, self._root)
         return str(url)
 
+    def link(self, url: str) -> str:
+        """A next/previous link as it is followed: `http` to the https API root's own
+        host becomes https (urls.upgrade_link); the origin check comes after, in resolve."""
+        return upgrade_link(url, self._root)
+
     # -- requests -------------------------------------------------------------------------
 
     async def get(
@@ -223,7 +219,13 @@ class Session:
                 else None
             )
             refreshed = any(r.status_code in (401, 403) for r in response.history)
-            raise api_error(response, retry_after=after, after_refresh=refreshed)
+            claims = (self.tokens.state().jwt_claims or {}) if refreshed else {}
+            raise api_error(
+                response,
+                retry_after=after,
+                after_refresh=refreshed,
+                restricted=claims.get("is_restricted") is True,
+            )
         return response
 
     async def get_json(
@@ -315,6 +317,7 @@ class Session:
         client = self.client
         retry = 0
         while True:
+            self.budget.check()  # the server said "not before ...": send nothing until then
             request = client.build_request(
                 method,
                 url,
@@ -336,10 +339,17 @@ class Session:
                 error = transport_error(exc, _failed_url(exc, url))
                 self._fail_pending(call, error.message)
                 retry += 1
-                delay = self.retry.delay_for_error(exc, retry)
+                delay = self.retry.delay_for_error(exc, retry, method=method)
                 if delay is None:
                     raise error from None
             else:
+                if response.status_code == 429:  # a wait past the cap ends the work at once
+                    self.budget.throttled(
+                        429,
+                        token=call.kind == "token",
+                        wait=self.retry.retry_after(response, capped=False),
+                        cap=self.retry.give_up_after,
+                    )
                 retry += 1
                 delay = self.retry.delay_for_response(response, retry)
                 if delay is None:
@@ -353,6 +363,7 @@ class Session:
         call = request.extensions.get(_CALL)
         if not isinstance(call, _Call):
             return
+        self.budget.sent()
         if request is call.current or call.attempts == 0:
             call.attempts += 1  # a new try, or the auth flow's retry; a redirect hop is not
         # edxtui only sends in-memory bodies (the token form); a redirect's copy is unread

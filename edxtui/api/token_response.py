@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import json
 import math
+import re
 from dataclasses import dataclass, field
 from typing import Any
 
@@ -192,6 +193,40 @@ def parse_token_response(response: httpx.Response) -> TokenGrant:
     )
 
 
+# django-ratelimit on the LMS's token view raises PermissionDenied; with no 403 template,
+# Django renders its generic page (django/views/defaults.py ERROR_PAGE_TEMPLATE) exactly so.
+# Only that page means "slow down" (API.md); nginx's own 403 wraps its h1 in <center>.
+_RATELIMIT_PAGE = re.compile(rb"<h1>403 Forbidden</h1><p>")
+_TOKEN_PATHS = (
+    "check the token URL: usually https://LMS/oauth2/access_token (Open edX) or "
+    "https://api.edx.org/oauth2/v1/access_token (the edX.org gateway)"
+)
+
+
+def _not_the_token_endpoint(response: httpx.Response, data: Any, sent: list[str]) -> AuthError:
+    """A 403 that is not the rate-limit page: Django's CSRF failure page (a POST to an LMS
+    page that is not the token view), a WAF or CDN block page, any other HTML, or JSON
+    without an OAuth `error` (the gateway's {"message": "Missing Authentication Token"}).
+    The token URL is wrong (or blocked): retrying cannot help, a person must look."""
+    body = response.content
+    if isinstance(data, dict) and isinstance(data.get("message"), str):
+        what = f"403: {shown(data['message'], sent, 120)}"
+    elif b"CSRF verification failed" in body:
+        what = "403 and Django's CSRF failure page (a page that is not the token endpoint)"
+    elif b"could not be satisfied" in body or b"cloudfront" in body.lower():
+        what = "403 and a WAF or CDN block page"
+    elif data is None:
+        what = "403 and an HTML page that is not the token endpoint's"
+    else:
+        what = "403 without an OAuth error"
+    return AuthError(
+        f"the token URL answered {what}",
+        _TOKEN_PATHS,
+        status=403,
+        permanent=True,
+    )
+
+
 def _sent(response: httpx.Response) -> list[str]:
     """The client secret (and any credential) the token request carried."""
     return response_secrets(response)
@@ -223,18 +258,14 @@ def _error_status(response: httpx.Response, data: Any) -> AuthError:
             permanent=True,
         )
     if status == 403:
-        if data is None:
+        if _RATELIMIT_PAGE.search(response.content):
             return AuthError(
                 "the token endpoint is rate limiting (403 HTML page); wait and retry",
                 "wait a minute, then try again",
                 status=status,
                 retry_after=_retry_after(response),
             )
-        return AuthError(
-            "the token endpoint refused the request (HTTP 403)",
-            "wait and retry; if it persists, check the client id and secret",
-            status=status,
-        )
+        return _not_the_token_endpoint(response, data, sent)
     if status == 429:
         after = _retry_after(response)
         wait = f"{after:.0f} s" if after is not None else "a minute"

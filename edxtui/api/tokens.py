@@ -32,7 +32,7 @@ from typing import Any
 
 import httpx
 
-from edxtui.api.errors import AuthError, EdxError
+from edxtui.api.errors import AuthError, EdxError, ThrottledError
 from edxtui.api.jwt import try_decode
 from edxtui.api.state import TokenState, TokenStatus
 from edxtui.api.token_response import TokenGrant, parse_token_response
@@ -158,6 +158,8 @@ class TokenManager:
     def _throttled(self) -> bool:
         """The token endpoint rate-limited us and its wait is not over yet."""
         error = self._last_error
+        if isinstance(error, ThrottledError):  # the session's own verdict: until retry_at
+            return self._clock() < error.retry_at
         return (
             isinstance(error, AuthError)
             and error.status in (403, 429)
@@ -327,6 +329,8 @@ class TokenManager:
         if isinstance(error, AuthError) and error.permanent:
             self._permanent = error
             self._next_retry_at = None
+        elif isinstance(error, ThrottledError):
+            self._next_retry_at = error.retry_at  # the server said when; not before
         else:
             delay = min(self._backoff_max, self._backoff_base * 2 ** (self._failures - 1))
             delay *= self._rng.uniform(0.8, 1.2)

@@ -116,3 +116,21 @@ def check_same_origin(url: object, api_root: object) -> None:
             f"the API is at {origin_text(api_root)}",
             "edxtui only follows links on the API's own server; this one points elsewhere",
         )
+
+
+def upgrade_link(url: str, api_root: object) -> str:
+    """A pagination link as it should be followed: `http://` to the API root's own host
+    when the API root is https is the same server behind a TLS proxy that did not say so
+    (API.md), so it becomes https: its explicit port kept, the https default otherwise.
+    The token never goes over http. Any other link is returned as it is (and the same-origin
+    check refuses it if it is foreign)."""
+    parts = urlsplit(url)
+    root_scheme, root_host, _ = origin(api_root)
+    if (
+        parts.scheme.lower() != "http"
+        or root_scheme != "https"
+        or (parts.hostname or "").lower() != root_host
+    ):
+        return url
+    netloc = parts.netloc.rsplit("@", 1)[-1]  # host[:port], never a user name or password
+    return parts._replace(scheme="https", netloc=netloc).geturl()
