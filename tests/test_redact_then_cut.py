@@ -11,7 +11,7 @@ import pytest
 from fault_servers import ForeignServer, Reply, json_reply
 
 from edxtui import cli
-from edxtui.api import ApiError, AuthError, Credentials, ResponseFormatError, Session
+from edxtui.api import ApiError, AuthError, Credentials, ResponseFormatError, Session, catalog
 
 # Long enough that a cut at 200 characters falls inside it.
 TOKEN = "tok-" + "".join(f"{n:03d}" for n in range(100))  # 304 distinct-ish characters
@@ -113,4 +113,30 @@ async def test_a_token_echoed_into_a_not_json_answers_content_type_is_scrubbed_b
                 await session.get_json("catalogs/")
     message = str(caught.value)
     assert "not JSON (text/html; t=x<redacted>" in message
+    assert_no_part(message, TOKEN)
+
+
+def looping_links(base_url: str):
+    """A list whose next link loops back to itself, with our token echoed at its start."""
+
+    def handler(method: str, path: str) -> Reply:
+        if method == "POST":
+            return json_reply({"access_token": TOKEN, "expires_in": 3600, "token_type": "JWT"})
+        loop = f"{base_url}/api/v1/catalogs/?t={TOKEN}&offset=0"
+        item = {"id": 2 if "t=" in path else 1}  # two pages that differ: not "paging ignored"
+        return json_reply({"count": 40, "next": loop, "previous": None, "results": [item]})
+
+    return handler
+
+
+async def test_a_token_echoed_into_a_looping_next_link_is_scrubbed_before_the_cut():
+    """The loop message cuts the link to 200 characters: scrubbed first, no part shows."""
+    with ForeignServer(lambda method, path: Reply(500)) as server:
+        server.handler = looping_links(server.base_url)
+        async with Session(credentials(server)) as session:
+            with pytest.raises(ResponseFormatError) as caught:
+                async for _ in catalog.iter_pages(session, "catalogs/"):
+                    pass
+    message = str(caught.value)
+    assert "a loop" in message and "t=<redacted>" in message
     assert_no_part(message, TOKEN)

@@ -18,6 +18,7 @@ from urllib.parse import quote
 
 from edxtui.api.errors import ConfigError, ResponseFormatError
 from edxtui.api.exchange import Exchange
+from edxtui.api.redaction import shown
 from edxtui.textsafe import visible
 
 if TYPE_CHECKING:
@@ -134,32 +135,43 @@ def same_page(first: Page, again: Page) -> bool:
 
 
 def _bad(
-    what: str, where: str, kind: type[ResponseFormatError] = ResponseFormatError
+    what: str,
+    where: str,
+    kind: type[ResponseFormatError] = ResponseFormatError,
+    secrets: Iterable[str | None] = (),
 ) -> ResponseFormatError:
-    place = f" from {visible(where)[:200]}" if where else ""
+    # `where` is the URL the page came from: a server's redirect or link may have echoed
+    # a secret into it, so it is scrubbed before it is cut
+    place = f" from {shown(where, secrets, 200)}" if where else ""
     return kind(
         f"the API sent a list page whose {what}{place}",
         "this is not the catalog API's pagination envelope; check the API root and path",
     )
 
 
-def parse_page(data: Any, *, url: str = "", exchange: Exchange | None = None) -> Page:
+def parse_page(
+    data: Any,
+    *,
+    url: str = "",
+    exchange: Exchange | None = None,
+    secrets: Iterable[str | None] = (),
+) -> Page:
     """Validate `{"count", "next", "previous", "results"}`; ResponseFormatError if malformed."""
     if not isinstance(data, dict):
-        raise _bad(f"body is a JSON {type(data).__name__}, not an object", url)
+        raise _bad(f"body is a JSON {type(data).__name__}, not an object", url, secrets=secrets)
     if "results" not in data:
-        raise _bad("envelope has no results", url, NotAListError)
+        raise _bad("envelope has no results", url, NotAListError, secrets)
     results = data["results"]
     if not isinstance(results, list):
-        raise _bad(f"results is a {type(results).__name__}, not a list", url)
+        raise _bad(f"results is a {type(results).__name__}, not a list", url, secrets=secrets)
     count = data.get("count")
     if isinstance(count, bool) or not isinstance(count, int) or count < 0:
-        raise _bad("count is missing or not a whole number", url)
+        raise _bad("count is missing or not a whole number", url, secrets=secrets)
     links = {}
     for name in ("next", "previous"):
         value = data.get(name)
         if value is not None and (not isinstance(value, str) or not value):
-            raise _bad(f"{name} link is neither a URL nor null", url)
+            raise _bad(f"{name} link is neither a URL nor null", url, secrets=secrets)
         links[name] = value
     return Page(count, links["next"], links["previous"], results, exchange)
 
@@ -167,7 +179,8 @@ def parse_page(data: Any, *, url: str = "", exchange: Exchange | None = None) ->
 async def fetch_page(session: Session, path: str, params: Params | None = None) -> Page:
     """GET one page (a path under the API root, or a same-origin absolute URL)."""
     data, exchange = await session.get_json(path, params)
-    return parse_page(data, url=exchange.url if exchange else path, exchange=exchange)
+    url = exchange.url if exchange else path
+    return parse_page(data, url=url, exchange=exchange, secrets=session.secrets())
 
 
 #: pages followed beyond what `count` allows (a list that grew while it was paged)
@@ -180,7 +193,8 @@ class PageBudget:
     server whose links never end (or loop) is stopped with a one-line ResponseFormatError.
     """
 
-    def __init__(self, first: Page) -> None:
+    def __init__(self, first: Page, secrets: Iterable[str | None] = ()) -> None:
+        self.secrets = tuple(secrets)  # scrubbed from a link before a message cuts it
         self.count = first.count
         per_page = max(1, len(first.results))
         self.max_pages = -(-first.count // per_page) + PAGE_SLACK  # ceil + slack
@@ -193,7 +207,7 @@ class PageBudget:
         if url in self._seen:
             raise ResponseFormatError(
                 "the API's next link points back to a page already fetched (a loop): "
-                f"{visible(url)[:200]}",
+                f"{shown(url, self.secrets, 200)}",
                 "the server's pagination is broken; fetch the pages one by one (offset, page)",
             )
         if self.pages >= self.max_pages:
@@ -226,7 +240,7 @@ async def iter_pages(
     count allows (PageBudget). A page that repeats the one before raises PagingIgnoredError."""
     page = await fetch_page(session, path, params)
     yield page
-    budget = PageBudget(page)
+    budget = PageBudget(page, session.secrets())
     while page.next is not None:
         url = session.link(page.next)  # an http link to the https API's own host: https
         budget.follow(url)

@@ -15,12 +15,10 @@ from __future__ import annotations
 import asyncio
 import contextlib
 import logging
-import shlex
 import time
 from collections.abc import Awaitable, Callable, Mapping
 from dataclasses import dataclass
 from typing import Any
-from urllib.parse import parse_qsl
 
 import httpx
 
@@ -31,6 +29,7 @@ from edxtui.api.bounds import ACCEPT_ENCODING, Bounds, read_body
 from edxtui.api.budget import RequestBudget
 from edxtui.api.client_settings import no_cookies, tls_context
 from edxtui.api.credentials import Credentials, check_credentials
+from edxtui.api.curl import as_curl
 from edxtui.api.errors import (
     ConfigError,
     DeadlineError,
@@ -41,7 +40,6 @@ from edxtui.api.errors import (
 )
 from edxtui.api.exchange import COMPRESS_OVER, Exchange, ExchangeLog, compress_body
 from edxtui.api.redaction import (
-    SECRET_HEADERS,
     credential_of,
     redact_form,
     redact_headers,
@@ -190,6 +188,10 @@ class Session:
         """A next/previous link as it is followed: `http` to the https API root's own
         host becomes https (urls.upgrade_link); the origin check comes after, in resolve."""
         return upgrade_link(url, self._root)
+
+    def secrets(self) -> tuple[str | None, ...]:
+        """What a server's text must never show: the live token and the client secret."""
+        return (self.tokens.current_token, self.credentials.client_secret)
 
     # -- requests -------------------------------------------------------------------------
 
@@ -460,46 +462,6 @@ class Session:
     # -- copy as curl -------------------------------------------------------------------------
 
     def curl(self, exchange: Exchange, reveal_token: bool = False) -> str:
-        """The exchange's request as a curl command line, shell-quoted.
-
-        The token is written out only with `reveal_token` (the live token, which may be
-        newer than the one that was sent); otherwise the command reads $EDXTUI_TOKEN.
-        The client secret is never written out: a token request reads $EDXTUI_CLIENT_SECRET.
-        """
-        parts = ["curl", "-sS"]
-        if exchange.method != "GET" and not (exchange.method == "POST" and exchange.request_body):
-            parts += ["-X", exchange.method]
-        skip = {
-            "host",
-            "content-length",
-            "content-type",
-            "accept-encoding",
-            "connection",
-            "user-agent",
-            *(SECRET_HEADERS - {"authorization"}),  # Authorization: below
-        }
-        for name, value in exchange.request_headers:
-            lname = name.lower()
-            if lname in skip:
-                continue
-            if lname == "authorization":
-                token = self.tokens.current_token if reveal_token else None
-                if token is not None:
-                    parts += ["-H", shlex.quote(f"Authorization: JWT {token}")]
-                else:
-                    parts += ["-H", '"Authorization: JWT $EDXTUI_TOKEN"']
-                continue
-            if lname == "accept" and value == "*/*":
-                continue  # curl's default
-            parts += ["-H", shlex.quote(f"{name}: {value}")]
-        if exchange.request_body:
-            pairs = parse_qsl(
-                exchange.request_body.decode("utf-8", "replace"), keep_blank_values=True
-            )
-            for key, value in pairs:
-                if key == "client_secret":
-                    parts += ["--data-urlencode", '"client_secret=$EDXTUI_CLIENT_SECRET"']
-                else:
-                    parts += ["--data-urlencode", shlex.quote(f"{key}={value}")]
-        parts.append(shlex.quote(exchange.url))
-        return " ".join(parts)
+        """The exchange's request as a curl command line (curl.as_curl): the live token
+        written out only with `reveal_token`, else read from $EDXTUI_TOKEN."""
+        return as_curl(exchange, self.tokens.current_token if reveal_token else None)

@@ -232,7 +232,7 @@ class CatalogTree(LineCachedTree):
             info.budget.follow(target)
         page = await fetch_page(self.session, target, params)
         if not more:
-            info.budget = PageBudget(page)
+            info.budget = PageBudget(page, self.session.secrets())
         elif info.budget is not None:
             info.budget.took(target, page)
         return page
