@@ -75,9 +75,11 @@ def loaded(node: TreeNode[NodeInfo]) -> bool:
 
 
 def tree_ready(app: EdxApp) -> bool:
-    """The explorer's tree is mounted and has its groups (it follows the token panel)."""
-    trees = app.screen.query(CatalogTree)
-    return app.session is not None and bool(trees) and bool(trees.first().root.children)
+    """The explorer is built (the tree and inspector mounted, its keys and palette live: the
+    tree can load its groups before that) and its tree has its groups."""
+    screen, trees = app.screen, app.screen.query(CatalogTree)
+    built = getattr(screen, "built", False)
+    return app.session is not None and built and bool(trees) and bool(trees.first().root.children)
 
 
 async def open_explorer(pilot: Pilot) -> EdxApp:
