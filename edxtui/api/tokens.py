@@ -40,6 +40,10 @@ from edxtui.api.token_response import TokenGrant, parse_token_response
 log = logging.getLogger("edxtui.api.tokens")
 
 MARGIN_CAP = 60.0
+#: the token endpoint's rate-limit page (a 403 HTML page) is asked again this many times in a
+#: row, with backoff; then the retries stop until a person asks (refresh(): the panel's `f`):
+#: django-ratelimit blocks every POST until its window passes, so asking on only extends it
+RATE_LIMIT_TRIES = 4
 
 
 def refresh_margin(lifetime: float) -> float:
@@ -329,6 +333,9 @@ class TokenManager:
         if isinstance(error, AuthError) and error.permanent:
             self._permanent = error
             self._next_retry_at = None
+        elif _rate_limit_page(error) and self._failures >= RATE_LIMIT_TRIES:
+            self._permanent = error  # not permanent itself: the panel offers a manual retry
+            self._next_retry_at = None
         elif isinstance(error, ThrottledError):
             self._next_retry_at = error.retry_at  # the server said when; not before
         else:
@@ -365,6 +372,11 @@ class TokenManager:
             # is noticed within one step instead of after a long stale sleep
             wait = self._step if due is None else min(self._step, due - now)
             await self._sleep(max(wait, 0.001))
+
+
+def _rate_limit_page(error: EdxError) -> bool:
+    """The token endpoint's django-ratelimit page: a 403 the parser did not call permanent."""
+    return isinstance(error, AuthError) and error.status == 403 and not error.permanent
 
 
 def _slack(token: _Token) -> float:

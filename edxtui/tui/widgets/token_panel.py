@@ -20,7 +20,7 @@ from textual.message import Message
 from textual.reactive import reactive
 from textual.widgets import Button, Static
 
-from edxtui.api.errors import EdxError
+from edxtui.api.errors import AuthError, EdxError
 from edxtui.api.state import TokenState, TokenStatus
 from edxtui.tui.clipboard import copy_text
 from edxtui.tui.text import countdown, local_time, safe
@@ -90,6 +90,15 @@ def status_line(state: TokenState) -> tuple[Text, str]:
     return text, mood
 
 
+def not_retrying(err: BaseException) -> str:
+    """Why no retry is scheduled, and what a person can do about it."""
+    if isinstance(err, AuthError) and not err.permanent:  # gave up asking (the rate limit)
+        return "not retrying by itself: press f (Refresh) to try again"
+    if isinstance(err, AuthError) and err.status == 403 and err.oauth_error is None:
+        return "not retrying: a configuration error: check the token URL (c)"
+    return "not retrying: check the credentials (c)"
+
+
 def detail_lines(state: TokenState, *, stable: bool = False) -> Text:
     """Two or three lines: refresh schedule or last error, the unverified claims, and a
     clock-skew warning when there is one. `stable` hides the claims' times (snapshots)."""
@@ -104,7 +113,7 @@ def detail_lines(state: TokenState, *, stable: bool = False) -> Text:
                 f" · retrying in {countdown(state.next_retry_at - state.now)}", style="bold"
             )
         else:
-            first.append(" · not retrying: check the credentials (c)", style="bold")
+            first.append(f" · {not_retrying(err)}", style="bold")
         hint = getattr(err, "hint", "")
         if hint:
             first.append(" · ")

@@ -50,6 +50,7 @@ class NodeInfo:
     width: int = -1  # the label's cell width, measured once (see CatalogTree.get_label_width)
     note: str = ""  # why a load failed, on error nodes
     budget: PageBudget | None = None  # how far `next` may be followed (from the first page)
+    last_page: Exchange | None = None  # the last page of children (to notice it coming again)
 
     @property
     def item(self) -> Any:
@@ -202,6 +203,8 @@ def error_text(err: BaseException) -> tuple[str, bool]:
     """A one-line reason for a failed load, and whether it means "not available here"."""
     if isinstance(err, ApiError):
         detail = f": {err.detail}" if err.detail else ""
+        if err.restricted:  # refused after the one refresh: say what to ask the operator for
+            return f"{err.status}{detail} · a restricted application; {err.hint}", False
         if err.status == 404:
             return f"404 not found{detail}", True
         if err.status == 403:
@@ -210,6 +213,14 @@ def error_text(err: BaseException) -> tuple[str, bool]:
     if isinstance(err, EdxError):
         return err.message, False
     return f"unexpected {type(err).__name__}", False
+
+
+_PLURALS = {"catalog": "catalogs", "course": "courses", "run": "course runs"}
+
+
+def plural(kind: str) -> str:
+    """What a list of `kind` children is called in a message: "courses", "programs", ..."""
+    return _PLURALS.get(kind, f"{kind}s" if kind != "item" else "results")
 
 
 def group_label(info: NodeInfo) -> Text:
@@ -244,6 +255,6 @@ def bucket_label(first: int, end: int, total: int) -> Text:
 def error_label(reason: str) -> Text:
     """The leaf that says why a load failed."""
     label = Text("⚠ ", style="bold red")
-    label.append_text(safe(reason, "red", limit=160))
+    label.append_text(safe(reason, "red", limit=240))
     label.append("  (enter to retry)", style="dim")
     return label

@@ -25,7 +25,7 @@ from textual.widgets.tree import TreeNode, UnknownNodeID
 from textual.worker import Worker
 
 from edxtui import jsonpath
-from edxtui.api.catalog import Page, PageBudget, fetch_page
+from edxtui.api.catalog import Page, PageBudget, PagingIgnoredError, fetch_page, same_page
 from edxtui.api.errors import EdxError
 from edxtui.api.exchange import Exchange
 from edxtui.tui.text import safe
@@ -40,6 +40,8 @@ from edxtui.tui.widgets.catalog.nodes import (
     item_label,
     list_at,
     more_label,
+    plural,
+    value_at,
 )
 from edxtui.tui.widgets.catalog.paint import LineCachedTree
 
@@ -198,7 +200,9 @@ class CatalogTree(LineCachedTree):
             timer.stop()
         self._drop_all(stale + placeholder)
         info.count = page.count if isinstance(page.count, int) else info.count
-        info.next_url = page.next
+        # followed as the core follows it: an http link to the https API root's own host
+        # goes as https (a TLS proxy that did not say so); a foreign one is refused on load
+        info.next_url = None if page.next is None else self.session.link(page.next)
         if info.kind == "group" and not more:
             info.exchange = page.exchange
         start = info.loaded
@@ -235,6 +239,12 @@ class CatalogTree(LineCachedTree):
             info.budget = PageBudget(page, self.session.secrets())
         elif info.budget is not None:
             info.budget.took(target, page)
+        if more and info.last_page is not None:
+            results = value_at(info.last_page, ".results")
+            previous = Page(page.count, None, None, results if isinstance(results, list) else [])
+            if same_page(previous, page):  # the server ignores limit/offset: stop, say so
+                raise PagingIgnoredError(info.loaded, info.count or 0, plural(info.child_kind))
+        info.last_page = page.exchange
         return page
 
     async def _add_items(
