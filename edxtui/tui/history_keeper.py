@@ -36,9 +36,7 @@ def history_path() -> Path:
 class HistoryKeeper:
     """Writes `session`'s log to the history file; reads the earlier runs' on demand."""
 
-    def __init__(
-        self, app: App[Any], session: Session, store: HistoryStore | None = None
-    ) -> None:
+    def __init__(self, app: App[Any], session: Session, store: HistoryStore | None = None) -> None:
         self.app = app
         self.session = session
         self.store = store or HistoryStore(history_path())

@@ -3,7 +3,7 @@ file); enter opens one in the inspector, r re-sends a GET on the session."""
 
 from __future__ import annotations
 
-from collections.abc import Callable
+from collections.abc import Callable, Iterable
 from typing import TYPE_CHECKING
 
 from textual import on
@@ -112,6 +112,15 @@ class HistoryScreen(Screen[int | Exchange | None]):
     def _selected(self, event: DataTable.RowSelected) -> None:
         if event.row_key.value is not None:
             self.dismiss(self._chosen(event.row_key.value))
+
+    def palette_commands(self) -> Iterable[tuple[str, str, Callable[[], object]]]:
+        """The command palette's commands on this screen (see EdxApp.get_system_commands)."""
+        yield "Open in the inspector", "The highlighted exchange (enter)", self.action_open
+        yield (
+            "Re-run request",
+            "Send the highlighted GET again on the session (r)",
+            (self.action_rerun),
+        )
 
     # ----- re-run ---------------------------------------------------------------------
 
