@@ -83,7 +83,10 @@ async def test_the_token_post_is_not_rerun_and_the_url_shows_its_end(sandbox):
         await open_explorer(pilot)
         long_path = "courses/?q=" + "x" * 90 + "&offset=3"
         await app.session.get(long_path)
+        titles = [title for title, _help, _run in app.screen.palette_commands()]
+        assert "Request bar" in titles  # in the command palette
         table = await open_history(pilot)
+        assert "Re-run request" in [t for t, _h, _r in app.screen.palette_commands()]
         newest = max(app.session.log, key=lambda e: e.id)
         cell = table.get_row(str(newest.id))[-1].plain
         assert cell.endswith("&offset=3") and "…" in cell and len(cell) <= 64
