@@ -12,7 +12,9 @@ from __future__ import annotations
 
 import argparse
 import asyncio
+import os
 import sys
+import tempfile
 import time
 from collections.abc import Awaitable, Callable
 from pathlib import Path
@@ -157,6 +159,8 @@ def main(argv: list[str] | None = None) -> int:
     args = parser.parse_args(argv)
     out = Path(args.out)
     out.mkdir(parents=True, exist_ok=True)
+    # a fresh data folder: no earlier run's history or typed requests in the pictures
+    os.environ["EDXTUI_DATA_DIR"] = tempfile.mkdtemp(prefix="edxtui-screenshots-")
     with SandboxServer(seed=SEED, port=PORT, courses=300, large_catalog_courses=2000) as server:
         for name, steps in SHOTS.items():
             path = asyncio.run(shoot(server, name, steps, out))

@@ -33,6 +33,8 @@ def isolated_config(tmp_path, monkeypatch):
     """A private config dir, no keyring, no EDXTUI_* variables from the developer's shell."""
     config_dir = tmp_path / "config"
     monkeypatch.setenv("EDXTUI_CONFIG_DIR", str(config_dir))
+    # the lasting history and the request bar's memory: never the developer's own
+    monkeypatch.setenv("EDXTUI_DATA_DIR", str(tmp_path / "data"))
     monkeypatch.setenv("PYTHON_KEYRING_BACKEND", "keyring.backends.fail.Keyring")
     for name in (
         "EDXTUI_PROFILE",

@@ -8,7 +8,8 @@ into config.toml, which is always mode 0600 inside a 0700 folder and always repl
 atomically. The access token is never written anywhere.
 
     profiles.py       Profile, Preset, presets(), check_name()
-    file.py           config.toml: config_dir(), load_config(), save_config() (tomli-w)
+    file.py           config.toml: config_dir(), load_config(), save_config() (tomli-w);
+                      data_dir() (the user data folder: history, typed requests)
     keyring_store.py  the system keyring, when a real one works
     store.py          save_profile(), delete_profile(), stored_secret(): keyring, else file
     resolution.py     resolve(): flags > environment > saved profile > preset
@@ -22,9 +23,11 @@ from edxtui.api.errors import ConfigError
 from edxtui.config.file import (
     CONFIG_FILE,
     ENV_CONFIG_DIR,
+    ENV_DATA_DIR,
     Config,
     config_dir,
     config_path,
+    data_dir,
     dump_config,
     load_config,
     save_config,
@@ -56,6 +59,7 @@ __all__ = [
     "ENV_CLIENT_ID",
     "ENV_CLIENT_SECRET",
     "ENV_CONFIG_DIR",
+    "ENV_DATA_DIR",
     "ENV_PROFILE",
     "ENV_TOKEN_URL",
     "KEYRING_SERVICE",
@@ -67,6 +71,7 @@ __all__ = [
     "check_name",
     "config_dir",
     "config_path",
+    "data_dir",
     "delete_profile",
     "dump_config",
     "keyring_available",

@@ -20,6 +20,7 @@ from edxtui.config.profiles import Profile
 
 CONFIG_FILE = "config.toml"
 ENV_CONFIG_DIR = "EDXTUI_CONFIG_DIR"
+ENV_DATA_DIR = "EDXTUI_DATA_DIR"
 
 
 def config_dir() -> Path:
@@ -30,6 +31,17 @@ def config_dir() -> Path:
     import platformdirs
 
     return Path(platformdirs.user_config_dir("edxtui", appauthor=False))
+
+
+def data_dir() -> Path:
+    """$EDXTUI_DATA_DIR, else the platform's user data folder for edxtui (the lasting
+    history and the request bar's memory; never a secret)."""
+    override = os.environ.get(ENV_DATA_DIR)
+    if override:
+        return Path(override).expanduser()
+    import platformdirs
+
+    return Path(platformdirs.user_data_dir("edxtui", appauthor=False))
 
 
 def config_path() -> Path:

@@ -26,6 +26,7 @@ from edxtui.tui.text import safe_str
 
 if TYPE_CHECKING:
     from edxtui.api.session import Session  # imported when connecting: it brings httpx
+    from edxtui.tui.history_keeper import HistoryKeeper
 
 #: seconds after the app mounts by which the start-up is over (first screen, first token)
 GC_PAUSED_FOR = 1.0
@@ -68,6 +69,8 @@ class EdxApp(App[int]):
         self.use_system_clipboard = use_system_clipboard
         self.session_factory = session_factory
         self.session: Session | None = None
+        #: keeps the session's exchanges in the lasting history file (tui/history_keeper.py)
+        self.history: HistoryKeeper | None = None
         #: with `--sandbox`: why the sandbox child died, if it did (None while it runs)
         self.sandbox_failure: Callable[[], str | None] = lambda: None
 
@@ -109,6 +112,7 @@ class EdxApp(App[int]):
         """Replace the session with one for `credentials` and show a fresh explorer."""
         from edxtui.api.bounds import bounds_from
         from edxtui.api.session import Session
+        from edxtui.tui.history_keeper import HistoryKeeper
         from edxtui.tui.screens.explorer import ExplorerScreen
 
         try:
@@ -126,6 +130,7 @@ class EdxApp(App[int]):
             self.notify(f"Cannot start a session: {describe(err)}", severity="error")
             return False
         old, self.session = self.session, new
+        old_history, self.history = self.history, HistoryKeeper(self, new)
         self.profile_name = profile_name
         # Ask for the first token before building the explorer: the request runs while the
         # screen is composed and styled, so the countdown can be live at the first paint.
@@ -134,6 +139,9 @@ class EdxApp(App[int]):
         while len(self.screen_stack) > 1:
             await self.pop_screen()
         await self.push_screen(ExplorerScreen(new, profile_name=profile_name, stable=self.stable))
+        if old_history is not None:
+            with contextlib.suppress(Exception):  # the old history must not stop a connect
+                await old_history.close()
         if old is not None:
             await close_quietly(old)
         return True
@@ -155,6 +163,10 @@ class EdxApp(App[int]):
 
     async def on_unmount(self) -> None:
         gc.unfreeze()  # the tree froze what it loaded (see widgets/catalog/tree.py); let it all go now
+        if self.history is not None:
+            history, self.history = self.history, None
+            with contextlib.suppress(Exception):  # keeping history must never stop an exit
+                await history.close()
         if self.session is not None:
             session, self.session = self.session, None
             await close_quietly(session)
@@ -185,6 +197,7 @@ class EdxApp(App[int]):
         self.open_credentials()
 
     def action_history(self) -> None:
+        from edxtui.api.exchange import Exchange
         from edxtui.tui.screens.explorer import ExplorerScreen
         from edxtui.tui.screens.history import HistoryScreen
 
@@ -192,11 +205,12 @@ class EdxApp(App[int]):
         if self.session is None or not isinstance(explorer, ExplorerScreen):
             return
 
-        def opened(exchange_id: int | None) -> None:
-            if exchange_id is not None:
-                explorer.show_exchange(exchange_id)
+        def opened(chosen: int | Exchange | None) -> None:
+            if chosen is not None:
+                explorer.show_exchange(chosen)
 
-        self.push_screen(HistoryScreen(self.session, stable=self.stable), opened)
+        screen = HistoryScreen(self.session, stable=self.stable, keeper=self.history)
+        self.push_screen(screen, opened)
 
     def action_help(self) -> None:
         from edxtui.tui.screens.help import HelpScreen

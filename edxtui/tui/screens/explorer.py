@@ -28,6 +28,7 @@ if TYPE_CHECKING:
     # Imported where used: the first screen shows only the token panel, and these (the
     # tree, the JSON viewer, pygments) would delay the countdown's first paint
     # (docs/performance.md, "Launch -> live countdown").
+    from edxtui.api.exchange import Exchange
     from edxtui.api.session import Session
     from edxtui.tui.app import EdxApp
     from edxtui.tui.widgets.catalog.filter import FilterResults
@@ -53,6 +54,7 @@ PALETTE = (
     ("Copy body", "Copy the shown response body (y)", "copy_body"),
     ("Copy as curl", "The shown request as a curl command with the live token (x)", "copy_curl"),
     ("Save body", "Save the shown response body to a file (s)", "save_body"),
+    ("Request bar", "GET any path under the API root, e.g. courses/?q=python (:)", "request_bar"),
 )
 
 
@@ -77,6 +79,7 @@ class ExplorerScreen(Screen[None]):
         Binding("i", "focus_inspector", "Inspector", show=False),
         Binding("z", "zoom", "Zoom pane", show=False),
         Binding("l", "focus_tree", "Tree", show=False),
+        Binding("colon", "request_bar", "Request", show=False, key_display=":"),
     ]
 
     def __init__(
@@ -158,7 +161,9 @@ class ExplorerScreen(Screen[None]):
         )
         inspector.border_title = "Inspector"
         main = Horizontal(left, inspector, id="main")
-        await self.mount_all([main, Footer(compact=True)])
+        from edxtui.tui.widgets.request_bar import RequestBar
+
+        await self.mount_all([RequestBar(id="request-bar"), main, Footer(compact=True)])
         self._main = main
         tree.focus()
 
@@ -218,9 +223,13 @@ class ExplorerScreen(Screen[None]):
         if event.node is self.catalog_tree.cursor_node:
             self.inspect_node(event.node.data)
 
-    def show_exchange(self, exchange_id: int) -> None:
-        """Open one exchange of the log (from the history view) in the inspector."""
-        exchange = self.session.log.get(exchange_id)
+    def show_exchange(self, exchange_id: int | Exchange) -> None:
+        """Open one exchange of the log (from the history view) in the inspector; an
+        earlier run's comes as the Exchange itself."""
+        if isinstance(exchange_id, int):
+            exchange = self.session.log.get(exchange_id)
+        else:
+            exchange = exchange_id
         if not self.built:  # history opened in the first half second: nothing to show yet
             return
         if exchange is None:
@@ -369,4 +378,52 @@ class ExplorerScreen(Screen[None]):
             self.maximize(self.catalog_tree, container=False)
 
     def action_focus_tree(self) -> None:
+        self.catalog_tree.focus()
+
+    # ----- request bar (:) ----------------------------------------------------------------
+
+    def action_request_bar(self) -> None:
+        from edxtui.api.recent_requests import REQUESTS_FILE, RecentRequests
+        from edxtui.config import data_dir
+        from edxtui.tui.widgets.request_bar import RequestBar
+
+        remembered = RecentRequests(data_dir() / REQUESTS_FILE).load()
+        paths = list(dict.fromkeys(remembered + self.catalog_tree.request_paths()))
+        self.query_one("#request-bar", RequestBar).open(paths)
+
+    def on_request_bar_run(self, event: Any) -> None:
+        """GET what was typed on the session; its node opens under "Requests"."""
+        from edxtui.api.errors import EdxError
+        from edxtui.api.request_line import relative, request_url
+        from edxtui.tui.widgets.request_bar import RequestBar
+
+        bar = self.query_one("#request-bar", RequestBar)
+        api_root = self.session.credentials.api_root
+        try:
+            url = request_url(event.text, api_root, self.session.secrets())
+        except EdxError as err:
+            self.notify(err.message, severity="error")  # the bar stays, to fix the line
+            return
+        bar.value = ""
+        bar.display = False
+        self.catalog_tree.add_request(url)
+        self.catalog_tree.focus()
+        self.run_worker(
+            self._remember(relative(url, api_root)), name="remember", exit_on_error=False
+        )
+
+    async def _remember(self, path: str) -> None:
+        import asyncio
+
+        from edxtui.api.errors import EdxError
+        from edxtui.api.recent_requests import REQUESTS_FILE, RecentRequests
+        from edxtui.config import data_dir
+
+        recent = RecentRequests(data_dir() / REQUESTS_FILE)
+        try:
+            await asyncio.to_thread(recent.remember, path, self.session.secrets())
+        except EdxError as err:
+            self.notify(f"Request not remembered: {err.message}", severity="warning")
+
+    def on_request_bar_closed(self, _event: Any) -> None:
         self.catalog_tree.focus()

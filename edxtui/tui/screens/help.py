@@ -12,7 +12,8 @@ HELP = """\
 # edxtui: keys
 
 **Everywhere**: `ctrl+p` command palette (every action is there) · `F1` / `?` this help ·
-`c` credentials · `h` history · `q` / `ctrl+q` quit · `tab` next pane · the mouse works too.
+`c` credentials · `h` history · `:` request bar · `q` / `ctrl+q` quit · `tab` next pane ·
+the mouse works too.
 
 ## Token panel (top)
 Status, time left (mm:ss) and a bar of the lifetime left; the token refreshes by itself
@@ -34,6 +35,7 @@ Catalogs → courses → course runs → seats, and the top-level lists the serv
 | `/` | filter the loaded nodes: enter jumps to the first match, `↓` walks the matches, `esc` clears |
 | `r` | reload the node under the cursor |
 | `e` | load the next page of the list under the cursor |
+| `:` | request bar: GET any path under the API root (`courses/?q=python&limit=5`); `→` takes the completion, enter runs it under *Requests*, `esc` closes |
 
 ## Inspector (right)
 The request and response behind the selected node: method, URL, status, time, size,
@@ -52,7 +54,9 @@ In the body: `/` search, `n` / `N` next / previous match, `m` pretty / tree / ra
 in the tree view `←` `→` fold and unfold, `E` / `C` expand / collapse all.
 
 ## History (`h`)
-Every request of this session; `enter` opens one in the inspector, `esc` goes back.
+Every request of this session, after the last few hundred of earlier runs (marked *earlier*;
+kept in the user data folder, nothing secret). `enter` opens one in the inspector, `r`
+re-runs a GET on this session, `home` / `end` first / last row, `esc` goes back.
 """
 
 

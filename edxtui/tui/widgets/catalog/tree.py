@@ -29,6 +29,7 @@ from edxtui.api.catalog import Page, PageBudget, PagingIgnoredError, fetch_page,
 from edxtui.api.errors import EdxError
 from edxtui.api.exchange import Exchange
 from edxtui.tui.text import safe
+from edxtui.tui.widgets.catalog import requests
 from edxtui.tui.widgets.catalog.nodes import (
     GROUPS,
     NodeInfo,
@@ -124,6 +125,9 @@ class CatalogTree(LineCachedTree):
         if info is not None and info.kind == "group":
             info.width = -1
             node.set_label(group_label(info))
+        elif info is not None and info.kind == "request":
+            info.width = -1
+            node.set_label(requests.request_label(info))
 
     # ----- loading ------------------------------------------------------------------
 
@@ -185,11 +189,19 @@ class CatalogTree(LineCachedTree):
                 )
 
         timer = self.set_timer(LOADING_AFTER, show_loading)
-        params = None if more else {"limit": PAGE_SIZE}
+        # a typed request is sent as typed: its own query (limit=5) is the person's
+        params = None if more or info.kind == "request" else {"limit": PAGE_SIZE}
         try:
             page = await self._fetch(info, target, params, more)
         except asyncio.CancelledError:
             raise
+        except requests.ObjectResponse as answer:  # a typed request's one object: a leaf
+            self._drop_all(stale + placeholder)
+            info.exchange, info.state, info.count = answer.exchange, "loaded", None
+            node.allow_expand = False
+            self.refresh_label(node)
+            self.post_message(self.Loaded(node))
+            return
         except Exception as err:  # noqa: BLE001 - every failure becomes an error node
             self._drop_all(stale + placeholder)
             self._show_error(node, err, more)
@@ -203,7 +215,7 @@ class CatalogTree(LineCachedTree):
         # followed as the core follows it: an http link to the https API root's own host
         # goes as https (a TLS proxy that did not say so); a foreign one is refused on load
         info.next_url = None if page.next is None else self.session.link(page.next)
-        if info.kind == "group" and not more:
+        if info.kind in ("group", "request") and not more:
             info.exchange = page.exchange
         start = info.loaded
         await self._add_page(node, page)
@@ -234,7 +246,10 @@ class CatalogTree(LineCachedTree):
             raise EdxError("Nothing to load here")
         if more and info.budget is not None:
             info.budget.follow(target)
-        page = await fetch_page(self.session, target, params)
+        if info.kind == "request" and not more:
+            page = await requests.fetch_request(self.session, target)
+        else:
+            page = await fetch_page(self.session, target, params)
         if not more:
             info.budget = PageBudget(page, self.session.secrets())
         elif info.budget is not None:
@@ -327,6 +342,8 @@ class CatalogTree(LineCachedTree):
             node.allow_expand = True
         else:
             info.state = "error"
+            if info.kind == "request" and not more:
+                info.exchange = exchange  # the inspector shows the failed response
             node.add_leaf(
                 error_label(reason),
                 NodeInfo(kind="error", target=node, exchange=exchange, note=reason),
@@ -405,6 +422,34 @@ class CatalogTree(LineCachedTree):
             node = node.parent
         if node is not None:
             self.load(node, more=True)
+
+    def add_request(self, url: str) -> TreeNode[NodeInfo]:
+        """A node for a typed request under the "Requests" group (made on the first one),
+        loading; a list pages like any list node."""
+        api_root = self.session.credentials.api_root
+        group = next(
+            (n for n in self.root.children if n.data and n.data.title == requests.REQUESTS_TITLE),
+            None,
+        )
+        if group is None:
+            info = NodeInfo(kind="group", title=requests.REQUESTS_TITLE, child_kind="request")
+            group = self.root.add(group_label(info), info, expand=True)
+        assert group.data is not None
+        group.data.count = len(group.children) + 1
+        group.data.state = "loaded"
+        self.refresh_label(group)
+        info = requests.request_info(url, api_root)
+        node = group.add(requests.request_label(info), info, expand=True)
+        group.expand()
+        self.load(node)
+        info.state = "loading"  # so the expand that comes next does not load it again
+        self.reveal(node)
+        return node
+
+    def request_paths(self) -> list[str]:
+        """The request bar's completions (requests.known_paths)."""
+        groups = [n.data for n in self.root.children if n.data is not None]
+        return requests.known_paths(groups, self.loaded_nodes())
 
     def reveal(self, node: TreeNode[NodeInfo]) -> None:
         """Open every node above `node` and put the cursor on it."""

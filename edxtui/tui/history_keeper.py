@@ -1,0 +1,77 @@
+"""The app's side of the lasting history: this session's exchanges into the history file.
+
+A moment after the log changes (SAVE_AFTER: a burst of requests is one write) and when the
+session ends, the whole of this run's log is written (edxtui.api.history_store, in a worker
+thread: the file is replaced atomically and fsynced). The earlier runs' records are read only
+when the history view asks for them, so they cost the start-up nothing. A file that cannot be
+written is said once, as a toast; the app goes on.
+"""
+
+from __future__ import annotations
+
+import asyncio
+from pathlib import Path
+from typing import TYPE_CHECKING, Any
+
+from edxtui.api.errors import EdxError
+from edxtui.api.exchange import Exchange
+from edxtui.api.history_store import HISTORY_FILE, HistoryStore, Saved
+
+if TYPE_CHECKING:
+    from textual.app import App
+    from textual.timer import Timer
+
+    from edxtui.api.session import Session
+
+#: seconds after the last new exchange before the file is written
+SAVE_AFTER = 2.0
+
+
+def history_path() -> Path:
+    from edxtui import config
+
+    return config.data_dir() / HISTORY_FILE
+
+
+class HistoryKeeper:
+    """Writes `session`'s log to the history file; reads the earlier runs' on demand."""
+
+    def __init__(self, app: App[Any], session: Session, store: HistoryStore | None = None) -> None:
+        self.app = app
+        self.session = session
+        self.store = store or HistoryStore(history_path())
+        self._earlier: list[Saved] | None = None
+        self._timer: Timer | None = None
+        self._warned = False
+        self._unsubscribe = session.log.subscribe(self._changed)
+
+    def _changed(self, _exchange: Exchange) -> None:
+        if self._timer is None:
+            self._timer = self.app.set_timer(SAVE_AFTER, self._save_later)
+
+    async def _save_later(self) -> None:
+        self._timer = None
+        await self.save()
+
+    async def save(self) -> None:
+        exchanges = sorted(self.session.log, key=lambda e: e.id)  # request order
+        try:
+            await asyncio.to_thread(self.store.save, exchanges, self.session.secrets())
+        except EdxError as err:
+            if not self._warned:
+                self._warned = True
+                self.app.notify(f"History not kept: {err.message}", severity="warning")
+
+    async def earlier(self) -> list[Saved]:
+        """The earlier runs' exchanges, oldest first (read once, in a worker thread)."""
+        if self._earlier is None:
+            self._earlier = await asyncio.to_thread(self.store.earlier)
+        return self._earlier
+
+    async def close(self) -> None:
+        """Stop following the log and write it one last time."""
+        self._unsubscribe()
+        if self._timer is not None:
+            self._timer.stop()
+            self._timer = None
+        await self.save()
