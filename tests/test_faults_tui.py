@@ -17,7 +17,16 @@ from dataclasses import replace
 import httpx
 import pytest
 from fault_servers import UNRESOLVABLE_HOST, ForeignServer, Reply, closed_port, json_reply
-from tui_helpers import cursor_to, group, loaded, open_explorer, tree_of, tree_ready, wait_for
+from tui_helpers import (
+    cursor_to,
+    group,
+    loaded,
+    open_explorer,
+    settled,
+    tree_of,
+    tree_ready,
+    wait_for,
+)
 
 from edxtui.api import RetryPolicy, Session
 from edxtui.api.state import TokenStatus
@@ -295,7 +304,7 @@ async def test_resource_faults_in_turn(sandbox):
         await open_explorer(pilot)
         await wait_for(pilot, lambda: app.session.tokens.state().status is TokenStatus.VALID)
         for title in ("Courses", "Course runs", "Programs", "Organizations"):
-            await wait_for(pilot, lambda t=title: loaded(group(app, t)), title)
+            await wait_for(pilot, lambda t=title: settled(group(app, t)), title)
         node = group(app, "Catalogs")
         for name, faults, says, requests in API_FAULTS:
             sandbox.reset()
@@ -317,7 +326,7 @@ async def test_token_revoked_mid_session_is_replaced_once(sandbox):
     async with app.run_test(size=SIZE) as pilot:
         await open_explorer(pilot)
         for title in ("Courses", "Course runs", "Programs", "Organizations"):
-            await wait_for(pilot, lambda t=title: loaded(group(app, t)), title)  # none in flight
+            await wait_for(pilot, lambda t=title: settled(group(app, t)), title)  # none in flight
         sandbox.revoke_tokens()
         await reload_catalogs(pilot, app)
         assert group(app, "Catalogs").data.state == "loaded"

@@ -16,6 +16,7 @@ from tui_helpers import (
     loaded,
     open_explorer,
     sandbox_app,
+    settled,
     tree_of,
     tree_ready,
     wait_for,
@@ -43,7 +44,7 @@ async def test_opens_on_catalogs_with_counts_and_a_live_token(sandbox):
         assert catalogs.is_expanded and len(catalogs.children) == count
         # Every top-level group is served by the Open edX layout and shows its count.
         courses = group(app, "Courses")
-        await wait_for(pilot, lambda: loaded(courses), "courses count")
+        await wait_for(pilot, lambda: settled(courses), "courses count")
         assert f"Courses ({courses.data.count:,})" in courses.label.plain
         # The token panel shows a live token with a countdown.
         panel = app.screen.query_one(TokenPanel)
@@ -281,6 +282,7 @@ async def test_hostile_titles_show_literally(sandbox):
         assert lang is not None
         assert "[bold]& Cultures[/]" in lang.label.plain  # markup shown, not applied
         courses = group(app, "Courses")
+        courses.expand()
         await wait_for(pilot, lambda: loaded(courses))
         tree = tree_of(app)
         # Load pages until an ESC-laden title shows up (the sandbox plants a few).

@@ -7,7 +7,7 @@ import stat
 
 from fs_objects import FULL, NULL, assert_is_device, device, fill_disk, temp_files, tiny_tmpfs
 from textual.widgets._toast import Toast
-from tui_helpers import cursor_to, group, open_explorer, tree_of, wait_for
+from tui_helpers import cursor_to, group, open_explorer, settled, tree_of, wait_for
 
 from edxtui import config
 from edxtui.tui.app import EdxApp
@@ -155,9 +155,7 @@ async def test_history_lists_every_exchange_and_opens_one(sandbox):
     app = EdxApp(credentials=sandbox.credentials("openedx"), use_system_clipboard=False)
     async with app.run_test(size=SIZE) as pilot:
         await open_explorer(pilot)
-        await wait_for(
-            pilot, lambda: all(n.data.state == "loaded" for n in tree_of(app).root.children)
-        )
+        await wait_for(pilot, lambda: all(settled(n) for n in tree_of(app).root.children))
         await pilot.press("h")
         await wait_for(pilot, lambda: isinstance(app.screen, HistoryScreen))
         table = app.screen.query_one(HistoryTable)

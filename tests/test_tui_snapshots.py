@@ -50,12 +50,14 @@ def stable_app(server: SandboxServer, layout: str = "openedx", **kwargs) -> EdxA
 
 
 async def settle(pilot) -> None:
-    """Every group loaded and nothing left pending."""
+    """Every group loaded (Catalogs) or counted (the others), and nothing left pending."""
     app = pilot.app
     await open_explorer(pilot)
     await wait_for(
         pilot,
-        lambda: all(n.data.state in ("loaded", "unavailable") for n in tree_of(app).root.children),
+        lambda: all(
+            n.data.state in ("loaded", "counted", "unavailable") for n in tree_of(app).root.children
+        ),
         "all groups",
     )
     await wait_for(pilot, lambda: app.session.tokens.current_token, "token")

@@ -16,6 +16,7 @@ from tui_helpers import (
     loaded,
     open_explorer,
     sandbox_app,
+    settled,
     tree_of,
     wait_for,
 )
@@ -144,7 +145,7 @@ async def test_a_css_change_to_the_labels_alone_repaints_them(sandbox):
         await open_explorer(pilot)
         tree = tree_of(app)
         groups = list(tree.root.children)
-        await wait_for(pilot, lambda: all(loaded(node) for node in groups), "every group")
+        await wait_for(pilot, lambda: all(settled(node) for node in groups), "every group")
         await pilot.pause()
         before = screen_lines(tree, cached=True)
         # Changes the labels' style only: not the tree's own style, not a node.

@@ -74,6 +74,11 @@ def loaded(node: TreeNode[NodeInfo]) -> bool:
     return node.data is not None and node.data.state in ("loaded", "error", "unavailable")
 
 
+def settled(node: TreeNode[NodeInfo]) -> bool:
+    """Nothing in flight for `node`: loaded, failed, or (a group at start-up) counted."""
+    return loaded(node) or (node.data is not None and node.data.state == "counted")
+
+
 def tree_ready(app: EdxApp) -> bool:
     """The explorer is built (the tree and inspector mounted, its keys and palette live: the
     tree can load its groups before that) and its tree has its groups."""

@@ -99,11 +99,17 @@ class ExplorerScreen(Screen[None]):
         # what a user waits for, and the tree and inspector (~50 widgets to style and lay
         # out: docs/performance.md) would delay its first paint. Once the first token has settled, the
         # panel's buttons come in the next frame and `build_main` adds the rest after it.
-        panel = TokenPanel(self.session.tokens, stable=self.stable, id="token-panel")
-        where = self.profile_name or "custom"
         # Text, not str: a str title is markup, and an API root is the user's to type.
+        # The subtitle: the request budget, then the API root (the panel shows both).
+        panel = TokenPanel(
+            self.session.tokens,
+            stable=self.stable,
+            id="token-panel",
+            budget=self.session.budget,
+            place=safe(self.session.credentials.api_root),
+        )
+        where = self.profile_name or "custom"
         panel.border_title = safe(f"edxtui · {where}")
-        panel.border_subtitle = safe(self.session.credentials.api_root)
         yield panel
 
     def on_mount(self) -> None:
@@ -219,6 +225,7 @@ class ExplorerScreen(Screen[None]):
         self.inspect_node(event.node.data)
 
     def on_catalog_tree_loaded(self, event: CatalogTree.Loaded) -> None:
+        self.token_panel.show_budget()  # a load just spent requests: count them now
         # The node under the cursor got its exchange only now: show it.
         if event.node is self.catalog_tree.cursor_node:
             self.inspect_node(event.node.data)

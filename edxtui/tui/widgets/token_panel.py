@@ -9,7 +9,7 @@ from __future__ import annotations
 
 import threading
 from collections.abc import Callable
-from typing import Any, Protocol
+from typing import TYPE_CHECKING, Any, Protocol
 
 from rich.cells import cell_len
 from rich.text import Text
@@ -24,7 +24,11 @@ from edxtui.api.errors import AuthError, EdxError
 from edxtui.api.state import TokenState, TokenStatus
 from edxtui.tui.clipboard import copy_text
 from edxtui.tui.text import countdown, local_time, safe
+from edxtui.tui.widgets.budget_line import budget_line
 from edxtui.tui.widgets.lifetime_bar import LifetimeBar
+
+if TYPE_CHECKING:
+    from edxtui.api.budget import RequestBudget
 
 #: |exp claim - local expiry| above this is worth a warning (seconds)
 SKEW_WARNING = 30.0
@@ -182,12 +186,24 @@ class TokenPanel(Vertical):
     revealed: reactive[bool] = reactive(False)
     state: reactive[TokenState | None] = reactive(None, always_update=True)
 
-    def __init__(self, tokens: TokenSource, *, stable: bool = False, id: str | None = None) -> None:
+    def __init__(
+        self,
+        tokens: TokenSource,
+        *,
+        stable: bool = False,
+        id: str | None = None,
+        budget: RequestBudget | None = None,
+        place: Text | None = None,
+    ) -> None:
         # Born in the mood of the token's state now, so showing that state does not
         # restyle the panel and everything in it before the countdown's first paint.
         super().__init__(id=id, classes=f"-{status_line(tokens.state())[1]}")
         self.tokens = tokens
         self.stable = stable
+        #: the session's request budget, shown in the border subtitle before `place`
+        self.budget = budget
+        self.place = place
+        self._budget_shown = ""
         self._unsubscribe: Callable[[], None] | None = None
         self._loop_thread = threading.get_ident()
         self._shapes: dict[str, tuple[int, ...]] = {}  # selector -> line widths shown
@@ -238,9 +254,23 @@ class TokenPanel(Vertical):
             self.app.call_from_thread(self.poll)
 
     def poll(self) -> None:
-        """Take a fresh snapshot (its `now` ticks the countdown)."""
+        """Take a fresh snapshot (its `now` ticks the countdown), and the budget's."""
         if self.is_attached:
             self.state = self.tokens.state()
+            self.show_budget()
+
+    def show_budget(self) -> None:
+        """The request budget in the border subtitle (the countdown's tick refreshes it)."""
+        if self.budget is None:
+            if self.place is not None and not self._budget_shown:
+                self.border_subtitle = self.place
+                self._budget_shown = self.place.plain
+            return
+        state = self.state if self.state is not None else self.tokens.state()
+        line = budget_line(self.budget, state.now, self.place)
+        if line.plain != self._budget_shown:  # a new subtitle is a repaint of the border
+            self._budget_shown = line.plain
+            self.border_subtitle = line
 
     def watch_state(self, state: TokenState | None) -> None:
         if state is None:

@@ -44,7 +44,7 @@ class NodeInfo:
     next_url: str | None = None  # the next page of children, when there is one
     count: int | None = None  # total children as the API reported
     loaded: int = 0  # children added so far
-    state: str = "idle"  # idle loading loaded error unavailable
+    state: str = "idle"  # idle counted loading loaded error unavailable
     target: TreeNode[NodeInfo] | None = None  # for "more" and "error" nodes: what to (re)load
     inline: str | None = None  # key of a list inside `item` that gives the children
     width: int = -1  # the label's cell width, measured once (see CatalogTree.get_label_width)
@@ -252,9 +252,9 @@ def bucket_label(first: int, end: int, total: int) -> Text:
     return label
 
 
-def error_label(reason: str) -> Text:
-    """The leaf that says why a load failed."""
+def error_label(reason: str, then: str = "enter to retry") -> Text:
+    """The leaf that says why a load failed, and what comes next."""
     label = Text("⚠ ", style="bold red")
     label.append_text(safe(reason, "red", limit=240))
-    label.append("  (enter to retry)", style="dim")
+    label.append(f"  ({then})", style="dim")
     return label

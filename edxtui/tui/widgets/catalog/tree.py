@@ -13,6 +13,7 @@ from __future__ import annotations
 
 import asyncio
 import gc
+import time
 from collections.abc import Callable, Iterable
 from functools import partial
 from typing import TYPE_CHECKING, Any
@@ -20,13 +21,14 @@ from typing import TYPE_CHECKING, Any
 from rich.text import Text
 from textual.binding import Binding
 from textual.message import Message
+from textual.timer import Timer
 from textual.widgets import Tree
 from textual.widgets.tree import TreeNode, UnknownNodeID
 from textual.worker import Worker
 
 from edxtui import jsonpath
 from edxtui.api.catalog import Page, PageBudget, PagingIgnoredError, fetch_page, same_page
-from edxtui.api.errors import EdxError
+from edxtui.api.errors import EdxError, ThrottledError
 from edxtui.api.exchange import Exchange
 from edxtui.tui.text import safe
 from edxtui.tui.widgets.catalog import requests
@@ -45,6 +47,7 @@ from edxtui.tui.widgets.catalog.nodes import (
     value_at,
 )
 from edxtui.tui.widgets.catalog.paint import LineCachedTree
+from edxtui.tui.widgets.catalog.throttle import RETRIES_BY_ITSELF, ThrottledLoads
 
 if TYPE_CHECKING:
     from edxtui.api.session import Params, Session
@@ -53,8 +56,12 @@ if TYPE_CHECKING:
 CHUNK = 500
 #: items asked for per page (the API has no upper cap; 20 is the default)
 PAGE_SIZE = 100
+#: items asked for when only a list's count is wanted (start-up's groups)
+COUNT_ONLY = 1
 #: seconds a page may take before its node shows "loading…"
 LOADING_AFTER = 0.1
+#: seconds between looks at the clock while a throttled load waits for its time
+THROTTLE_TICK = 1.0
 #: past this many children, a list is shown in ranges of this many (see _add_page)
 BUCKET = 1000
 #: longest title shown in a label
@@ -101,6 +108,8 @@ class CatalogTree(LineCachedTree):
         self.session = session
         self.show_root = False
         self.guide_depth = 3
+        self._throttled = ThrottledLoads()
+        self._throttle_timer: Timer | None = None
 
     def process_label(self, label: str | Text) -> Text:
         # Never parse markup: a str label is untrusted data, shown literally.
@@ -110,12 +119,17 @@ class CatalogTree(LineCachedTree):
     # ----- building -----------------------------------------------------------------
 
     def on_mount(self) -> None:
-        for title, path, child_kind in GROUPS:
+        for index, (title, path, child_kind) in enumerate(GROUPS):
             info = NodeInfo(kind="group", title=title, path=path, child_kind=child_kind)
             node = self.root.add(group_label(info), info)
-            # Load every group's first page now: its count goes in the label, and a 404
-            # says at once that this server does not serve it.
-            self.load(node)
+            # The first group opens now and loads its first page; the others ask only for
+            # their count (`limit=1`: a 404 still says at once that this server does not
+            # serve one). Start-up spends a few small requests, not a page of 100 of each
+            # out of a per-hour budget (issues 16 and 17); expanding loads the first page.
+            if index == 0:
+                self.load(node)
+            else:
+                self.count(node)
         self.root.expand()
         self.root.children[0].expand()
         self.move_cursor(self.root.children[0])
@@ -147,6 +161,35 @@ class CatalogTree(LineCachedTree):
             exit_on_error=False,
             name=f"load {info.title or info.path}",
         )
+
+    def count(self, node: TreeNode[NodeInfo]) -> None:
+        """Ask for a list's count alone (one item): the node is `counted`, not loaded."""
+        info = node.data
+        if info is None or info.path is None:
+            return
+        _: Worker[None] = self.run_worker(
+            partial(self._count, node),
+            group=f"node-{node.id}",  # an expand's load cancels a count still on its way
+            exclusive=True,
+            exit_on_error=False,
+            name=f"count {info.title or info.path}",
+        )
+
+    async def _count(self, node: TreeNode[NodeInfo]) -> None:
+        info = node.data
+        assert info is not None and info.path is not None
+        try:
+            page = await fetch_page(self.session, info.path, {"limit": COUNT_ONLY})
+        except asyncio.CancelledError:
+            raise
+        except Exception as err:  # noqa: BLE001 - every failure becomes an error node
+            self._show_error(node, err, more=False)
+        else:
+            info.count = page.count if isinstance(page.count, int) else None
+            info.exchange = page.exchange
+            info.state = "counted"  # its first page still loads when it is expanded
+            self.refresh_label(node)
+        self.post_message(self.Loaded(node))
 
     async def _load(self, node: TreeNode[NodeInfo], more: bool) -> None:
         info = node.data
@@ -231,11 +274,7 @@ class CatalogTree(LineCachedTree):
     def _drop_all(self, nodes: list[TreeNode[NodeInfo]]) -> None:
         """Remove each of `nodes` that is still in the tree (a reload may have removed it)."""
         for node in nodes:
-            try:
-                still_here = self.get_node_by_id(node.id) is node
-            except UnknownNodeID:
-                still_here = False
-            if still_here:
+            if self._in_tree(node):
                 node.remove()
 
     async def _fetch(
@@ -344,13 +383,49 @@ class CatalogTree(LineCachedTree):
             info.state = "error"
             if info.kind == "request" and not more:
                 info.exchange = exchange  # the inspector shows the failed response
-            node.add_leaf(
-                error_label(reason),
+            throttled = isinstance(err, ThrottledError)
+            leaf = node.add_leaf(
+                error_label(reason, RETRIES_BY_ITSELF if throttled else "enter to retry"),
                 NodeInfo(kind="error", target=node, exchange=exchange, note=reason),
             )
+            if isinstance(err, ThrottledError):
+                self._wait_for_throttle(leaf, err)
             if more:
                 info.state = "loaded"  # what was loaded stays; only the next page failed
         self.refresh_label(node)
+
+    # ----- throttled loads ------------------------------------------------------------
+
+    def _now(self) -> float:
+        # The app's wall clock, the one the session's budget uses (a test can move it).
+        clock = getattr(self.app, "clock", time.time)
+        return float(clock())
+
+    def _wait_for_throttle(self, leaf: TreeNode[NodeInfo], err: ThrottledError) -> None:
+        """Retry this load by itself once the server allows requests again; send nothing before."""
+        self._throttled.add(leaf, err)
+        if self._throttle_timer is None:
+            self._throttle_timer = self.set_interval(THROTTLE_TICK, self._throttle_tick)
+
+    def _throttle_tick(self) -> None:
+        now = self._now()
+        for leaf in self._throttled.due(now):
+            if self._in_tree(leaf):  # not already retried (enter) or reloaded (r)
+                self.retry(leaf)
+        for leaf, reason in self._throttled.waiting(now):
+            if self._in_tree(leaf):
+                leaf.set_label(error_label(reason, RETRIES_BY_ITSELF))
+            else:
+                self._throttled.forget(leaf)
+        if not self._throttled and self._throttle_timer is not None:
+            self._throttle_timer.stop()
+            self._throttle_timer = None
+
+    def _in_tree(self, node: TreeNode[NodeInfo]) -> bool:
+        try:
+            return self.get_node_by_id(node.id) is node
+        except UnknownNodeID:
+            return False
 
     def _exchange_for_error(self, err: BaseException) -> Exchange | None:
         """The log entry of the failed request, so the inspector can show it."""
@@ -365,7 +440,7 @@ class CatalogTree(LineCachedTree):
 
     def on_tree_node_expanded(self, event: Tree.NodeExpanded[NodeInfo]) -> None:
         info = event.node.data
-        if info is not None and info.loads and info.state == "idle":
+        if info is not None and info.loads and info.state in ("idle", "counted"):
             self.load(event.node)
 
     def on_tree_node_highlighted(self, event: Tree.NodeHighlighted[NodeInfo]) -> None:
@@ -381,14 +456,22 @@ class CatalogTree(LineCachedTree):
         if info.kind == "more":
             self.load(info.target, more=True)
         elif info.kind == "error":
-            target_info = info.target.data
-            # A failed next page retries that page; a failed first load retries the node.
-            again_more = bool(target_info and target_info.loaded and target_info.next_url)
-            if not again_more:
-                info.target.remove_children()
-            else:
-                event.node.remove()
-            self.load(info.target, more=again_more)
+            self.retry(event.node)
+
+    def retry(self, error_leaf: TreeNode[NodeInfo]) -> None:
+        """Load again what `error_leaf` says failed (enter on it, or a throttle's time come)."""
+        info = error_leaf.data
+        if info is None or info.target is None:
+            return
+        self._throttled.forget(error_leaf)
+        target_info = info.target.data
+        # A failed next page retries that page; a failed first load retries the node.
+        again_more = bool(target_info and target_info.loaded and target_info.next_url)
+        if not again_more:
+            info.target.remove_children()
+        else:
+            error_leaf.remove()
+        self.load(info.target, more=again_more)
 
     def action_reload(self) -> None:
         """Reload the highlighted node, or the nearest one above it that loads."""
