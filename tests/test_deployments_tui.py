@@ -29,6 +29,7 @@ from tui_helpers import (
     items,
     loaded,
     open_explorer,
+    settled,
     tree_of,
     wait_for,
 )
@@ -66,7 +67,7 @@ def make_app(credentials, **session_settings) -> EdxApp:
 
 async def all_groups_loaded(pilot, app: EdxApp) -> None:
     for title in GROUPS:
-        await wait_for(pilot, lambda t=title: loaded(group(app, t)), title)
+        await wait_for(pilot, lambda t=title: settled(group(app, t)), title)
 
 
 def toasts(app: EdxApp) -> str:

@@ -6,7 +6,16 @@ from __future__ import annotations
 
 import json
 
-from tui_helpers import cursor_to, group, items, open_explorer, sandbox_app, tree_of, wait_for
+from tui_helpers import (
+    cursor_to,
+    group,
+    items,
+    open_explorer,
+    sandbox_app,
+    settled,
+    tree_of,
+    wait_for,
+)
 
 from edxtui import config
 from edxtui.api.recent_requests import REQUESTS_FILE
@@ -74,7 +83,9 @@ async def test_an_object_a_404_and_a_foreign_url(sandbox):
     app = sandbox_app(sandbox)
     async with app.run_test(size=SIZE) as pilot:
         await open_explorer(pilot)
-        courses = group(app, "Courses")
+        courses = group(app, "Courses")  # counted at start-up: its first page on enter
+        cursor_to(courses)
+        await pilot.press("enter")
         await wait_for(pilot, lambda: courses.data.state == "loaded", "courses")
         run_key = items(courses)[0].data.item["course_runs"][0]["key"]
         node = await run(pilot, f"course_runs/{run_key}/")
@@ -110,7 +121,11 @@ async def test_completion_offers_remembered_and_known_paths(sandbox):
     app = sandbox_app(sandbox)
     async with app.run_test(size=SIZE) as pilot:
         await open_explorer(pilot)
-        await wait_for(pilot, lambda: group(app, "Programs").data.state == "loaded", "groups")
+        await wait_for(pilot, lambda: settled(group(app, "Programs")), "groups")
+        courses = group(app, "Courses")  # loaded, so its courses' keys are known
+        cursor_to(courses)
+        await pilot.press("enter")
+        await wait_for(pilot, lambda: courses.data.state == "loaded", "courses")
         bar = await open_bar(pilot)
         await pilot.press(*"cat")
         await wait_for(pilot, lambda: bar._suggestion == "catalogs/1/courses/?limit=3", "hint")
