@@ -82,6 +82,9 @@ class FilterResults(OptionList):
                     disabled=True,
                 )
             )
+        if not matches:
+            self.add_option(Option(Text("no matches", style="dim italic"), disabled=True))
+        # the count on the list's top border (a str title would be markup: this one is ours)
         self.border_title = f"{len(matches):,} match{'es' if len(matches) != 1 else ''}"
         if self.matches:
             self.highlighted = 0

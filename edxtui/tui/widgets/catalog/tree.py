@@ -28,18 +28,22 @@ from edxtui import jsonpath
 from edxtui.api.catalog import Page, PageBudget, fetch_page
 from edxtui.api.errors import EdxError
 from edxtui.api.exchange import Exchange
+from edxtui.api.search import MIXED, result_kind
 from edxtui.tui.text import safe
+from edxtui.tui.widgets.catalog import drill
 from edxtui.tui.widgets.catalog.nodes import (
     GROUPS,
     NodeInfo,
     bucket_label,
     child_info,
+    empty_label,
     error_label,
     error_text,
     group_label,
     item_label,
     list_at,
     more_label,
+    search_label,
 )
 from edxtui.tui.widgets.catalog.paint import LineCachedTree
 
@@ -91,6 +95,8 @@ class CatalogTree(LineCachedTree):
     BINDINGS = [
         Binding("r", "reload", "Reload"),
         Binding("e", "load_more", "Load more", show=False),
+        Binding("d", "detail", "Detail", show=False),
+        Binding("M", "mark", "Mark course", show=False),
     ]
 
     def __init__(self, session: Session, *, id: str | None = None) -> None:
@@ -98,6 +104,7 @@ class CatalogTree(LineCachedTree):
         self.session = session
         self.show_root = False
         self.guide_depth = 3
+        self.marked: str | None = None  # the course or run key `M` marked, for `contains`
 
     def process_label(self, label: str | Text) -> Text:
         # Never parse markup: a str label is untrusted data, shown literally.
@@ -119,9 +126,9 @@ class CatalogTree(LineCachedTree):
 
     def refresh_label(self, node: TreeNode[NodeInfo]) -> None:
         info = node.data
-        if info is not None and info.kind == "group":
+        if info is not None and info.kind in ("group", "search"):
             info.width = -1
-            node.set_label(group_label(info))
+            node.set_label(group_label(info) if info.kind == "group" else search_label(info))
 
     # ----- loading ------------------------------------------------------------------
 
@@ -146,7 +153,9 @@ class CatalogTree(LineCachedTree):
         info = node.data
         assert info is not None
         if info.inline is not None:
-            node.remove_children()
+            for child in list(node.children):  # a fetched detail (`d`) stays
+                if child.data is None or child.data.kind != "detail":
+                    child.remove()
             items = list_at(info.item, info.inline)
             info.count = len(items)
             list_path = info.json_path + jsonpath.key_step(info.inline)
@@ -183,7 +192,7 @@ class CatalogTree(LineCachedTree):
                 )
 
         timer = self.set_timer(LOADING_AFTER, show_loading)
-        params = None if more else {"limit": PAGE_SIZE}
+        params = None if more else (info.params or {"limit": PAGE_SIZE})
         try:
             page = await self._fetch(info, target, params, more)
         except asyncio.CancelledError:
@@ -199,7 +208,7 @@ class CatalogTree(LineCachedTree):
         self._drop_all(stale + placeholder)
         info.count = page.count if isinstance(page.count, int) else info.count
         info.next_url = page.next
-        if info.kind == "group" and not more:
+        if info.kind in ("group", "search") and not more:
             info.exchange = page.exchange
         start = info.loaded
         await self._add_page(node, page)
@@ -207,6 +216,8 @@ class CatalogTree(LineCachedTree):
         if info.next_url:
             more_info = NodeInfo(kind="more", target=node, exchange=page.exchange)
             node.add_leaf(more_label(info), more_info)
+        elif info.loaded == 0:  # an empty list says so, rather than expanding to nothing
+            node.add_leaf(empty_label(info), NodeInfo(kind="info", exchange=page.exchange))
         info.state = "loaded"
         self.refresh_label(node)
         self.post_message(self.Loaded(node))
@@ -253,8 +264,9 @@ class CatalogTree(LineCachedTree):
         """
         batch = 0
         for index, item in enumerate(items, start):
-            child = child_info(kind, item, exchange, list_path + jsonpath.index_step(index))
-            label = item_label(kind, item)
+            item_kind = result_kind(item) if kind == MIXED else kind  # search/all/'s mix
+            child = child_info(item_kind, item, exchange, list_path + jsonpath.index_step(index))
+            label = item_label(item_kind, item)
             if child.loads:
                 node.add(label, child)
             else:
@@ -323,6 +335,9 @@ class CatalogTree(LineCachedTree):
             )
             if more:
                 info.state = "loaded"  # what was loaded stays; only the next page failed
+            elif info.kind == "search":  # the user typed it: say what the server made of it
+                info.exchange = exchange
+                self.notify(f"Search “{info.title}”: {reason}", severity="error")
         self.refresh_label(node)
 
     def _exchange_for_error(self, err: BaseException) -> Exchange | None:
@@ -387,7 +402,14 @@ class CatalogTree(LineCachedTree):
                 "Load the next page of the list under the cursor (e)",
                 self.action_load_more,
             ),
+            *drill.commands(self),
         ]
+
+    def action_detail(self) -> None:
+        drill.fetch_detail(self)
+
+    def action_mark(self) -> None:
+        drill.mark(self)
 
     def action_load_more(self) -> None:
         node = self.cursor_node
