@@ -274,3 +274,28 @@ async def test_the_filter_shows_its_count_no_matches_and_down_enters(sandbox, mo
         assert any("0 matches" in line for line in lines)
         assert any("no matches" in line and "0 matches" not in line for line in lines)
         assert box.has_focus  # nothing to walk into
+
+
+async def test_each_feature_is_in_the_palette_help_readme_and_docs(sandbox):
+    from pathlib import Path
+
+    from edxtui.tui.screens.help import HELP
+
+    root = Path(__file__).resolve().parent.parent
+    readme, tui_md = (root / "README.md").read_text(), (root / "docs/tui.md").read_text()
+    for text in (HELP, readme, tui_md):
+        for key in ("`S`", "`d`", "`M` / `K`"):
+            assert f"| {key} |" in text
+    app = sandbox_app(sandbox)
+    async with app.run_test(size=SIZE) as pilot:
+        await open_explorer(pilot)
+        commands = {c.title: c for c in app.get_system_commands(app.screen)}
+        assert {"Search on the server", "Catalog contains?", "Fetch detail", "Mark course"} <= set(
+            commands
+        )
+        # From the palette, search opens the same question as S.
+        cursor_to(group(app, "Courses"))
+        commands["Search on the server"].callback()
+        box = app.screen.query_one(AskBox)
+        await wait_for(pilot, lambda: box.has_focus, "the question box")
+        assert "search Courses on the server" in box.placeholder

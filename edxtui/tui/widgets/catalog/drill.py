@@ -13,6 +13,7 @@ from functools import partial
 from typing import TYPE_CHECKING, Any
 
 from textual.widgets.tree import TreeNode
+from textual.worker import Worker
 
 from edxtui.api.catalog import contains, fetch_object
 from edxtui.api.drill import DRILLABLE, detail_path, split_keys
@@ -51,7 +52,7 @@ def fetch_detail(tree: CatalogTree) -> None:
     except EdxError as err:
         tree.notify(f"No detail: {err.message}", severity="warning")
         return
-    tree.run_worker(
+    _: Worker[None] = tree.run_worker(
         partial(_fetch_detail, tree, node, path),
         group=f"detail-{node.id}",
         exclusive=True,
@@ -101,7 +102,7 @@ def check_contains(tree: CatalogTree, catalog: TreeNode[NodeInfo], text: str) ->
     except EdxError as err:
         tree.notify(err.message, severity="warning")
         return
-    tree.run_worker(
+    _: Worker[None] = tree.run_worker(
         partial(_check_contains, tree, ident, courses, runs),
         group="contains",
         exclusive=True,

@@ -192,7 +192,7 @@ class CatalogTree(LineCachedTree):
                 )
 
         timer = self.set_timer(LOADING_AFTER, show_loading)
-        params = None if more else (info.params or {"limit": PAGE_SIZE})
+        params: Params | None = None if more else (info.params or {"limit": PAGE_SIZE})
         try:
             page = await self._fetch(info, target, params, more)
         except asyncio.CancelledError:
