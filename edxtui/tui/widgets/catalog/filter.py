@@ -20,7 +20,7 @@ from edxtui.tui.widgets.catalog.nodes import NodeInfo
 #: matches shown at most (the count says how many there are)
 MAX_MATCHES = 200
 #: node kinds that are not API objects and never match
-SKIP = {"loading", "more", "error", "info", "root", "bucket"}
+SKIP = {"loading", "more", "error", "info", "root", "bucket", "search", "detail"}
 
 
 def breadcrumb(node: TreeNode[NodeInfo]) -> str:
