@@ -55,6 +55,8 @@ PALETTE = (
     ("Copy as curl", "The shown request as a curl command with the live token (x)", "copy_curl"),
     ("Save body", "Save the shown response body to a file (s)", "save_body"),
     ("Request bar", "GET any path under the API root, e.g. courses/?q=python (:)", "request_bar"),
+    ("Search on the server", "Courses, runs, programs or everything, by q= (S)", "server_search"),
+    ("Catalog contains?", "Ask the catalog under the cursor about course keys (K)", "contains"),
 )
 
 
@@ -80,6 +82,8 @@ class ExplorerScreen(Screen[None]):
         Binding("z", "zoom", "Zoom pane", show=False),
         Binding("l", "focus_tree", "Tree", show=False),
         Binding("colon", "request_bar", "Request", show=False, key_display=":"),
+        Binding("S", "server_search", "Search server", show=False),
+        Binding("K", "contains", "Catalog contains?", show=False),
     ]
 
     def __init__(
@@ -149,12 +153,14 @@ class ExplorerScreen(Screen[None]):
         self._building = True
         from textual.widgets import Footer
 
+        from edxtui.tui.widgets.catalog.ask import AskBox
         from edxtui.tui.widgets.catalog.filter import FilterResults
         from edxtui.tui.widgets.catalog.tree import CatalogTree
         from edxtui.tui.widgets.inspector import Inspector
 
         left = Vertical(
             Input(placeholder="filter loaded nodes (esc clears)", id="tree-filter"),
+            AskBox(id="tree-ask"),
             tree := CatalogTree(self.session, id="catalog-tree"),
             FilterResults(id="filter-results"),
             id="left",
@@ -299,9 +305,17 @@ class ExplorerScreen(Screen[None]):
             return
         box = self.query_one("#tree-filter", Input)
         results = self.filter_results
-        if event.key == "down" and box.has_focus and results.display and results.matches:
-            event.stop()
-            results.focus()
+        if event.key == "down" and box.has_focus:
+            if self._filter_timer is not None:  # typed and pressed down at once: filter now
+                self._filter_timer.stop()
+                self._apply_filter()
+            if results.display and results.matches:
+                event.stop()
+                results.focus()
+        elif event.key == "up" and results.has_focus and results.highlighted in (0, None):
+            event.stop()  # up from the first match goes back to the query
+            event.prevent_default()
+            box.focus()
 
     def on_filter_results_picked(self, event: FilterResults.Picked) -> None:
         self.inspect_node(event.node.data)
@@ -434,3 +448,45 @@ class ExplorerScreen(Screen[None]):
 
     def on_request_bar_closed(self, _event: Any) -> None:
         self.catalog_tree.focus()
+
+    # ----- search on the server, contains ---------------------------------------------------
+
+    def action_server_search(self) -> None:
+        from edxtui.api.errors import EdxError
+        from edxtui.tui.widgets.catalog import server_search
+        from edxtui.tui.widgets.catalog.ask import AskBox
+        from edxtui.tui.widgets.catalog.tree import PAGE_SIZE
+
+        tree = self.catalog_tree
+        try:
+            target = server_search.target_at(tree)
+        except EdxError as err:  # the edX.org gateway: no search there, filter instead
+            self.notify(f"No server search: {err.message}; filtering the loaded nodes instead")
+            self.action_filter()
+            return
+
+        def run(query: str) -> None:
+            try:
+                server_search.run_search(tree, target, query, PAGE_SIZE)
+            except EdxError as err:
+                self.notify(err.message, severity="warning")
+
+        prompt = f"search {target.scope} on the server (q=; enter searches, esc cancels)"
+        self.query_one("#tree-ask", AskBox).ask(prompt, run, back=tree)
+
+    def action_contains(self) -> None:
+        from edxtui.tui.widgets.catalog import drill
+        from edxtui.tui.widgets.catalog.ask import AskBox
+
+        tree = self.catalog_tree
+        catalog = drill.catalog_of(tree.cursor_node)
+        if catalog is None:
+            self.notify("Contains (K) asks a catalog: put the cursor on one first", timeout=4)
+            return
+        prompt = "course or run keys this catalog may hold (M marks one; enter asks)"
+        self.query_one("#tree-ask", AskBox).ask(
+            prompt,
+            lambda text: drill.check_contains(tree, catalog, text),
+            value=tree.marked or "",
+            back=tree,
+        )

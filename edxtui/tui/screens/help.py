@@ -36,6 +36,9 @@ Catalogs → courses → course runs → seats, and the top-level lists the serv
 | `r` | reload the node under the cursor |
 | `e` | load the next page of the list under the cursor |
 | `:` | request bar: GET any path under the API root (`courses/?q=python&limit=5`); `→` takes the completion, enter runs it under *Requests*, `esc` closes |
+| `S` | search on the server: `q=` in Courses / Course runs / Programs, `search/all/` elsewhere |
+| `d` | drill down: the course, run, program or catalog's own endpoint, as a `≡ detail` child |
+| `M` / `K` | mark a course or run / ask the catalog under the cursor whether it contains it |
 
 ## Inspector (right)
 The request and response behind the selected node: method, URL, status, time, size,

@@ -20,7 +20,7 @@ from edxtui.tui.widgets.catalog.nodes import NodeInfo
 #: matches shown at most (the count says how many there are)
 MAX_MATCHES = 200
 #: node kinds that are not API objects and never match
-SKIP = {"loading", "more", "error", "info", "root", "bucket"}
+SKIP = {"loading", "more", "error", "info", "root", "bucket", "search", "detail"}
 
 
 def breadcrumb(node: TreeNode[NodeInfo]) -> str:
@@ -82,6 +82,9 @@ class FilterResults(OptionList):
                     disabled=True,
                 )
             )
+        if not matches:
+            self.add_option(Option(Text("no matches", style="dim italic"), disabled=True))
+        # the count on the list's top border (a str title would be markup: this one is ours)
         self.border_title = f"{len(matches):,} match{'es' if len(matches) != 1 else ''}"
         if self.matches:
             self.highlighted = 0

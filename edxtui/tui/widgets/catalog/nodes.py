@@ -20,7 +20,7 @@ from edxtui.api import catalog as paths
 from edxtui.api import jsonbody
 from edxtui.api.errors import ApiError, EdxError
 from edxtui.api.exchange import Exchange
-from edxtui.tui.text import safe
+from edxtui.tui.text import human_size, safe
 
 if TYPE_CHECKING:
     from textual.widgets.tree import TreeNode
@@ -51,6 +51,7 @@ class NodeInfo:
     note: str = ""  # why a load failed, on error nodes
     budget: PageBudget | None = None  # how far `next` may be followed (from the first page)
     last_page: Exchange | None = None  # the last page of children (to notice it coming again)
+    params: dict[str, str] | None = None  # the first page's query, when not {"limit": 100}
 
     @property
     def item(self) -> Any:
@@ -209,6 +210,8 @@ def error_text(err: BaseException) -> tuple[str, bool]:
             return f"404 not found{detail}", True
         if err.status == 403:
             return f"403 forbidden{detail}", False
+        if err.status == 400 and err.detail:  # the server's own words: a bad search query
+            return f"400 bad request{detail}", False
         return f"{err.status}: {err.message}", False
     if isinstance(err, EdxError):
         return err.message, False
@@ -258,3 +261,48 @@ def error_label(reason: str, then: str = "enter to retry") -> Text:
     label.append_text(safe(reason, "red", limit=240))
     label.append(f"  ({then})", style="dim")
     return label
+
+
+#: what an empty list of each kind of child says
+_NOUNS = {
+    "catalog": "catalogs",
+    "course": "courses",
+    "run": "course runs",
+    "seat": "seats",
+    "program": "programs",
+    "organization": "organizations",
+}
+
+
+def empty_label(info: NodeInfo) -> Text:
+    """The leaf of a list that loaded with nothing in it: "no courses", "no matches"."""
+    if info.kind == "search":
+        return Text("no matches on the server", style="dim italic")
+    return Text(f"no {_NOUNS.get(info.child_kind, 'items')}", style="dim italic")
+
+
+def search_label(info: NodeInfo) -> Text:
+    """A server search's results: the query (typed by the user), where, and the count."""
+    text = Text("⌕ ", style="bold magenta")
+    text.append_text(safe(f"“{info.title}”", "bold", limit=60))
+    text.append(f" in {info.note}", style="dim")
+    if info.state == "error":
+        text.append("  (error)", style="red")
+    elif info.state == "loading":
+        text.append("  (searching…)", style="dim")
+    elif info.count is not None:
+        noun = "result" if info.count == 1 else "results"
+        text.append(f"  {_count(info.count)} {noun}", style="cyan")
+    return text
+
+
+def detail_label(path: str, exchange: Exchange | None, reason: str = "") -> Text:
+    """The child that holds a node's own detail endpoint's answer (`d`)."""
+    text = Text("≡ detail ", style="bold magenta")
+    text.append_text(safe(path, "dim", limit=80))
+    if reason:
+        text.append("  ")
+        text.append_text(safe(reason, "red", limit=120))
+    elif exchange is not None:
+        text.append(f"  {exchange.status} · {human_size(exchange.size)}", style="dim")
+    return text

@@ -30,13 +30,15 @@ from edxtui import jsonpath
 from edxtui.api.catalog import Page, PageBudget, PagingIgnoredError, fetch_page, same_page
 from edxtui.api.errors import EdxError, ThrottledError
 from edxtui.api.exchange import Exchange
+from edxtui.api.search import MIXED, result_kind
 from edxtui.tui.text import safe
-from edxtui.tui.widgets.catalog import requests
+from edxtui.tui.widgets.catalog import drill, requests
 from edxtui.tui.widgets.catalog.nodes import (
     GROUPS,
     NodeInfo,
     bucket_label,
     child_info,
+    empty_label,
     error_label,
     error_text,
     group_label,
@@ -44,6 +46,7 @@ from edxtui.tui.widgets.catalog.nodes import (
     list_at,
     more_label,
     plural,
+    search_label,
     value_at,
 )
 from edxtui.tui.widgets.catalog.paint import LineCachedTree
@@ -101,6 +104,8 @@ class CatalogTree(LineCachedTree):
     BINDINGS = [
         Binding("r", "reload", "Reload"),
         Binding("e", "load_more", "Load more", show=False),
+        Binding("d", "detail", "Detail", show=False),
+        Binding("M", "mark", "Mark course", show=False),
     ]
 
     def __init__(self, session: Session, *, id: str | None = None) -> None:
@@ -110,6 +115,7 @@ class CatalogTree(LineCachedTree):
         self.guide_depth = 3
         self._throttled = ThrottledLoads()
         self._throttle_timer: Timer | None = None
+        self.marked: str | None = None  # the course or run key `M` marked, for `contains`
 
     def process_label(self, label: str | Text) -> Text:
         # Never parse markup: a str label is untrusted data, shown literally.
@@ -136,9 +142,9 @@ class CatalogTree(LineCachedTree):
 
     def refresh_label(self, node: TreeNode[NodeInfo]) -> None:
         info = node.data
-        if info is not None and info.kind == "group":
+        if info is not None and info.kind in ("group", "search"):
             info.width = -1
-            node.set_label(group_label(info))
+            node.set_label(group_label(info) if info.kind == "group" else search_label(info))
         elif info is not None and info.kind == "request":
             info.width = -1
             node.set_label(requests.request_label(info))
@@ -195,7 +201,9 @@ class CatalogTree(LineCachedTree):
         info = node.data
         assert info is not None
         if info.inline is not None:
-            node.remove_children()
+            for child in list(node.children):  # a fetched detail (`d`) stays
+                if child.data is None or child.data.kind != "detail":
+                    child.remove()
             items = list_at(info.item, info.inline)
             info.count = len(items)
             list_path = info.json_path + jsonpath.key_step(info.inline)
@@ -233,7 +241,9 @@ class CatalogTree(LineCachedTree):
 
         timer = self.set_timer(LOADING_AFTER, show_loading)
         # a typed request is sent as typed: its own query (limit=5) is the person's
-        params = None if more or info.kind == "request" else {"limit": PAGE_SIZE}
+        params: Params | None = (
+            None if more or info.kind == "request" else (info.params or {"limit": PAGE_SIZE})
+        )
         try:
             page = await self._fetch(info, target, params, more)
         except asyncio.CancelledError:
@@ -258,7 +268,7 @@ class CatalogTree(LineCachedTree):
         # followed as the core follows it: an http link to the https API root's own host
         # goes as https (a TLS proxy that did not say so); a foreign one is refused on load
         info.next_url = None if page.next is None else self.session.link(page.next)
-        if info.kind in ("group", "request") and not more:
+        if info.kind in ("group", "request", "search") and not more:
             info.exchange = page.exchange
         start = info.loaded
         await self._add_page(node, page)
@@ -266,6 +276,8 @@ class CatalogTree(LineCachedTree):
         if info.next_url:
             more_info = NodeInfo(kind="more", target=node, exchange=page.exchange)
             node.add_leaf(more_label(info), more_info)
+        elif info.loaded == 0:  # an empty list says so, rather than expanding to nothing
+            node.add_leaf(empty_label(info), NodeInfo(kind="info", exchange=page.exchange))
         info.state = "loaded"
         self.refresh_label(node)
         self.post_message(self.Loaded(node))
@@ -317,8 +329,9 @@ class CatalogTree(LineCachedTree):
         """
         batch = 0
         for index, item in enumerate(items, start):
-            child = child_info(kind, item, exchange, list_path + jsonpath.index_step(index))
-            label = item_label(kind, item)
+            item_kind = result_kind(item) if kind == MIXED else kind  # search/all/'s mix
+            child = child_info(item_kind, item, exchange, list_path + jsonpath.index_step(index))
+            label = item_label(item_kind, item)
             if child.loads:
                 node.add(label, child)
             else:
@@ -392,6 +405,9 @@ class CatalogTree(LineCachedTree):
                 self._wait_for_throttle(leaf, err)
             if more:
                 info.state = "loaded"  # what was loaded stays; only the next page failed
+            elif info.kind == "search":  # the user typed it: say what the server made of it
+                info.exchange = exchange
+                self.notify(f"Search “{info.title}”: {reason}", severity="error")
         self.refresh_label(node)
 
     # ----- throttled loads ------------------------------------------------------------
@@ -497,7 +513,14 @@ class CatalogTree(LineCachedTree):
                 "Load the next page of the list under the cursor (e)",
                 self.action_load_more,
             ),
+            *drill.commands(self),
         ]
+
+    def action_detail(self) -> None:
+        drill.fetch_detail(self)
+
+    def action_mark(self) -> None:
+        drill.mark(self)
 
     def action_load_more(self) -> None:
         node = self.cursor_node
