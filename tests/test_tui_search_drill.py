@@ -13,10 +13,12 @@ from tui_helpers import (
     cursor_to,
     expand_catalog,
     group,
+    items,
     kinds,
     loaded,
     open_explorer,
     sandbox_app,
+    settled,
     tree_of,
     wait_for,
 )
@@ -53,7 +55,7 @@ async def test_search_on_the_courses_group_asks_the_server(sandbox):
     async with app.run_test(size=SIZE) as pilot:
         await open_explorer(pilot)
         courses = group(app, "Courses")
-        await wait_for(pilot, lambda: loaded(courses), "the Courses group")
+        await wait_for(pilot, lambda: settled(courses), "the Courses group")
         before = sandbox.counters.per_path.get(API + "courses/", 0)
         cursor_to(courses)
         await pilot.press("S")
@@ -68,14 +70,19 @@ async def test_search_on_the_courses_group_asks_the_server(sandbox):
         assert len(found) == 21 and kinds(node) == ["course"] * 21
         assert all("python" in c.label.plain.lower() for c in found)
         assert tree_of(app).cursor_node is node
-        # One request, with q= and the list's own paging; the inspector shows it.
-        assert sandbox.counters.per_path[API + "courses/"] == before + 1
+        # The group (only counted at start-up) opened to show it: its first page loads too,
+        # after the results, which stay first.
+        await wait_for(pilot, lambda: loaded(courses), "the group's first page")
+        assert courses.children[0] is node
+        assert [c.data.kind for c in items(courses)[1:]] == ["course"] * 100
+        # One request for the search, with q= and the list's own paging; the inspector shows it.
+        assert sandbox.counters.per_path[API + "courses/"] == before + 2
         exchange = app.screen.query_one(Inspector).exchange
         assert exchange is not None and "q=python" in exchange.url and "limit=100" in exchange.url
         # The same search again reloads its node rather than adding another.
         await pilot.press("S")
         await ask(pilot, "python")
-        await wait_for(pilot, lambda: sandbox.counters.per_path[API + "courses/"] == before + 2)
+        await wait_for(pilot, lambda: sandbox.counters.per_path[API + "courses/"] == before + 3)
         await wait_for(pilot, lambda: loaded(node), "the results again")
         assert len(search_nodes(courses)) == 1
         # esc cancels without asking anything.
@@ -85,7 +92,7 @@ async def test_search_on_the_courses_group_asks_the_server(sandbox):
         await pilot.press("escape")
         await wait_for(pilot, lambda: tree_of(app).has_focus, "the tree again")
         assert not box.display
-        assert sandbox.counters.per_path[API + "courses/"] == before + 2
+        assert sandbox.counters.per_path[API + "courses/"] == before + 3
 
 
 async def test_search_elsewhere_searches_everything_and_results_drill_down(sandbox):
@@ -93,7 +100,7 @@ async def test_search_elsewhere_searches_everything_and_results_drill_down(sandb
     app = sandbox_app(sandbox)
     async with app.run_test(size=SIZE) as pilot:
         await open_explorer(pilot)
-        await wait_for(pilot, lambda: loaded(group(app, "Courses")), "the Courses group")
+        await wait_for(pilot, lambda: settled(group(app, "Courses")), "the Courses group")
         cursor_to(group(app, "Catalogs"))  # catalogs have no q=: search/all/ instead
         await pilot.press("S")
         await ask(pilot, "python")
@@ -132,7 +139,7 @@ async def test_a_bad_query_shows_the_servers_message(sandbox):
     async with app.run_test(size=SIZE) as pilot:
         await open_explorer(pilot)
         runs = group(app, "Course runs")
-        await wait_for(pilot, lambda: loaded(runs), "the Course runs group")
+        await wait_for(pilot, lambda: settled(runs), "the Course runs group")
         cursor_to(runs)
         await pilot.press("S")
         await ask(pilot, '"python')  # an unbalanced quote

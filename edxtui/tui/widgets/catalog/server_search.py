@@ -27,14 +27,14 @@ def top_of(node: TreeNode[NodeInfo] | None) -> TreeNode[NodeInfo] | None:
 
 
 def served_lists(tree: CatalogTree) -> set[str]:
-    """The top-level lists this API root was seen to serve (or is still loading)."""
+    """The top-level lists this API root was seen to serve (counted, loading or loaded)."""
     return {
         node.data.path
         for node in tree.root.children
         if node.data is not None
         and node.data.kind == "group"
         and node.data.path is not None
-        and node.data.state in ("loading", "loaded")
+        and node.data.state in ("loading", "loaded", "counted")
     }
 
 

@@ -210,6 +210,8 @@ class CatalogTree(LineCachedTree):
             await self._add_items(node, items, list_path, info.exchange, kind=info.child_kind)
             info.state = "loaded"
             return
+        # A counted group's first page: a server search (S) already under it stays there.
+        keep = ("search",) if info.state == "counted" else ()
         info.state = "loading"
         self.refresh_label(node)
         target = info.next_url if more else info.path
@@ -219,7 +221,13 @@ class CatalogTree(LineCachedTree):
         if not more:
             if node.children:
                 settle_garbage_collector(release=True)  # the old subtree must be collectable
-            node.remove_children()
+            kept = [c for c in node.children if c.data is not None and c.data.kind in keep]
+            if kept:
+                for child in list(node.children):
+                    if child not in kept:
+                        child.remove()
+            else:
+                node.remove_children()
             stale = []
             info.loaded = 0
             info.next_url = None
