@@ -50,6 +50,7 @@ class NodeInfo:
     width: int = -1  # the label's cell width, measured once (see CatalogTree.get_label_width)
     note: str = ""  # why a load failed, on error nodes
     budget: PageBudget | None = None  # how far `next` may be followed (from the first page)
+    needs_token: bool = False  # on error nodes: no token could be had; retried once one is
 
     @property
     def item(self) -> Any:
@@ -212,11 +213,18 @@ def error_text(err: BaseException) -> tuple[str, bool]:
     return f"unexpected {type(err).__name__}", False
 
 
+#: a 404 on the catalog list, which every catalog API serves: the API root is wrong
+NO_CATALOG_LIST = "404 not found: no catalog list at this API root; check the API root (c)"
+NO_CATALOG_LIST_SHORT = "404: check the API root"
+
+
 def group_label(info: NodeInfo) -> Text:
     """A top-level group: its title, then its count or its state."""
     text = Text(info.title, style="bold")
     if info.state == "unavailable":
         text.append("  not available on this server", style="dim italic")
+    elif info.state == "error" and info.note:
+        text.append(f"  ({info.note})", style="red")
     elif info.state == "error":
         text.append("  (error)", style="red")
     elif info.count is not None:

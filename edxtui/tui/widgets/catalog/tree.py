@@ -26,11 +26,13 @@ from textual.worker import Worker
 
 from edxtui import jsonpath
 from edxtui.api.catalog import Page, PageBudget, fetch_page
-from edxtui.api.errors import EdxError
+from edxtui.api.errors import AuthError, EdxError
 from edxtui.api.exchange import Exchange
 from edxtui.tui.text import safe
 from edxtui.tui.widgets.catalog.nodes import (
     GROUPS,
+    NO_CATALOG_LIST,
+    NO_CATALOG_LIST_SHORT,
     NodeInfo,
     bucket_label,
     child_info,
@@ -98,6 +100,7 @@ class CatalogTree(LineCachedTree):
         self.session = session
         self.show_root = False
         self.guide_depth = 3
+        self._unsubscribe: Callable[[], None] = lambda: None
 
     def process_label(self, label: str | Text) -> Text:
         # Never parse markup: a str label is untrusted data, shown literally.
@@ -116,6 +119,13 @@ class CatalogTree(LineCachedTree):
         self.root.expand()
         self.root.children[0].expand()
         self.move_cursor(self.root.children[0])
+        # Lists that failed for want of a token load by themselves once there is one.
+        self._unsubscribe = self.session.tokens.subscribe(
+            lambda _state: self.call_later(self.retry_token_failures)
+        )
+
+    def on_unmount(self) -> None:
+        self._unsubscribe()
 
     def refresh_label(self, node: TreeNode[NodeInfo]) -> None:
         info = node.data
@@ -306,7 +316,15 @@ class CatalogTree(LineCachedTree):
         info = node.data
         assert info is not None
         reason, not_here = error_text(err)
-        exchange = self._exchange_for_error(err)
+        needs_token = self._for_want_of_a_token(err)
+        exchange = self._token_exchange() if needs_token else self._exchange_for_error(err)
+        catalog_list = info.kind == "group" and info.path == GROUPS[0][1]
+        info.note = ""
+        if not_here and catalog_list and not more:
+            # Every catalog API serves the catalog list: a 404 there is a wrong API root.
+            reason, not_here, info.note = NO_CATALOG_LIST, False, NO_CATALOG_LIST_SHORT
+        if info.kind == "group" and not more:
+            info.exchange = exchange  # the inspector shows the failed request on the group
         if not_here and info.kind == "group" and not more:
             info.state = "unavailable"
             info.exchange = exchange
@@ -319,11 +337,45 @@ class CatalogTree(LineCachedTree):
             info.state = "error"
             node.add_leaf(
                 error_label(reason),
-                NodeInfo(kind="error", target=node, exchange=exchange, note=reason),
+                NodeInfo(
+                    kind="error",
+                    target=node,
+                    exchange=exchange,
+                    note=reason,
+                    needs_token=needs_token,
+                ),
             )
             if more:
                 info.state = "loaded"  # what was loaded stays; only the next page failed
         self.refresh_label(node)
+        if needs_token:  # a token may have come in while this load was failing
+            self.call_later(self.retry_token_failures)
+
+    def _for_want_of_a_token(self, err: BaseException) -> bool:
+        """Whether the load failed because no token could be had (the API was not asked):
+        the token endpoint's own errors, and whatever the token manager last failed with."""
+        return isinstance(err, AuthError) or err is self.session.tokens.state().last_error
+
+    def _token_exchange(self) -> Exchange | None:
+        """The newest token request in the log: the one that failed a load for want of a token."""
+        for exchange in reversed(list(self.session.log)):
+            if exchange.kind == "token":
+                return exchange
+        return None
+
+    def retry_token_failures(self) -> None:
+        """Retry every load that failed for want of a token, now that there is one."""
+        if not self.is_attached or self.session.tokens.current_token is None:
+            return
+        waiting = [
+            node
+            for node in self.loaded_nodes()
+            if node.data is not None and node.data.kind == "error" and node.data.needs_token
+        ]
+        for node in waiting:
+            assert node.data is not None
+            node.data.needs_token = False  # once: a new failure marks it again
+            self.retry(node)
 
     def _exchange_for_error(self, err: BaseException) -> Exchange | None:
         """The log entry of the failed request, so the inspector can show it."""
@@ -354,14 +406,21 @@ class CatalogTree(LineCachedTree):
         if info.kind == "more":
             self.load(info.target, more=True)
         elif info.kind == "error":
-            target_info = info.target.data
-            # A failed next page retries that page; a failed first load retries the node.
-            again_more = bool(target_info and target_info.loaded and target_info.next_url)
-            if not again_more:
-                info.target.remove_children()
-            else:
-                event.node.remove()
-            self.load(info.target, more=again_more)
+            self.retry(event.node)
+
+    def retry(self, error_node: TreeNode[NodeInfo]) -> None:
+        """Load again what failed at `error_node` (a failed first load or next page)."""
+        info = error_node.data
+        if info is None or info.target is None:
+            return
+        target_info = info.target.data
+        # A failed next page retries that page; a failed first load retries the node.
+        again_more = bool(target_info and target_info.loaded and target_info.next_url)
+        if not again_more:
+            info.target.remove_children()
+        else:
+            error_node.remove()
+        self.load(info.target, more=again_more)
 
     def action_reload(self) -> None:
         """Reload the highlighted node, or the nearest one above it that loads."""
