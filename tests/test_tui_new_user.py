@@ -8,9 +8,12 @@ from __future__ import annotations
 
 from dataclasses import replace
 
+from textual.widgets import Button
 from tui_helpers import group, loaded, open_explorer, sandbox_app, tree_ready, wait_for
 
+from edxtui import config
 from edxtui.tui.app import EdxApp
+from edxtui.tui.screens.credentials import CredentialsScreen
 from edxtui.tui.widgets.token_panel import TokenPanel
 
 SIZE = (120, 36)
@@ -130,3 +133,116 @@ async def test_after_an_outage_an_expired_token_is_not_none_yet(make_sandbox):
             showing=lambda: panel_text(app),
         )
         assert "none yet" not in panel_text(app)
+
+
+async def test_tab_never_walks_through_the_token_buttons(sandbox):
+    app = sandbox_app(sandbox)
+    async with app.run_test(size=SIZE) as pilot:
+        await open_explorer(pilot)
+        panel = app.screen.query_one(TokenPanel)
+        await wait_for(pilot, lambda: len(panel.query(Button)) == 4, "the token buttons")
+        seen = []
+        for _ in range(8):
+            await pilot.press("tab")
+            await pilot.pause()
+            seen.append(app.focused)
+        assert not any(w is not None and panel in w.ancestors_with_self for w in seen)
+        # The buttons still work with the mouse.
+        await pilot.click("#refresh-token")
+        await wait_for(pilot, lambda: app.session.tokens.state().refresh_count == 1, "refresh")
+
+
+# ----- the credentials screen ------------------------------------------------------------
+
+
+def outcome(app) -> str:
+    return str(app.screen.query_one("#outcome").render())
+
+
+async def fill(pilot, server, **values) -> None:
+    fields = {
+        "#name": "",
+        "#token-url": server.token_url("openedx"),
+        "#api-root": server.api_root("openedx"),
+        "#client-id": server.client_id,
+        "#client-secret": server.client_secret,
+    }
+    fields.update(values)
+    for selector, value in fields.items():
+        pilot.app.screen.query_one(selector).value = value
+    await pilot.pause()
+
+
+async def credentials_screen(pilot) -> None:
+    await wait_for(pilot, lambda: isinstance(pilot.app.screen, CredentialsScreen), "credentials")
+
+
+async def test_test_checks_the_api_root_too_and_says_which_url_is_wrong(sandbox):
+    app = EdxApp(use_system_clipboard=False)
+    async with app.run_test(size=SIZE) as pilot:
+        await credentials_screen(pilot)
+        wrong = sandbox.api_root("openedx").replace("/api/v1/", "/api/v9/")
+        await fill(pilot, sandbox, **{"#api-root": wrong})
+        await pilot.press("ctrl+t")
+        await wait_for(pilot, lambda: "✗" in outcome(app), "failure", showing=lambda: outcome(app))
+        text = outcome(app)
+        assert "Token OK" in text and "Wrong API root" in text and "404" in text
+        assert "check the API root" in text
+        assert "/api/v9/catalogs/?limit=1" in text  # the URL that failed
+        # The right API root: both pass.
+        await fill(pilot, sandbox)
+        await pilot.press("ctrl+t")
+        await wait_for(pilot, lambda: "API root OK" in outcome(app), "success")
+        assert "Token OK" in outcome(app) and "✗" not in outcome(app)
+        # A wrong token URL: the API root is not tested, and the message says which failed.
+        bad_token = sandbox.token_url("openedx").replace("/oauth2/", "/oauth3/")
+        await fill(pilot, sandbox, **{"#token-url": bad_token})
+        await pilot.press("ctrl+t")
+        await wait_for(pilot, lambda: "✗" in outcome(app), "failure", showing=lambda: outcome(app))
+        assert "No token from the token URL" in outcome(app)
+        assert "API root is not tested" in outcome(app)
+
+
+async def test_first_run_preselects_a_preset_and_names_an_empty_field(sandbox):
+    app = EdxApp(use_system_clipboard=False)
+    async with app.run_test(size=SIZE) as pilot:
+        await credentials_screen(pilot)
+        screen = app.screen
+        await wait_for(pilot, lambda: screen.query_one("#token-url").value, "a preset's URLs")
+        assert screen.query_one("#profile").value == "edx.org"
+        # Placeholders are obviously hints, never values.
+        for selector in ("#token-url", "#api-root"):
+            assert screen.query_one(selector).placeholder.startswith("e.g. ")
+        await fill(pilot, sandbox, **{"#token-url": ""})
+        await pilot.press("ctrl+t")
+        await wait_for(pilot, lambda: "✗" in outcome(app), "failure")
+        assert "the token URL is empty" in outcome(app) and "got ''" not in outcome(app)
+        await fill(pilot, sandbox, **{"#api-root": ""})
+        await pilot.press("ctrl+t")
+        await wait_for(pilot, lambda: "the API root is empty" in outcome(app), "failure")
+
+
+async def test_save_says_whether_the_profile_is_the_default(sandbox):
+    app = EdxApp(use_system_clipboard=False)
+    async with app.run_test(size=SIZE) as pilot:
+        await credentials_screen(pilot)
+        box = app.screen.query_one("#make-default")
+        await wait_for(pilot, lambda: app.screen.query_one("#name").value, "the preset")
+        assert box.value  # no default yet: ticked, and on screen
+        await fill(pilot, sandbox, **{"#name": "first"})
+        await pilot.press("ctrl+s")
+        await wait_for(pilot, lambda: "Saved profile" in outcome(app), "saved")
+        assert "it is the default profile" in outcome(app)
+        assert config.load_config().default == "first"
+        # A second profile: there is a default now, so the box starts unticked.
+        app.screen.query_one("#profile").value = "sandbox"
+        await wait_for(pilot, lambda: not box.value, "the box to untick")
+        await fill(pilot, sandbox, **{"#name": "second"})
+        await pilot.press("ctrl+s")
+        await wait_for(pilot, lambda: "second" in outcome(app), "saved")
+        assert "the default stays first" in outcome(app)
+        assert config.load_config().default == "first"
+        box.value = True
+        await pilot.press("ctrl+s")
+        await wait_for(pilot, lambda: "it is the default profile" in outcome(app), "default")
+        assert config.load_config().default == "second"

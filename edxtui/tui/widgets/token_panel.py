@@ -222,14 +222,16 @@ class TokenPanel(Vertical):
         if not self.is_attached or self.query("#token-actions Button"):
             return
         reveal = "Hide" if self.revealed else "Reveal"
-        await self.query_one("#token-actions").mount_all(
-            [
-                Button("Copy token", id="copy-token", compact=True),
-                Button("Copy header", id="copy-header", compact=True),
-                Button("Refresh", id="refresh-token", compact=True),
-                Button(reveal, id="reveal-token", compact=True),
-            ]
-        )
+        buttons = [
+            Button("Copy token", id="copy-token", compact=True),
+            Button("Copy header", id="copy-header", compact=True),
+            Button("Refresh", id="refresh-token", compact=True),
+            Button(reveal, id="reveal-token", compact=True),
+        ]
+        for button in buttons:
+            # For the mouse: Tab goes from pane to pane, and the keys t, a, f, v do these.
+            button.can_focus = False
+        await self.query_one("#token-actions").mount_all(buttons)
 
     def on_unmount(self) -> None:
         if self._unsubscribe is not None:

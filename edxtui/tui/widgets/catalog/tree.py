@@ -120,9 +120,10 @@ class CatalogTree(LineCachedTree):
         self.root.children[0].expand()
         self.move_cursor(self.root.children[0])
         # Lists that failed for want of a token load by themselves once there is one.
-        self._unsubscribe = self.session.tokens.subscribe(
-            lambda _state: self.call_later(self.retry_token_failures)
-        )
+        self._unsubscribe = self.session.tokens.subscribe(self._token_changed)
+
+    def _token_changed(self, _state: object) -> None:
+        self.call_later(self.retry_token_failures)
 
     def on_unmount(self) -> None:
         self._unsubscribe()
