@@ -38,6 +38,27 @@ def test_mask_shows_a_prefix_only():
     assert mask(None) == "(none yet)"
 
 
+def test_a_token_that_existed_is_never_none_yet():
+    assert mask(None, state(left=0)) == "(expired)"
+    assert mask(None, state(extra={"invalidated": True})) == "(refused by the API)"
+    assert mask(None, TokenState(status=TokenStatus.ERROR, now=NOW)) == "(none yet)"
+
+
+def test_a_failed_refresh_is_a_warning_while_the_token_works_and_keeps_the_rows():
+    claims = {"preferred_username": "eve", "scopes": ["read"], "iss": "i", "aud": "a"}
+    err = TransportError("connection refused by lms.example.org:443", "check the URL")
+    good = state(jwt_claims=claims)
+    failed = state(
+        status=TokenStatus.ERROR, last_error=err, next_retry_at=NOW + 8, jwt_claims=claims
+    )
+    text, mood = status_line(failed)
+    assert mood == "warn" and "valid, refresh failed" in text.plain and "50:00 left" in text.plain
+    assert len(detail_lines(failed).plain.split("\n")) == len(detail_lines(good).plain.split("\n"))
+    assert "user eve" in detail_lines(failed).plain
+    gone = state(status=TokenStatus.ERROR, left=0, last_error=err, next_retry_at=NOW + 8)
+    assert status_line(gone)[1] == "bad" and "● error" in status_line(gone)[0].plain
+
+
 def test_moods_follow_the_lifetime():
     text, mood = status_line(state(left=3000))
     assert mood == "ok" and "valid" in text.plain and "50:00 left" in text.plain

@@ -67,6 +67,8 @@ def check_url(url: str, *, what: str, insecure: bool = False, profile: str | Non
     An API root is returned with a trailing '/', so that paths join under it.
     """
     where = f" of profile {profile}" if profile else ""
+    if url == "":
+        raise ConfigError(f"the {what}{where} is empty", _FULL_URL_HINT)
     try:
         if not isinstance(url, str) or any(c.isspace() or not c.isprintable() for c in url):
             raise ValueError  # httpx refuses these; a URL copied with a space is a typo

@@ -17,7 +17,9 @@ the mouse works too.
 
 ## Token panel (top)
 Status, time left (mm:ss) and a bar of the lifetime left; the token refreshes by itself
-before it expires. Unverified claims: user, scopes, issuer, audience, issued / expires.
+before it expires (a failed refresh while the token works is a yellow warning). Unverified
+claims: user, scopes, issuer, audience, issued / expires. Its buttons are for the mouse:
+`tab` skips them, these keys do the same.
 
 | key | action |
 |---|---|

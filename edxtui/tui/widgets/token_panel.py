@@ -51,10 +51,19 @@ class TokenSource(Protocol):
     async def refresh(self) -> Any: ...
 
 
-def mask(token: str | None) -> str:
+def mask(token: str | None, state: TokenState | None = None) -> str:
+    """The token's first characters; when there is no live one, why (never "none yet" for
+    a token that existed: it expired, or the API refused it)."""
     if not token:
+        if state is not None and state.expires_at is not None:
+            return "(refused by the API)" if state.extra.get("invalidated") else "(expired)"
         return "(none yet)"
     return token[:MASK_PREFIX] + "…"
+
+
+def _still_good(state: TokenState) -> bool:
+    """A token that still works (whatever the last refresh did)."""
+    return bool(state.seconds_left) and not state.extra.get("invalidated")
 
 
 def status_line(state: TokenState) -> tuple[Text, str]:
@@ -69,16 +78,17 @@ def status_line(state: TokenState) -> tuple[Text, str]:
     if status is TokenStatus.FETCHING:
         text.append("fetching a token…", style="bold")
         return text, "warn"
-    if status is TokenStatus.ERROR:
-        mood = "bad"
+    if status is TokenStatus.ERROR and not _still_good(state):
         text.append("● error", style="bold red")
-        if left:
-            text.append(f"  {countdown(left)} left on the old token")
-        return text, mood
+        return text, "bad"
     if status is TokenStatus.EXPIRED or (left is not None and left <= 0):
         text.append("● expired", style="bold red")
         return text, "bad"
-    if status is TokenStatus.REFRESHING:
+    if status is TokenStatus.ERROR:
+        # A failed refresh while the token still works is a warning: it still serves.
+        text.append("● valid, refresh failed", style="bold yellow")
+        mood = "warn"
+    elif status is TokenStatus.REFRESHING:
         text.append("● refreshing…", style="bold yellow")
         mood = "warn"
     elif status is TokenStatus.EXPIRING or (
@@ -105,12 +115,20 @@ def not_retrying(err: BaseException) -> str:
 
 def detail_lines(state: TokenState, *, stable: bool = False) -> Text:
     """Two or three lines: refresh schedule or last error, the unverified claims, and a
-    clock-skew warning when there is one. `stable` hides the claims' times (snapshots)."""
+    clock-skew warning when there is one. `stable` hides the claims' times (snapshots).
+
+    A failed fetch takes the first line's place (the claims follow it on that line), so
+    the panel keeps its height whatever the refresh does."""
     lines: list[Text] = []
     first = Text()
     if state.status is TokenStatus.ERROR and state.last_error is not None:
         err = state.last_error
-        first.append("Refresh failed: ", style="bold red")
+        if state.expires_at is None:
+            first.append("No token: ", style="bold red")
+        else:  # a warning while the token still works (the status line says so)
+            first.append(
+                "Refresh failed: ", style="bold " + ("yellow" if _still_good(state) else "red")
+            )
         first.append_text(safe(err.message if isinstance(err, EdxError) else type(err).__name__))
         if state.next_retry_at is not None:
             first.append(
@@ -122,8 +140,6 @@ def detail_lines(state: TokenState, *, stable: bool = False) -> Text:
         if hint:
             first.append(" · ")
             first.append_text(safe(hint, "dim"))
-        lines.append(first)
-        first = Text()
     elif state.status is TokenStatus.REFRESHING:
         first.append("getting a new token…", style="yellow")
     elif state.refresh_at is not None and state.status in (TokenStatus.VALID, TokenStatus.EXPIRING):
@@ -231,14 +247,16 @@ class TokenPanel(Vertical):
         if not self.is_attached or self.query("#token-actions Button"):
             return
         reveal = "Hide" if self.revealed else "Reveal"
-        await self.query_one("#token-actions").mount_all(
-            [
-                Button("Copy token", id="copy-token", compact=True),
-                Button("Copy header", id="copy-header", compact=True),
-                Button("Refresh", id="refresh-token", compact=True),
-                Button(reveal, id="reveal-token", compact=True),
-            ]
-        )
+        buttons = [
+            Button("Copy token", id="copy-token", compact=True),
+            Button("Copy header", id="copy-header", compact=True),
+            Button("Refresh", id="refresh-token", compact=True),
+            Button(reveal, id="reveal-token", compact=True),
+        ]
+        for button in buttons:
+            # For the mouse: Tab goes from pane to pane, and the keys t, a, f, v do these.
+            button.can_focus = False
+        await self.query_one("#token-actions").mount_all(buttons)
 
     def on_unmount(self) -> None:
         if self._unsubscribe is not None:
@@ -299,7 +317,7 @@ class TokenPanel(Vertical):
     def _show_token(self) -> None:
         token = self.tokens.current_token
         shown = Text("token ", style="dim")
-        shown.append(token if (self.revealed and token) else mask(token))
+        shown.append(token if (self.revealed and token) else mask(token, self.state))
         self._update("#token-value", shown)
 
     def _update(self, selector: str, text: Text) -> None:

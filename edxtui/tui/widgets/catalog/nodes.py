@@ -52,6 +52,7 @@ class NodeInfo:
     budget: PageBudget | None = None  # how far `next` may be followed (from the first page)
     last_page: Exchange | None = None  # the last page of children (to notice it coming again)
     params: dict[str, str] | None = None  # the first page's query, when not {"limit": 100}
+    needs_token: bool = False  # on error nodes: no token could be had; retried once one is
 
     @property
     def item(self) -> Any:
@@ -226,11 +227,18 @@ def plural(kind: str) -> str:
     return _PLURALS.get(kind, f"{kind}s" if kind != "item" else "results")
 
 
+#: a 404 on the catalog list, which every catalog API serves: the API root is wrong
+NO_CATALOG_LIST = "404 not found: no catalog list at this API root; check the API root (c)"
+NO_CATALOG_LIST_SHORT = "404: check the API root"
+
+
 def group_label(info: NodeInfo) -> Text:
     """A top-level group: its title, then its count or its state."""
     text = Text(info.title, style="bold")
     if info.state == "unavailable":
         text.append("  not available on this server", style="dim italic")
+    elif info.state == "error" and info.note:
+        text.append(f"  ({info.note})", style="red")
     elif info.state == "error":
         text.append("  (error)", style="red")
     elif info.count is not None:

@@ -28,13 +28,15 @@ from textual.worker import Worker
 
 from edxtui import jsonpath
 from edxtui.api.catalog import Page, PageBudget, PagingIgnoredError, fetch_page, same_page
-from edxtui.api.errors import EdxError, ThrottledError
+from edxtui.api.errors import AuthError, EdxError, ThrottledError
 from edxtui.api.exchange import Exchange
 from edxtui.api.search import MIXED, result_kind
 from edxtui.tui.text import safe
 from edxtui.tui.widgets.catalog import drill, requests
 from edxtui.tui.widgets.catalog.nodes import (
     GROUPS,
+    NO_CATALOG_LIST,
+    NO_CATALOG_LIST_SHORT,
     NodeInfo,
     bucket_label,
     child_info,
@@ -116,6 +118,7 @@ class CatalogTree(LineCachedTree):
         self._throttled = ThrottledLoads()
         self._throttle_timer: Timer | None = None
         self.marked: str | None = None  # the course or run key `M` marked, for `contains`
+        self._unsubscribe: Callable[[], None] = lambda: None
 
     def process_label(self, label: str | Text) -> Text:
         # Never parse markup: a str label is untrusted data, shown literally.
@@ -139,6 +142,14 @@ class CatalogTree(LineCachedTree):
         self.root.expand()
         self.root.children[0].expand()
         self.move_cursor(self.root.children[0])
+        # Lists that failed for want of a token load by themselves once there is one.
+        self._unsubscribe = self.session.tokens.subscribe(self._token_changed)
+
+    def _token_changed(self, _state: object) -> None:
+        self.call_later(self.retry_token_failures)
+
+    def on_unmount(self) -> None:
+        self._unsubscribe()
 
     def refresh_label(self, node: TreeNode[NodeInfo]) -> None:
         info = node.data
@@ -391,7 +402,15 @@ class CatalogTree(LineCachedTree):
         info = node.data
         assert info is not None
         reason, not_here = error_text(err)
-        exchange = self._exchange_for_error(err)
+        needs_token = self._for_want_of_a_token(err)
+        exchange = self._token_exchange() if needs_token else self._exchange_for_error(err)
+        catalog_list = info.kind == "group" and info.path == GROUPS[0][1]
+        info.note = ""
+        if not_here and catalog_list and not more:
+            # Every catalog API serves the catalog list: a 404 there is a wrong API root.
+            reason, not_here, info.note = NO_CATALOG_LIST, False, NO_CATALOG_LIST_SHORT
+        if info.kind == "group" and not more:
+            info.exchange = exchange  # the inspector shows the failed request on the group
         if not_here and info.kind == "group" and not more:
             info.state = "unavailable"
             info.exchange = exchange
@@ -407,7 +426,13 @@ class CatalogTree(LineCachedTree):
             throttled = isinstance(err, ThrottledError)
             leaf = node.add_leaf(
                 error_label(reason, RETRIES_BY_ITSELF if throttled else "enter to retry"),
-                NodeInfo(kind="error", target=node, exchange=exchange, note=reason),
+                NodeInfo(
+                    kind="error",
+                    target=node,
+                    exchange=exchange,
+                    note=reason,
+                    needs_token=needs_token,
+                ),
             )
             if isinstance(err, ThrottledError):
                 self._wait_for_throttle(leaf, err)
@@ -417,6 +442,34 @@ class CatalogTree(LineCachedTree):
                 info.exchange = exchange
                 self.notify(f"Search “{info.title}”: {reason}", severity="error")
         self.refresh_label(node)
+        if needs_token:  # a token may have come in while this load was failing
+            self.call_later(self.retry_token_failures)
+
+    def _for_want_of_a_token(self, err: BaseException) -> bool:
+        """Whether the load failed because no token could be had (the API was not asked):
+        the token endpoint's own errors, and whatever the token manager last failed with."""
+        return isinstance(err, AuthError) or err is self.session.tokens.state().last_error
+
+    def _token_exchange(self) -> Exchange | None:
+        """The newest token request in the log: the one that failed a load for want of a token."""
+        for exchange in reversed(list(self.session.log)):
+            if exchange.kind == "token":
+                return exchange
+        return None
+
+    def retry_token_failures(self) -> None:
+        """Retry every load that failed for want of a token, now that there is one."""
+        if not self.is_attached or self.session.tokens.current_token is None:
+            return
+        waiting = [
+            node
+            for node in self.loaded_nodes()
+            if node.data is not None and node.data.kind == "error" and node.data.needs_token
+        ]
+        for node in waiting:
+            assert node.data is not None
+            node.data.needs_token = False  # once: a new failure marks it again
+            self.retry(node)
 
     # ----- throttled loads ------------------------------------------------------------
 
