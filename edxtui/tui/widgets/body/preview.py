@@ -62,16 +62,16 @@ def preview_tokens(doc: JsonDocument, line: int, room: int) -> list[Token] | Non
     used = 1
     for n, child in enumerate(doc.children(line)):
         piece = ([(", ", "punct")] if n else []) + (_key_tokens(doc, child) if is_obj else [])
-        budget = room - used - sum(len(t) for t, _ in piece) - 3  # room for ", …}"
+        budget = room - used - sum(len(t) for t, _ in piece) - 4  # room for ", …}"
         if budget < 1:
             out.append((", …" if n else "…", "punct"))
             used = room  # nothing more fits
             break
         piece += _value_tokens(doc, child, budget)
         width = sum(len(t) for t, _ in piece)
-        if used + width > room - 3:
+        if used + width > room - 4:
             # the last child that starts here is cut, with an ellipsis
-            cut = room - 3 - used
+            cut = room - 4 - used
             out += _cut_tokens(piece, cut) + [(ELLIPSIS, "punct")]
             used = room
             break

@@ -131,6 +131,7 @@ class JsonView(FinderMixin, BackgroundMixin, Vertical, can_focus=False):
         self._query_box = Input(
             placeholder="path query such as .results[].key (Enter: find, Esc: close)",
             id="json-view-query",
+            select_on_focus=False,  # typing goes after the "." it opens with
         )
         self._status_bar = Static(id="json-view-status")
 
