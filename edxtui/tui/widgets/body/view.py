@@ -19,8 +19,10 @@ The public API (``load``, ``mode``, ``search``, ``goto_path``, ``selected_path``
 ``CopyRequested`` message, ``commands`` for the palette, ...) and the keys are listed in
 docs/json-view.md ("For developers"). The parts: ``document`` (the indexed JSON),
 ``raw`` (wrapped bytes), ``folds`` (the tree's fold state), ``rows`` (what each view's
-rows stand for), ``search``, ``status`` (the status line), ``lines`` (the drawing
-ScrollView) and ``steps``.
+rows stand for), ``preview`` (folded rows' previews), ``search``, ``query`` (jq-style path
+queries), ``wrap`` (the wrap toggle's layout), ``status`` (the status line), ``lines``
+(the drawing ScrollView), ``steps``; and two parts of this class in their own modules,
+``finder`` (search and path query) and ``workers`` (indexing, wrapping, measuring).
 """
 
 from __future__ import annotations
