@@ -128,7 +128,9 @@ async def test_tree_view_folds_and_unfolds():
         ]
         await pilot.press("down", "down", "down", "down", "right")
         assert "▾ [0]: { 3 keys" in screen_lines(view)[4]
-        assert screen_lines(view)[7].rstrip() == '      ▸ tags: ["a", "b"] 2 items'  # deeper: folded
+        assert (
+            screen_lines(view)[7].rstrip() == '      ▸ tags: ["a", "b"] 2 items'
+        )  # deeper: folded
         await pilot.press("right")  # into the first child
         assert view.selected_path() == ".results[0].key"
         await pilot.press("left")  # a scalar: up to its parent
