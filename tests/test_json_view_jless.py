@@ -81,11 +81,13 @@ async def test_j_k_g_G_h_l_move_and_fold_like_jless_and_the_explorer_keys_still_
         assert view.selected_path() == ".results[0]"
         await pilot.press("h")  # an open container: fold it
         assert "▸ [0]" in screen_lines(view)[row - int(view._lines.scroll_y)]
-        # While the body has focus h and l are its own; from the tree they are still the
-        # explorer's: l does not leave the body, and h from the tree opens the history.
+        # In the tree view h and l are the body's; in the pretty view (no folds) they are
+        # still the explorer's: l focuses the tree, and h there opens the history.
         assert body_focused(app) and isinstance(app.screen, ExplorerScreen)
-        app.screen.query_one(CatalogTree).focus()
-        await wait_for(pilot, lambda: isinstance(app.focused, CatalogTree), "the tree focused")
+        await pilot.press("m", "m")  # raw, then pretty
+        assert view.mode == "pretty"
+        await pilot.press("l")
+        await wait_for(pilot, lambda: isinstance(app.focused, CatalogTree), "l: the tree")
         await pilot.press("i")
         await wait_for(pilot, lambda: body_focused(app), "i: the body focused")
         app.screen.query_one(CatalogTree).focus()

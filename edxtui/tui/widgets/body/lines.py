@@ -112,18 +112,19 @@ class BodyLines(ScrollView, can_focus=True):
         Binding("left", "left", "Fold / left", show=False),
         Binding("right", "right", "Unfold / right", show=False),
         Binding("enter,space", "toggle_fold", "Fold/unfold"),
-        # jless's keys (docs/json-view.md); they win over the explorer's h/l while the
-        # body has focus
+        # jless's keys (docs/json-view.md). h / l only in the tree view, where they fold:
+        # elsewhere they stay the explorer's (h history, l focus the tree)
         Binding("j", "cursor(1)", "Down", show=False),
         Binding("k", "cursor(-1)", "Up", show=False),
-        Binding("h", "left", "Fold / parent", show=False),
-        Binding("l", "right", "Unfold / child", show=False),
+        Binding("h", "tree_left", "Fold / parent", show=False),
+        Binding("l", "tree_right", "Unfold / child", show=False),
         Binding("g", "edge(0)", "First line", show=False),
         Binding("G", "edge(1)", "Last line", show=False),
     ]
 
     def check_action(self, action: str, parameters: tuple[object, ...]) -> bool | None:
-        if action == "toggle_fold":  # only the tree folds; elsewhere Enter is the screen's
+        if action in ("toggle_fold", "tree_left", "tree_right"):
+            # only the tree folds; elsewhere Enter, h and l are the screen's
             return self.owner.shown_mode() == "tree"
         return True
 
@@ -304,6 +305,12 @@ class BodyLines(ScrollView, can_focus=True):
             self.owner.fold_right()
         else:
             self.scroll_to(x=self.scroll_x + 8, animate=False)
+
+    def action_tree_left(self) -> None:
+        self.owner.fold_left()
+
+    def action_tree_right(self) -> None:
+        self.owner.fold_right()
 
     def action_toggle_fold(self) -> None:
         if self.owner.shown_mode() == "tree":
