@@ -111,3 +111,24 @@ def test_rows_after_any_toggles_are_what_a_fresh_walk_gives(value, toggles, dept
         if not hidden:
             expected.append(line)
     assert rows == expected
+
+
+def test_folded_previews_are_plain_safe_and_within_their_room():
+    import json
+
+    from edxtui.textsafe import is_safe
+    from edxtui.tui.widgets.body.preview import preview_tokens, with_preview
+
+    body = {"o": {"t": "[b]x[/b]\x1b[2J\u202e", "n": 1, "a b": [1], "e": {}}, "l": list(range(500))}
+    doc = JsonDocument(json.dumps(body).encode()).index_all()
+    obj, arr = doc.find_path(["o"]), doc.find_path(["l"])
+    text = "".join(t for t, _ in preview_tokens(doc, obj, 200))
+    assert text == '{t: "[b]x[/b]\\u001b[2J\\u202e", n: 1, "a b": […], e: {}}'
+    assert is_safe(text)
+    for room in range(8, 60):
+        for line in (obj, arr):
+            shown = "".join(t for t, _ in preview_tokens(doc, line, room))
+            assert len(shown) <= room and shown[-1] in "}]", (room, shown)
+    assert preview_tokens(doc, obj, 7) is None  # no room: the row keeps its {…}
+    row = with_preview(doc, arr, doc.tree_tokens(arr, True), 40)
+    assert "".join(t for t, _ in row) == "  ▸ l: [0, 1, 2, 3, 4, 5, …] 500 items"

@@ -64,3 +64,56 @@ def test_the_body_viewer_finds_every_path_the_tree_writes():
         line = doc.find_path(parse_path(path))
         assert line is not None and doc.path(line) == path
         assert json.loads(doc.value_text(line)) == value
+
+
+def test_queries_iterate_with_brackets_as_jq_does():
+    from edxtui.jsonpath import EACH, parse_query, query_error
+
+    assert parse_query(".results[].key") == ["results", EACH, "key"]
+    assert parse_query(".[]") == [EACH] and parse_query(".[0]") == [0]
+    assert parse_query('.results.[2]["a b"]') == ["results", 2, "a b"]
+    assert parse_query(".") == [] and parse_path(".results[].key") is None  # paths never iterate
+    for bad in (".results[x]", "results", ".a..b", ".[", ".ключ"):
+        assert parse_query(bad) is None, bad
+        assert query_error(bad) and "\n" not in query_error(bad), bad
+    assert query_error(".results[]") == ""
+
+
+BODIES = [
+    {"results": [{"key": "A", "runs": [1, 2]}, {"key": "B", "runs": []}, {"x": 1}], "count": 3},
+    [{"a": {"b": [True, None]}}, 3, "s", {"a": {"b": [{}]}}],
+    {"k": {"a b": [[1, 2], [3]], "": {"z": 0}}},
+]
+QUERIES = [
+    ".results[].key",
+    ".results[].runs[]",
+    ".[]",
+    ".[].a.b[0]",
+    ".[][]",
+    '.k["a b"][][]',
+    '.k[""].z',
+    ".results[5]",
+    ".count[]",
+    ".",
+]
+
+
+def test_the_body_viewer_reaches_what_the_parsed_json_reaches():
+    from edxtui.jsonpath import parse_query, query_values
+    from edxtui.tui.widgets.body.query import BodyQuery, query_lines
+
+    for body in BODIES:
+        doc = JsonDocument(json.dumps(body).encode()).index_all()
+        for query in QUERIES:
+            parts = parse_query(query)
+            lines = query_lines(doc, parts)
+            expected = query_values(body, parts)
+            assert [
+                json.loads(doc.value_text(line))
+                if doc.data[doc.value_span(line)[0]] != 0x22
+                else doc.value_text(line)
+                for line in lines
+            ] == expected, query
+            q = BodyQuery()
+            assert q.run(doc, query) == ""
+            assert [json.loads(v) for v in q.json_lines(doc).splitlines()] == expected, query

@@ -379,7 +379,11 @@ class ExplorerScreen(Screen[None]):
     def on_json_view_copy_requested(self, event: Any) -> None:
         # The body viewer asks; the screen copies and says what (a path is no secret).
         event.stop()
-        what = {"value": "the selected value", "body": "the body"}.get(event.what, event.what)
+        what = {
+            "value": "the selected value",
+            "body": "the body",
+            "matches": "the path query's matches as JSON lines",
+        }.get(event.what, event.what)
         if event.what == "path":
             what = f"the path {safe_str(event.text, limit=80)}"
         self.notify(copy_text(self.app, event.text, what))

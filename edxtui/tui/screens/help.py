@@ -48,7 +48,7 @@ headers (Authorization masked) and the body (pretty / raw / tree).
 
 | key | action |
 |---|---|
-| `i` / `l` | focus the inspector / the tree |
+| `i` / `l` | focus the inspector / the tree (in the body's tree view `l` is the body's own) |
 | `z` | zoom: the focused pane fills the screen (`z` or `esc` restores) |
 | `y` | copy the body |
 | `x` | copy the request as a curl command (with the live token) |
@@ -57,6 +57,11 @@ headers (Authorization masked) and the body (pretty / raw / tree).
 In the body: `/` search, `n` / `N` next / previous match, `m` pretty / tree / raw,
 `Y` copy the value under the cursor, `p` copy its path (`.results[3].key`), `ctrl+y` copy the body;
 in the tree view `←` `→` fold and unfold, `E` / `C` expand / collapse all.
+jless's keys: `j` / `k` down / up, `g` / `G` first / last line, `h` / `l` fold or go to the
+parent / unfold or go to the first child in the tree view (there they win over the
+explorer's `h` and `l`). `w` wraps long lines; folded tree rows preview their content. `.` runs a
+path query such as `.results[].key`: its matches are highlighted, `n` / `N` step through
+them, `P` copies them as JSON lines (one compact JSON value a line).
 
 ## History (`h`)
 Every request of this session, after the last few hundred of earlier runs (marked *earlier*;

@@ -22,6 +22,8 @@ from textual.reactive import var
 from textual.scroll_view import ScrollView
 from textual.strip import Strip
 
+from edxtui.tui.widgets.body.wrap import WrapMap
+
 ROLES = ("key", "string", "number", "literal", "punct", "index", "note", "arrow")
 
 
@@ -40,7 +42,16 @@ class RowSource(Protocol):
         """The view on screen: "pretty", "tree" or "raw"."""
         ...
 
+    @property
+    def wrap_map(self) -> WrapMap | None:
+        """The screen lines of each row when long rows wrap (None: one line a row)."""
+        ...
+
     def row_count(self) -> int: ...
+
+    def row_marked(self, row: int) -> bool:
+        """Whether row `row` is a match of the path query (highlighted whole)."""
+        ...
 
     def row_tokens(self, row: int) -> list[tuple[str, str]]:
         """Row `row` as (text, role) pieces, every piece already safe to show."""
@@ -69,6 +80,7 @@ class BodyLines(ScrollView, can_focus=True):
     COMPONENT_CLASSES = {f"json-view--{role}" for role in ROLES} | {
         "json-view--cursor",
         "json-view--match",
+        "json-view--query",
     }
     DEFAULT_CSS = """
     BodyLines {
@@ -86,6 +98,7 @@ class BodyLines(ScrollView, can_focus=True):
         & > .json-view--arrow { color: $accent; }
         & > .json-view--cursor { background: $accent 30%; }
         & > .json-view--match { background: $warning 60%; color: $text; }
+        & > .json-view--query { background: $success 35%; }
         &:focus > .json-view--cursor { background: $accent 50%; }
     }
     """
@@ -99,10 +112,19 @@ class BodyLines(ScrollView, can_focus=True):
         Binding("left", "left", "Fold / left", show=False),
         Binding("right", "right", "Unfold / right", show=False),
         Binding("enter,space", "toggle_fold", "Fold/unfold"),
+        # jless's keys (docs/json-view.md). h / l only in the tree view, where they fold:
+        # elsewhere they stay the explorer's (h history, l focus the tree)
+        Binding("j", "cursor(1)", "Down", show=False),
+        Binding("k", "cursor(-1)", "Up", show=False),
+        Binding("h", "tree_left", "Fold / parent", show=False),
+        Binding("l", "tree_right", "Unfold / child", show=False),
+        Binding("g", "edge(0)", "First line", show=False),
+        Binding("G", "edge(1)", "Last line", show=False),
     ]
 
     def check_action(self, action: str, parameters: tuple[object, ...]) -> bool | None:
-        if action == "toggle_fold":  # only the tree folds; elsewhere Enter is the screen's
+        if action in ("toggle_fold", "tree_left", "tree_right"):
+            # only the tree folds; elsewhere Enter, h and l are the screen's
             return self.owner.shown_mode() == "tree"
         return True
 
@@ -129,7 +151,11 @@ class BodyLines(ScrollView, can_focus=True):
     def update_size(self) -> None:
         count = self.owner.row_count()
         width = max(self._max_width, self.scrollable_content_region.width)
-        self.virtual_size = Size(width, count)
+        wrap = self.owner.wrap_map
+        if wrap is not None:  # wrapped rows: no sideways scrolling, a line per piece
+            self.virtual_size = Size(self.scrollable_content_region.width, wrap.total)
+        else:
+            self.virtual_size = Size(width, count)
         if count and self.cursor >= count:
             self.cursor = count - 1
 
@@ -149,7 +175,7 @@ class BodyLines(ScrollView, can_focus=True):
                 style = Style()
             else:
                 full = self.get_component_rich_style(name)  # colours blended with the background
-                if role == "cursor":
+                if role in ("cursor", "query"):
                     style = Style(bgcolor=full.bgcolor)
                 elif role == "match":
                     style = Style(color=full.color, bgcolor=full.bgcolor)
@@ -166,6 +192,9 @@ class BodyLines(ScrollView, can_focus=True):
         text = Text(no_wrap=True, end="", style=self.rich_style)
         for piece, role in self.owner.row_tokens(row):
             text.append(piece, self._style(role))
+        if self.owner.row_marked(row):  # from the first non-blank cell to the end
+            plain = text.plain
+            text.stylize(self._style("query"), len(plain) - len(plain.lstrip(" ")))
         pattern = self.owner.highlight
         if pattern is not None:
             match_style = self._style("match")
@@ -183,6 +212,20 @@ class BodyLines(ScrollView, can_focus=True):
         row = scroll_y + y
         width = self.scrollable_content_region.width
         base = self.rich_style
+        wrap = self.owner.wrap_map
+        if wrap is not None:
+            if row >= wrap.total:
+                return Strip.blank(width, base)
+            line = row
+            row, part = wrap.locate(line)
+            blank, start, end = wrap.span(row, part)
+            strip = self._row_strip(row).crop_extend(start, end, base)
+            if blank:
+                strip = Strip.join([Strip.blank(blank, base), strip])
+            if row == self.cursor:
+                cursor = self._style("cursor")
+                strip = Strip(Segment.apply_style(strip, post_style=cursor), strip.cell_length)
+            return strip.apply_offsets(0, line)
         if row >= self.owner.row_count():
             return Strip.blank(width, base)
         strip = self._row_strip(row).crop_extend(scroll_x, scroll_x + width, base)
@@ -193,9 +236,22 @@ class BodyLines(ScrollView, can_focus=True):
 
     # -- cursor --------------------------------------------------------------------
 
+    def top(self, row: int) -> int:
+        """The screen line (in the whole view) where `row` starts."""
+        wrap = self.owner.wrap_map
+        return row if wrap is None else wrap.top(row)
+
+    def row_at(self, line: int) -> int:
+        """The row shown on screen line `line` (in the whole view)."""
+        wrap = self.owner.wrap_map
+        return line if wrap is None else wrap.locate(line)[0]
+
     def watch_cursor(self, old: int, new: int) -> None:
-        self.refresh_lines(old - int(self.scroll_y))
-        self.refresh_lines(new - int(self.scroll_y))
+        if self.owner.wrap_map is not None:
+            self.refresh()  # a wrapped row takes several lines
+        else:
+            self.refresh_lines(old - int(self.scroll_y))
+            self.refresh_lines(new - int(self.scroll_y))
         self.scroll_to_cursor()
         self.owner.cursor_moved()
 
@@ -206,17 +262,21 @@ class BodyLines(ScrollView, can_focus=True):
     def scroll_to_cursor(self) -> None:
         top = int(self.scroll_y)
         height = max(1, self.scrollable_content_region.height)
-        if self.cursor < top:
-            self.scroll_to(y=self.cursor, animate=False, immediate=True)
-        elif self.cursor >= top + height:
-            self.scroll_to(y=self.cursor - height + 1, animate=False, immediate=True)
+        first, last = self.top(self.cursor), self.top(self.cursor + 1) - 1
+        if self.owner.wrap_map is None:
+            last = first
+        if first < top:
+            self.scroll_to(y=first, animate=False, immediate=True)
+        elif last >= top + height:
+            y = min(first, last - height + 1)
+            self.scroll_to(y=y, animate=False, immediate=True)
 
     def move_to(self, row: int, center: bool = False) -> None:
         count = self.owner.row_count()
         row = max(0, min(row, count - 1))
         if center:
             height = max(1, self.scrollable_content_region.height)
-            self.scroll_to(y=max(0, row - height // 3), animate=False, immediate=True)
+            self.scroll_to(y=max(0, self.top(row) - height // 3), animate=False, immediate=True)
         if row == self.cursor:
             self.scroll_to_cursor()
             self.owner.cursor_moved()
@@ -229,7 +289,7 @@ class BodyLines(ScrollView, can_focus=True):
     def action_page(self, direction: int) -> None:
         height = max(1, self.scrollable_content_region.height)
         self.scroll_to(y=max(0, self.scroll_y + direction * height), animate=False, immediate=True)
-        self.move_to(self.cursor + direction * height)
+        self.move_to(self.row_at(self.top(self.cursor) + direction * height))
 
     def action_edge(self, end: int) -> None:
         self.move_to(self.owner.row_count() - 1 if end else 0)
@@ -246,6 +306,12 @@ class BodyLines(ScrollView, can_focus=True):
         else:
             self.scroll_to(x=self.scroll_x + 8, animate=False)
 
+    def action_tree_left(self) -> None:
+        self.owner.fold_left()
+
+    def action_tree_right(self) -> None:
+        self.owner.fold_right()
+
     def action_toggle_fold(self) -> None:
         if self.owner.shown_mode() == "tree":
             self.owner.toggle_fold(self.cursor)
@@ -253,7 +319,7 @@ class BodyLines(ScrollView, can_focus=True):
     def reveal_match(self, nth: int) -> None:
         """Scroll sideways so the `nth` highlighted match on the cursor's row is on screen."""
         pattern, row = self.owner.highlight, self.cursor
-        if pattern is None or row >= self.owner.row_count():
+        if pattern is None or row >= self.owner.row_count() or self.owner.wrap_map is not None:
             return
         text = "".join(piece for piece, _ in self.owner.row_tokens(row))
         found = list(pattern.finditer(text))
@@ -273,11 +339,12 @@ class BodyLines(ScrollView, can_focus=True):
         offset = event.get_content_offset(self)
         if offset is None:
             return
-        row = offset.y + int(self.scroll_y)
+        line = offset.y + int(self.scroll_y)
+        row = self.row_at(line)
         if row >= self.owner.row_count():
             return
         self.move_to(row)
-        if self.owner.shown_mode() == "tree":
+        if self.owner.shown_mode() == "tree" and self.top(row) == line:
             start, end = self.owner.arrow_span(row)
             on_arrow = start <= offset.x + int(self.scroll_x) < end
             if (event.chain == 1 and on_arrow) or (event.chain == 2 and not on_arrow):

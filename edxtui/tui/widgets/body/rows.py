@@ -13,6 +13,7 @@ import time
 
 from edxtui.tui.widgets.body.document import JsonDocument, classify
 from edxtui.tui.widgets.body.folds import Folds
+from edxtui.tui.widgets.body.preview import with_preview
 from edxtui.tui.widgets.body.raw import RawRows
 
 Token = tuple[str, str]
@@ -78,8 +79,9 @@ class BodyRows:
             return len(self.folds) if self.folds is not None else 0
         return len(self.doc) if self.doc is not None else 0
 
-    def tokens(self, shown: str, row: int) -> list[Token]:
-        """Row `row` of view `shown` as (text, role) pieces, each safe to show."""
+    def tokens(self, shown: str, row: int, width: int = 0) -> list[Token]:
+        """Row `row` of view `shown` as (text, role) pieces, each safe to show; a folded
+        tree row previews its content within `width` cells (0: no preview)."""
         if shown == "raw":
             assert self.raw is not None
             return [(self.raw.row_text(row), "plain")]
@@ -87,7 +89,9 @@ class BodyRows:
         if shown == "tree":
             assert self.folds is not None
             line = self.folds.line(row)
-            return self.doc.tree_tokens(line, self.folds.is_folded(line))
+            folded = self.folds.is_folded(line)
+            tokens = self.doc.tree_tokens(line, folded)
+            return with_preview(self.doc, line, tokens, width) if folded and width else tokens
         return self.doc.pretty_tokens(row)
 
     def line_at(self, shown: str, row: int) -> int | None:

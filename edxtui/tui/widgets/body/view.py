@@ -19,8 +19,10 @@ The public API (``load``, ``mode``, ``search``, ``goto_path``, ``selected_path``
 ``CopyRequested`` message, ``commands`` for the palette, ...) and the keys are listed in
 docs/json-view.md ("For developers"). The parts: ``document`` (the indexed JSON),
 ``raw`` (wrapped bytes), ``folds`` (the tree's fold state), ``rows`` (what each view's
-rows stand for), ``search``, ``status`` (the status line), ``lines`` (the drawing
-ScrollView) and ``steps``.
+rows stand for), ``preview`` (folded rows' previews), ``search``, ``query`` (jq-style path
+queries), ``wrap`` (the wrap toggle's layout), ``status`` (the status line), ``lines``
+(the drawing ScrollView), ``steps``; and two parts of this class in their own modules,
+``finder`` (search and path query) and ``workers`` (indexing, wrapping, measuring).
 """
 
 from __future__ import annotations
@@ -39,14 +41,16 @@ from textual.reactive import var
 from textual.widgets import Input, Static
 
 from edxtui.jsonpath import parse_path
-from edxtui.textsafe import visible
 from edxtui.tui.widgets.body.document import JsonDocument
+from edxtui.tui.widgets.body.finder import FinderMixin
 from edxtui.tui.widgets.body.lines import BodyLines
+from edxtui.tui.widgets.body.query import BodyQuery
 from edxtui.tui.widgets.body.raw import RawRows
 from edxtui.tui.widgets.body.rows import BodyRows
 from edxtui.tui.widgets.body.search import BodySearch
 from edxtui.tui.widgets.body.status import status_line
-from edxtui.tui.widgets.body.steps import run_in_steps
+from edxtui.tui.widgets.body.workers import FIRST_LINES, BackgroundMixin
+from edxtui.tui.widgets.body.wrap import WrapMap
 
 MODES = ("pretty", "tree", "raw")
 #: the body's commands in the command palette: (title, help, action)
@@ -59,12 +63,13 @@ PALETTE = (
     ("Copy value path", "Its path, like .results[3].key (p)", "copy_path"),
     ("Expand all", "Unfold every node of the body's tree view (E)", "expand_all"),
     ("Collapse all", "Fold every node of the body's tree view (C)", "collapse_all"),
+    ("Wrap long lines", "Wrap the body's long lines instead of cutting them (w)", "toggle_wrap"),
+    ("Path query", "Highlight the values at a jq path such as .results[].key (.)", "open_query"),
+    ("Copy query matches", "The path query's matches as JSON lines (P)", "copy_matches"),
 )
-FIRST_SCREEN_SECONDS = 0.03  # wrap raw rows this long inside load() before using a worker
-FIRST_LINES = 3_000  # lines indexed inside load(); more than any screen is tall
 
 
-class JsonView(Vertical, can_focus=False):
+class JsonView(FinderMixin, BackgroundMixin, Vertical, can_focus=False):
     """The body viewer. See the module docstring for the public API and keys."""
 
     DEFAULT_CSS = """
@@ -73,6 +78,8 @@ class JsonView(Vertical, can_focus=False):
         & > #json-view-note { color: $warning; padding: 0 1; height: auto; }
         & > #json-view-search { dock: bottom; display: none; }
         & > #json-view-search.-active { display: block; }
+        & > #json-view-query { dock: bottom; display: none; }
+        & > #json-view-query.-active { display: block; }
         & > #json-view-status { dock: bottom; height: 1; color: $foreground-muted; padding: 0 1; }
     }
     """
@@ -87,13 +94,19 @@ class JsonView(Vertical, can_focus=False):
         Binding("E", "expand_all", "Expand all"),
         Binding("C", "collapse_all", "Collapse all"),
         Binding("escape", "close_search", "Close search", show=False),
+        Binding("w", "toggle_wrap", "Wrap"),
+        Binding("full_stop", "open_query", "Path query", key_display="."),
+        Binding("P", "copy_matches", "Copy matches", show=False),
     ]
 
     mode: var[str] = var("pretty", init=False)
     """The view the user asked for: "pretty", "tree" or "raw" (a non-JSON body is raw)."""
+    wrap: var[bool] = var(False, init=False)
+    """Whether long rows wrap onto the lines below (pretty and tree views) or are cut."""
 
     class CopyRequested(Message):
-        """The user asked to copy `text`; `what` is "value", "path" or "body"."""
+        """The user asked to copy `text`; `what` is "value", "path", "body" or "matches"
+        (the path query's matches, as JSON lines)."""
 
         def __init__(self, text: str, what: str) -> None:
             super().__init__()
@@ -105,11 +118,22 @@ class JsonView(Vertical, can_focus=False):
         self._rows = BodyRows()
         self.generation = 0  # bumped whenever a row may look different (see BodyLines)
         self._search = BodySearch()
+        self._query = BodyQuery()
+        self._stepping = "search"  # what n / N step through: "search" or "query"
+        self._wrap_map: WrapMap | None = None
+        self._wrap_key: tuple[object, ...] = ()
+        self._layout = 0  # bumped when the rows change (body, view, folds): see wrap_map
+        self._drawn_width = 0  # the width folded rows' previews were cut to
         self._pending_path = ""  # goto_path() asked before the body was indexed
         self._lines = BodyLines(self)
         self._note_bar = Static(id="json-view-note")
         self._search_box = Input(
             placeholder="search the body (Enter: find, Esc: close)", id="json-view-search"
+        )
+        self._query_box = Input(
+            placeholder="path query such as .results[].key (Enter: find, Esc: close)",
+            id="json-view-query",
+            select_on_focus=False,  # typing goes after the "." it opens with
         )
         self._status_bar = Static(id="json-view-status")
 
@@ -117,6 +141,7 @@ class JsonView(Vertical, can_focus=False):
         yield self._note_bar
         yield self._lines
         yield self._search_box
+        yield self._query_box
         yield self._status_bar
 
     def on_mount(self) -> None:
@@ -142,6 +167,7 @@ class JsonView(Vertical, can_focus=False):
         self.workers.cancel_group(self, "json-view-index")
         self._rows = rows = BodyRows(body, content_type)
         self._search.forget_hits()
+        self._query.clear()
         self._pending_path = ""
         # Enough lines for a screen now; a worker indexes the rest, starting after the first
         # frame is drawn so that the first screen is not kept waiting.
@@ -157,34 +183,6 @@ class JsonView(Vertical, can_focus=False):
     @property
     def _raw(self) -> RawRows | None:
         return self._rows.raw
-
-    def _start_indexing(self, doc: JsonDocument) -> None:
-        if doc is self._doc:
-            # Not exclusive: the raw view may be wrapping in the same group. load() cancels
-            # the group; a worker whose body was replaced stops at its next step.
-            self.run_worker(self._index_rest(doc), group="json-view-index")
-
-    def search(self, text: str) -> bool:
-        """Find `text` (smart case) from the cursor on; True if found. Empty text clears."""
-        self._search.start(text)
-        self.generation += 1
-        self._lines.reset()
-        if not text:
-            self._update_status()
-            return False
-        return self._goto_hit(self._cursor_offset(), backward=False)
-
-    def next_match(self) -> bool:
-        """Go to the next match (wrapping); False when there is none."""
-        if not self._search.needle:
-            return False
-        return self._goto_hit(self._search.next_start(self._cursor_offset(), False), False)
-
-    def prev_match(self) -> bool:
-        """Go to the previous match (wrapping); False when there is none."""
-        if not self._search.needle:
-            return False
-        return self._goto_hit(self._search.next_start(self._cursor_offset(), True), True)
 
     def goto_path(self, path: str) -> bool:
         """Move the cursor to the value at `path` (e.g. `.results[3].key`); False if absent."""
@@ -226,36 +224,24 @@ class JsonView(Vertical, can_focus=False):
     def check_action(self, action: str, parameters: tuple[object, ...]) -> bool | None:
         # False lets the key fall through to the screen (e.g. escape clears its filter).
         if action == "close_search":
-            return self._search_box.has_class("-active")
+            return self._search_box.has_class("-active") or self._query_box.has_class("-active")
         if action in ("expand_all", "collapse_all"):
             return self.shown_mode() == "tree"
         if action == "copy_path":
             return self.is_json
         return True
 
-    def action_open_search(self) -> None:
-        box = self._search_box
-        box.add_class("-active")
-        box.value = self._search.needle
-        box.focus()
-
-    def action_close_search(self) -> None:
-        box = self._search_box
-        if box.has_class("-active"):
-            box.remove_class("-active")
-            self._lines.focus()
-
-    @on(Input.Submitted, "#json-view-search")
+    @on(Input.Submitted, "#json-view-search, #json-view-query")
     def _submitted(self, event: Input.Submitted) -> None:
         event.stop()
         self.action_close_search()
-        self.search(event.value)
+        if event.input is self._query_box:
+            self.run_query(event.value)
+        else:
+            self.search(event.value)
 
-    def action_next_match(self) -> None:
-        self.next_match()
-
-    def action_prev_match(self) -> None:
-        self.prev_match()
+    def _warn(self, message: str, timeout: float = 3) -> None:
+        self.notify(message, severity="warning", timeout=timeout)
 
     def action_cycle_mode(self) -> None:
         self.mode = MODES[(MODES.index(self.mode) + 1) % len(MODES)]
@@ -276,6 +262,26 @@ class JsonView(Vertical, can_focus=False):
 
     def action_copy_body(self) -> None:
         self.post_message(self.CopyRequested(self.body_text(), "body"))
+
+    def action_copy_matches(self) -> None:
+        text = self.query_matches_json_lines()
+        if text:
+            self.post_message(self.CopyRequested(text, "matches"))
+        else:
+            self._warn("No path query matches to copy: press . to query.")
+
+    def action_toggle_wrap(self) -> None:
+        self.wrap = not self.wrap
+
+    def watch_wrap(self) -> None:
+        self._layout += 1
+        self._wrap_map = None
+        self.generation += 1
+        self._lines.scroll_to(x=0, animate=False, immediate=True)
+        self._lines.reset(widths=True)
+        self._lines.scroll_to_cursor()
+        self._update_status()
+        self.notify("Long lines wrap." if self.wrap else "Long lines are cut.", timeout=2)
 
     def action_expand_all(self) -> None:
         self._fold_all(10**9)
@@ -320,7 +326,9 @@ class JsonView(Vertical, can_focus=False):
         return self._rows.count(self.shown_mode())
 
     def row_tokens(self, row: int) -> list[tuple[str, str]]:
-        return self._rows.tokens(self.shown_mode(), row)
+        shown = self.shown_mode()
+        width = self._lines.scrollable_content_region.width if shown == "tree" else 0
+        return self._rows.tokens(shown, row, width)
 
     def cursor_moved(self) -> None:
         self._update_status()
@@ -350,6 +358,7 @@ class JsonView(Vertical, can_focus=False):
             self._lines.move_to(to)
 
     def _folds_changed(self) -> None:
+        self._layout += 1
         self.generation += 1
         self._lines.reset()
         self._update_status()
@@ -369,6 +378,7 @@ class JsonView(Vertical, can_focus=False):
         return self._cursor_offset_in(self.shown_mode())
 
     def _changed(self, cursor: int | None = None) -> None:
+        self._layout += 1
         self.generation += 1
         if cursor is not None:
             self._lines.set_reactive(BodyLines.cursor, cursor)
@@ -380,63 +390,8 @@ class JsonView(Vertical, can_focus=False):
             self.refresh_bindings()  # which keys apply depends on the view and the body
             self._lines.refresh_bindings()
 
-    def _ensure_raw(self) -> None:
-        if self.shown_mode() == "raw" and self._raw is None:
-            self._wrap()
-
-    def _wrap(self) -> None:
-        """Wrap the raw rows at the view's width: the first screen now, the rest in a worker."""
-        width = max(20, self._lines.scrollable_content_region.width or 80)
-        done = self._rows.wrap_step(width, FIRST_SCREEN_SECONDS)
-        self._lines.update_size()
-        if not done and (raw := self._raw) is not None:
-            self.run_worker(self._index_raw(raw), group="json-view-index")
-
-    def _progress(self) -> None:
-        self._lines.update_size()
-        self._update_status()
-
-    async def _index_rest(self, doc: JsonDocument) -> None:
-        rows = self._rows
-
-        def wanted() -> bool:
-            return rows is self._rows
-
-        if not await run_in_steps(
-            lambda: rows.index_step(1_000), wanted=wanted, progress=self._progress
-        ):
-            return
-        if doc.error:  # not JSON after all: the raw view, with the note saying why
-            self._ensure_raw()
-            self._changed()
-            return
-        line = self._cursor_line_in("pretty")  # shown pretty while indexing
-        self._changed()
-        if self._pending_path:
-            self.goto_path(self._pending_path)
-        elif line is not None and self.shown_mode() == "tree":
-            self._goto_line(line)
-
-    async def _index_raw(self, raw: RawRows) -> None:
-        def wanted() -> bool:
-            return raw is self._raw
-
-        if await run_in_steps(
-            lambda: raw.index_step(5_000), wanted=wanted, progress=self._progress
-        ):
-            self._progress()
-
     def on_resize(self) -> None:
         self.call_after_refresh(self._rewrap)  # after layout, when the lines know their width
-
-    def _rewrap(self) -> None:
-        self._lines.update_size()
-        raw, width = self._raw, max(20, self._lines.scrollable_content_region.width)
-        if raw is not None and self.shown_mode() == "raw" and width != raw.width:
-            offset = self._cursor_offset()
-            self._wrap()
-            self._changed()
-            self._raw_goto(offset)
 
     # -- tree ------------------------------------------------------------------------
 
@@ -465,36 +420,10 @@ class JsonView(Vertical, can_focus=False):
         assert folds is not None
         line = doc.opener(line)
         if folds.unfold_to(line):
+            self._layout += 1
             self.generation += 1
             self._lines.reset()
         self._lines.move_to(folds.row_of(line), center=True)
-
-    # -- search ----------------------------------------------------------------------
-
-    def _goto_hit(self, start: int, backward: bool) -> bool:
-        search, doc, raw = self._search, self._doc, self.shown_mode() == "raw"
-        indexed: int | None = None  # while the body is being indexed: how far it got
-        if doc is not None and not raw and not doc.done:
-            indexed = doc.start[len(doc) - 1]
-        hit = search.find(self._rows.data, start, backward, indexed)
-        if hit is None:
-            self._update_status()
-            if search.not_found:
-                self.notify(
-                    f"No match for {visible(search.needle)!r}.", severity="warning", timeout=3
-                )
-            return False
-        if raw:
-            self._raw_goto(hit)
-            row_start = self._raw.span(self._lines.cursor)[0] if self._raw is not None else 0
-        else:
-            assert doc is not None
-            line = doc.line_at(hit)
-            self._goto_line(line)
-            row_start = doc.start[line]
-        self._lines.reveal_match(search.hits_between(self._rows.data, row_start, hit))
-        self._update_status()
-        return True
 
     # -- status ----------------------------------------------------------------------
 
@@ -507,5 +436,6 @@ class JsonView(Vertical, can_focus=False):
 
     def _update_status(self) -> None:
         if self.is_mounted:
-            line = status_line(self._rows, self.mode, self._lines.cursor, self._search.note)
+            note = self._query.note if self._stepping == "query" else self._search.note
+            line = status_line(self._rows, self.mode, self._lines.cursor, note)
             self._status_bar.update(Text(line))
