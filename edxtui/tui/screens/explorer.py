@@ -20,7 +20,7 @@ from textual.timer import Timer
 from textual.widgets import Input, Tree
 
 from edxtui.api.state import TokenState, TokenStatus
-from edxtui.tui.clipboard import copy_text
+from edxtui.tui.clipboard import copy_and_notify
 from edxtui.tui.text import human_size, safe, safe_str
 from edxtui.tui.widgets.token_panel import TokenPanel
 
@@ -325,7 +325,7 @@ class ExplorerScreen(Screen[None]):
         if exchange is None:
             return
         text = exchange.body.decode("utf-8", errors="replace")
-        self.notify(copy_text(self.app, text, f"the body ({human_size(exchange.size)})"))
+        copy_and_notify(self.app, text, f"the body ({human_size(exchange.size)})")
 
     def action_copy_curl(self) -> None:
         exchange = self._exchange_or_warn()
@@ -336,7 +336,7 @@ class ExplorerScreen(Screen[None]):
         except Exception as err:  # noqa: BLE001 - shown, never a traceback
             self.notify(f"Cannot build a curl command: {type(err).__name__}", severity="error")
             return
-        self.notify(copy_text(self.app, command, "the request as curl (with the live token)"))
+        copy_and_notify(self.app, command, "the request as curl (with the live token)")
 
     def action_save_body(self) -> None:
         from edxtui.tui.screens.save_body import SaveBodyScreen
@@ -352,7 +352,7 @@ class ExplorerScreen(Screen[None]):
         what = {"value": "the selected value", "body": "the body"}.get(event.what, event.what)
         if event.what == "path":
             what = f"the path {safe_str(event.text, limit=80)}"
-        self.notify(copy_text(self.app, event.text, what))
+        copy_and_notify(self.app, event.text, what)
 
     def action_focus_inspector(self) -> None:
         self.inspector.body_view.focus()
