@@ -61,3 +61,38 @@ async def test_a_body_too_big_for_osc52_is_not_claimed_as_copied(sandbox):
         await pilot.press("y")
         assert app.clipboard == small.body.decode()
         assert toasts(app)[-1].startswith("Copied the body")
+
+
+async def test_save_asks_before_replacing_an_existing_file(sandbox, tmp_path):
+    from edxtui.tui.screens.explorer import ExplorerScreen
+    from edxtui.tui.screens.save_body import SaveBodyScreen
+
+    app = sandbox_app(sandbox)
+    async with app.run_test(size=SIZE) as pilot:
+        await open_explorer(pilot)
+        inspector = app.screen.query_one(Inspector)
+        await wait_for(pilot, lambda: inspector.exchange is not None, "an exchange")
+        body = inspector.exchange.body
+        target = tmp_path / "kept.json"
+        target.write_bytes(b"precious")
+        await pilot.press("s")
+        await wait_for(pilot, lambda: isinstance(app.screen, SaveBodyScreen), "the dialog")
+        dialog = app.screen
+        dialog.query_one("#save-path").value = str(target)
+        await pilot.press("enter")
+        await pilot.pause()
+        # Asked, not written.
+        assert app.screen is dialog and target.read_bytes() == b"precious"
+        assert "exists" in str(dialog.query_one("#save-error").render())
+        assert str(dialog.query_one("#save").label) == "Overwrite"
+        # A changed path asks afresh; back to the same path, a second enter replaces it.
+        dialog.query_one("#save-path").value = str(target) + ".x"
+        await pilot.pause()
+        assert str(dialog.query_one("#save").label) == "Save"
+        dialog.query_one("#save-path").value = str(target)
+        await pilot.press("enter")
+        await pilot.pause()
+        assert app.screen is dialog and target.read_bytes() == b"precious"
+        await pilot.press("enter")
+        await wait_for(pilot, lambda: isinstance(app.screen, ExplorerScreen), "the explorer")
+        assert target.read_bytes() == body
