@@ -96,3 +96,55 @@ async def test_save_asks_before_replacing_an_existing_file(sandbox, tmp_path):
         await pilot.press("enter")
         await wait_for(pilot, lambda: isinstance(app.screen, ExplorerScreen), "the explorer")
         assert target.read_bytes() == body
+
+
+async def test_reveal_shows_the_whole_token_wrapped_and_selectable(sandbox):
+    from edxtui.tui.widgets.token_panel import TokenPanel
+
+    app = sandbox_app(sandbox)
+    async with app.run_test(size=SIZE) as pilot:
+        await open_explorer(pilot)
+        token = await wait_for(pilot, lambda: app.session.tokens.current_token, "a token")
+        assert len(token) > 500
+        panel = app.screen.query_one(TokenPanel)
+        await pilot.press("v")
+        full = panel.query_one("#token-full")
+        await wait_for(pilot, lambda: full.display and full.region.height > 1, "the token rows")
+        await pilot.pause()
+        # Every character of it on screen, row after row, inside the panel.
+        rows = [strip.text for strip in app.screen._compositor.render_strips()]
+        region = full.region
+        shown = "".join(
+            rows[y][region.x : region.right].rstrip() for y in range(region.y, region.bottom)
+        )
+        assert shown == token
+        assert panel.region.contains_region(region)
+        # Selectable with the mouse: a drag over its rows selects the token.
+        await pilot.mouse_down(full, offset=(0, 0))
+        await pilot.hover(full, offset=(region.width - 1, region.height - 1))
+        await pilot.mouse_up(full, offset=(region.width - 1, region.height - 1))
+        await pilot.pause()
+        selected = (app.screen.get_selected_text() or "").replace("\n", "")
+        assert selected.startswith(token[:100])
+        # The copy buttons sit right above it, on the same panel.
+        assert panel.query_one("#copy-token").region.bottom == region.y
+        # Hidden again: no row of it left.
+        await pilot.press("v")
+        await wait_for(pilot, lambda: not full.display, "the token hidden")
+        await pilot.pause()
+        assert token[:40] not in "".join(
+            strip.text for strip in app.screen._compositor.render_strips()
+        )
+
+
+async def test_stable_mode_reveals_the_shape_never_the_token(sandbox):
+    from edxtui.tui.widgets.token_panel import TokenPanel
+
+    app = sandbox_app(sandbox, stable=True)
+    async with app.run_test(size=SIZE) as pilot:
+        await open_explorer(pilot)
+        token = await wait_for(pilot, lambda: app.session.tokens.current_token, "a token")
+        await pilot.press("v")
+        full = app.screen.query_one(TokenPanel).query_one("#token-full")
+        await wait_for(pilot, lambda: full.display and full.region.height > 1, "the token rows")
+        assert token[:20] not in str(full.render()) and "•" * 20 in str(full.render())
