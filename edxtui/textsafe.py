@@ -56,6 +56,40 @@ def is_safe(text: str) -> bool:
     return _UNSAFE.search(text) is None
 
 
+# One escape of a JSON string literal: a surrogate pair, one \uXXXX, or any other (\n, \").
+_JSON_ESCAPE = re.compile(
+    r"\\(?:u([dD][89abAB][0-9a-fA-F]{2})\\u([dD][c-fC-F][0-9a-fA-F]{2})|u([0-9a-fA-F]{4})|.)",
+    re.DOTALL,
+)
+
+
+def _unescape(match: re.Match[str]) -> str:
+    high, low, single = match.groups()
+    if high is not None:
+        code = 0x10000 + ((int(high, 16) - 0xD800) << 10) + (int(low, 16) - 0xDC00)
+    elif single is not None:
+        code = int(single, 16)
+    else:
+        return match.group()  # \n, \", \\ ... stay as JSON writes them
+    char = chr(code)
+    if char in '"\\' or 0xD800 <= code <= 0xDFFF or _UNSAFE.search(char):
+        return match.group()  # a quote, a lone surrogate, a control or bidi character
+    return char
+
+
+def json_unicode_decoded(literal: str) -> str:
+    """A JSON string literal with its \\uXXXX escapes of printable characters decoded.
+
+    A server that escapes non-ASCII (Python's json.dumps default) writes "\\u041f\\u0440";
+    a reader wants "Пр". Everything `visible()` would escape (controls, bidi, separators),
+    a quote, a backslash and a lone surrogate keep their escape, so the result is still the
+    same JSON literal and safe to show. An escape cut in half (a long value drawn cut) stays.
+    """
+    if "\\u" not in literal:
+        return literal
+    return _JSON_ESCAPE.sub(_unescape, literal)
+
+
 def json_escaped(json_text: str) -> str:
     """JSON text (as json.dumps writes it) with every unsafe character as a \\uXXXX escape.
 

@@ -148,3 +148,53 @@ async def test_stable_mode_reveals_the_shape_never_the_token(sandbox):
         full = app.screen.query_one(TokenPanel).query_one("#token-full")
         await wait_for(pilot, lambda: full.display and full.region.height > 1, "the token rows")
         assert token[:20] not in str(full.render()) and "•" * 20 in str(full.render())
+
+
+def body_lines(app) -> list[str]:
+    lines = app.screen.query_one("#json-view-lines")
+    return [lines.render_line(y).text.rstrip() for y in range(lines.size.height)]
+
+
+async def test_unicode_escapes_show_decoded_in_pretty_and_tree_raw_stays_exact(sandbox):
+    import json
+
+    from edxtui.api.exchange import Exchange
+
+    data = {"title": "Программа 東京 😀", "trap": 'a\u202eb\x1bc"d\\e\nf', "k\u00e9y": 1}
+    body = json.dumps(data).encode()  # Python's default: ensure_ascii, every non-ASCII escaped
+    assert b"\\u041f" in body and "П".encode() not in body
+    app = sandbox_app(sandbox)
+    async with app.run_test(size=SIZE) as pilot:
+        await open_explorer(pilot)
+        exchange = Exchange(
+            id=9999,
+            kind="api",
+            method="GET",
+            url=sandbox.base_url + "/escaped/",
+            request_headers=[],
+            request_body=b"",
+            started_at=0.0,
+            status=200,
+            reason="OK",
+            response_headers=[("content-type", "application/json")],
+            body=body,
+        )
+        inspector = app.screen.query_one(Inspector)
+        inspector.show(exchange)
+        view = inspector.body_view
+        await wait_for(pilot, lambda: any("title" in line for line in body_lines(app)), "body")
+        pretty = "\n".join(body_lines(app))
+        assert '"title": "Программа 東京 😀",' in pretty
+        assert '"kéy": 1' in pretty
+        # Controls and bidi keep their escapes; a quote and a backslash stay JSON.
+        assert '"trap": "a\\u202eb\\u001bc\\"d\\\\e\\nf",' in pretty
+        view.mode = "tree"
+        await wait_for(pilot, lambda: view.shown_mode() == "tree", "the tree view")
+        await pilot.pause()
+        tree = "\n".join(body_lines(app))
+        assert 'title: "Программа 東京 😀"' in tree and "kéy" in tree
+        view.mode = "raw"
+        await wait_for(pilot, lambda: view.shown_mode() == "raw", "the raw view")
+        await pilot.pause()
+        raw = "\n".join(body_lines(app))
+        assert "\\u041f\\u0440" in raw and "Программа" not in raw
