@@ -49,5 +49,5 @@ def test_json_unicode_decoded_decodes_printable_escapes_only():
     assert json_unicode_decoded('"\\\\u0041"') == '"\\\\u0041"'
     assert json_unicode_decoded('"ab\\u04') == '"ab\\u04'
     # The result is the same JSON value.
-    literal = json.dumps("Про \u202e \"q\" \\ 😀 \n")
+    literal = json.dumps('Про \u202e "q" \\ 😀 \n')
     assert json.loads(json_unicode_decoded(literal)) == json.loads(literal)
