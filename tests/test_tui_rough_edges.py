@@ -198,3 +198,48 @@ async def test_unicode_escapes_show_decoded_in_pretty_and_tree_raw_stays_exact(s
         await pilot.pause()
         raw = "\n".join(body_lines(app))
         assert "\\u041f\\u0440" in raw and "Программа" not in raw
+
+
+def screen_rows(app) -> list[str]:
+    """What the terminal shows now, toasts included (the compositor's rows)."""
+    return [strip.text for strip in app.screen._compositor.render_strips()]
+
+
+async def test_the_search_counter_shows_at_120_columns_beside_a_toast(sandbox):
+    app = sandbox_app(sandbox)
+    async with app.run_test(size=SIZE, notifications=True) as pilot:
+        await open_explorer(pilot)
+        catalog = await expand_catalog(pilot, app, "All courses")
+        cursor_to(items(catalog)[0])
+        inspector = app.screen.query_one(Inspector)
+        await wait_for(pilot, lambda: inspector.exchange is not None, "a page")
+        view = inspector.body_view
+        await pilot.press("i")
+        await wait_for(pilot, lambda: view.has_focus_within, "the body")
+        # deep into the page, so the status line carries a long path
+        assert view.goto_path(".results[3].course_runs[0].seats[0].price")
+        await pilot.press("slash")
+        box = view.query_one("#json-view-search")
+        await wait_for(pilot, lambda: box.has_focus, "the search box")
+        await pilot.press(*"price", "enter")
+        await wait_for(
+            pilot,
+            lambda: "match 22/808" in str(view._status_bar.render()),
+            "a match",
+            lambda: (str(view._status_bar.render()), app.focused),
+        )
+        # The status line has it before the long path, so a 120-column screen shows it.
+        await pilot.pause()
+        bar = view._status_bar.region
+        assert "match 22/808" in screen_rows(app)[bar.y][bar.x : bar.right]
+        await pilot.press("y")  # a toast, bottom right, over the status line
+        await wait_for(pilot, lambda: app.screen.query("Toast"), "the toast")
+        await pilot.pause()
+        # The counter is on screen: the pane's top border carries it, clear of the toast.
+        top = inspector.region
+        row = screen_rows(app)[top.y][top.x : top.right]
+        assert "Inspector · match 22/808" in row, row  # the 22nd "price" from the cursor on
+        # A new search that finds nothing says so; closing the body's search is no counter.
+        view.search("")
+        await pilot.pause()
+        assert str(inspector.border_title) == "Inspector"

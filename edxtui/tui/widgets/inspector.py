@@ -19,6 +19,8 @@ from edxtui.api.redaction import REDACTED
 from edxtui.tui.text import clock_time, elapsed_ms, human_size, safe, status_text
 from edxtui.tui.widgets.body.view import JsonView
 
+SEARCH_SEPARATOR = " · "  # between the pane's title and the body search's counter
+
 
 def summary_text(exchange: Exchange, *, stable: bool = False) -> Text:
     """Two lines: method, status, elapsed, size, type and when; then the URL."""
@@ -166,6 +168,14 @@ class Inspector(Vertical):
             return
         token = self.token_getter() if self.revealed else None
         self.query_one("#headers", Static).update(headers_text(self.exchange, token))
+
+    def on_json_view_search_noted(self, event: JsonView.SearchNoted) -> None:
+        # The counter also goes on the top border: the status line at the bottom is where
+        # toasts sit, and a long path can push it off a narrow pane.
+        event.stop()
+        base = str(self.border_title or "Inspector").split(SEARCH_SEPARATOR)[0]
+        # Text, not str: a str title is markup, and the note quotes what the user typed
+        self.border_title = Text(f"{base}{SEARCH_SEPARATOR}{event.note}" if event.note else base)
 
     def set_revealed(self, revealed: bool) -> None:
         self.revealed = revealed
