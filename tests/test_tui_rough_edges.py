@@ -243,3 +243,26 @@ async def test_the_search_counter_shows_at_120_columns_beside_a_toast(sandbox):
         view.search("")
         await pilot.pause()
         assert str(inspector.border_title) == "Inspector"
+
+
+async def test_the_split_between_tree_and_inspector_moves_with_lt_and_gt(sandbox):
+    app = sandbox_app(sandbox)
+    async with app.run_test(size=SIZE) as pilot:
+        await open_explorer(pilot)
+        left = app.screen.query_one("#left")
+        inspector = app.screen.query_one(Inspector)
+        before = left.region.width
+        assert before == 48  # 40% of 120
+        await pilot.press("greater_than_sign")
+        await wait_for(pilot, lambda: left.region.width == 54, "a wider tree")
+        assert inspector.region.x == left.region.right  # the inspector gave the room
+        # From the body too; and never past the bounds.
+        await pilot.press("i")
+        await wait_for(pilot, lambda: inspector.body_view.has_focus_within, "the body")
+        for _ in range(20):
+            await pilot.press("less_than_sign")
+        await wait_for(pilot, lambda: left.region.width == 28, "the narrowest tree")  # min-width
+        for _ in range(30):
+            await pilot.press("greater_than_sign")
+        await wait_for(pilot, lambda: left.region.width == 102, "the widest tree")  # 85%
+        assert inspector.region.width == 18

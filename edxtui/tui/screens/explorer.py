@@ -53,7 +53,11 @@ PALETTE = (
     ("Copy body", "Copy the shown response body (y)", "copy_body"),
     ("Copy as curl", "The shown request as a curl command with the live token (x)", "copy_curl"),
     ("Save body", "Save the shown response body to a file (s)", "save_body"),
+    ("Narrow the tree", "Move the split between tree and inspector left (<)", "narrow_tree"),
+    ("Widen the tree", "Move the split between tree and inspector right (>)", "widen_tree"),
 )
+#: the tree pane's share of the width: each `<`/`>` moves the split this much, within bounds
+SPLIT_STEP, SPLIT_MIN, SPLIT_MAX = 5, 15, 85
 
 
 class ExplorerScreen(Screen[None]):
@@ -77,6 +81,8 @@ class ExplorerScreen(Screen[None]):
         Binding("i", "focus_inspector", "Inspector", show=False),
         Binding("z", "zoom", "Zoom pane", show=False),
         Binding("l", "focus_tree", "Tree", show=False),
+        Binding("less_than_sign", "narrow_tree", "Narrow tree", show=False, key_display="<"),
+        Binding("greater_than_sign", "widen_tree", "Widen tree", show=False, key_display=">"),
     ]
 
     def __init__(
@@ -90,6 +96,7 @@ class ExplorerScreen(Screen[None]):
         self._main: Horizontal | None = None  # set once the tree and inspector are mounted
         self._building = False
         self._unsubscribe_tokens: Callable[[], None] = lambda: None
+        self.split = 40  # the tree pane's width in percent (app.tcss starts it there)
 
     def compose(self) -> ComposeResult:
         # Only the token panel at first, and that without its buttons: the countdown is
@@ -370,3 +377,16 @@ class ExplorerScreen(Screen[None]):
 
     def action_focus_tree(self) -> None:
         self.catalog_tree.focus()
+
+    # ----- the split between tree and inspector -----------------------------------------
+
+    def action_narrow_tree(self) -> None:
+        self.move_split(-SPLIT_STEP)
+
+    def action_widen_tree(self) -> None:
+        self.move_split(SPLIT_STEP)
+
+    def move_split(self, percent: int) -> None:
+        """Move the split by `percent` of the width, keeping both panes usable."""
+        self.split = max(SPLIT_MIN, min(SPLIT_MAX, self.split + percent))
+        self.query_one("#left").styles.width = f"{self.split}%"

@@ -23,7 +23,7 @@ before it expires. Unverified claims: user, scopes, issuer, audience, issued / e
 | `t` | copy the token |
 | `a` | copy the header line `Authorization: JWT …` |
 | `f` | refresh the token now |
-| `v` | reveal / hide the token (also in the inspector's headers) |
+| `v` | reveal / hide the token: whole, on rows of its own (select it with the mouse), and in the inspector's headers |
 
 ## Catalog tree (left)
 Catalogs → courses → course runs → seats, and the top-level lists the server offers.
@@ -43,9 +43,10 @@ headers (Authorization masked) and the body (pretty / raw / tree).
 |---|---|
 | `i` / `l` | focus the inspector / the tree |
 | `z` | zoom: the focused pane fills the screen (`z` or `esc` restores) |
+| `<` / `>` | move the split between tree and inspector left / right |
 | `y` | copy the body |
 | `x` | copy the request as a curl command (with the live token) |
-| `s` | save the body to a file |
+| `s` | save the body to a file (asks before replacing one) |
 
 In the body: `/` search, `n` / `N` next / previous match, `m` pretty / tree / raw,
 `Y` copy the value under the cursor, `p` copy its path (`.results[3].key`), `ctrl+y` copy the body;
