@@ -266,3 +266,29 @@ async def test_the_split_between_tree_and_inspector_moves_with_lt_and_gt(sandbox
             await pilot.press("greater_than_sign")
         await wait_for(pilot, lambda: left.region.width == 102, "the widest tree")  # 85%
         assert inspector.region.width == 18
+
+
+async def test_headers_reveal_the_token_that_request_sent_not_the_current_one(sandbox):
+    from tui_helpers import group
+
+    app = sandbox_app(sandbox)
+    async with app.run_test(size=SIZE) as pilot:
+        await open_explorer(pilot)
+        tokens = app.session.tokens
+        first = await wait_for(pilot, lambda: tokens.current_token, "a token")
+        catalogs = group(app, "Catalogs")
+        inspector = app.screen.query_one(Inspector)
+        await wait_for(pilot, lambda: inspector.exchange is catalogs.data.exchange, "catalogs")
+        exchange = catalogs.data.exchange
+        assert exchange.token_id and first not in repr(exchange)  # a fingerprint, no token
+        await pilot.press("f")  # a new token; the catalogs' request keeps the one it sent
+        await wait_for(pilot, lambda: tokens.current_token not in (None, first), "a new token")
+        second = tokens.current_token
+        headers = app.screen.query_one("#headers")
+        assert first not in str(headers.render()) and "••••••" in str(headers.render())
+        await pilot.press("v")
+        await wait_for(pilot, lambda: first in str(headers.render()), "the token it sent")
+        shown = str(headers.render())
+        assert second not in shown and "the token this request sent" in shown
+        await pilot.press("v")
+        await wait_for(pilot, lambda: first not in str(headers.render()), "masked again")

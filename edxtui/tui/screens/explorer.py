@@ -159,7 +159,7 @@ class ExplorerScreen(Screen[None]):
         )
         left.border_title = "Catalog"
         inspector = Inspector(
-            token_getter=lambda: self.session.tokens.current_token,
+            token_getter=lambda exchange: self.session.tokens.sent_token(exchange.token_id),
             stable=self.stable,
             id="inspector",
         )
