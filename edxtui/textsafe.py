@@ -12,6 +12,7 @@ from __future__ import annotations
 
 import json
 import re
+import unicodedata
 
 # The one set of characters a terminal may act on: C0 controls, DEL, C1 controls; the bidi
 # embeddings, overrides and isolates; the Unicode line and paragraph separators (they break
@@ -44,6 +45,28 @@ def visible(text: str, *, keep_newlines: bool = False) -> str:
     if pattern.search(text) is None:
         return text
     return pattern.sub(_escape, text)
+
+
+_VS16 = "\ufe0f"
+_AFTER_VS16 = re.compile(f"(.){_VS16}", re.DOTALL)
+
+
+def _narrow_vs16(match: re.Match[str]) -> str:
+    char = match.group(1)
+    return match.group() if unicodedata.east_asian_width(char) in "WF" else char
+
+
+def steady_width(text: str) -> str:
+    """`text` without the emoji variation selector (U+FE0F) after a narrow character.
+
+    "⚗\ufe0f" is one cell by Unicode's width tables (what Rich and Textual count) but two in
+    the many terminals that honour the selector, so everything after it on the row, a
+    pane's border included, moved one cell right. Without the selector every terminal
+    draws the one-cell text glyph. After a wide character it changes nothing and stays.
+    """
+    if _VS16 not in text:
+        return text
+    return _AFTER_VS16.sub(_narrow_vs16, text)
 
 
 def visible_bytes(data: bytes, *, keep_newlines: bool = True) -> str:

@@ -51,3 +51,12 @@ def test_json_unicode_decoded_decodes_printable_escapes_only():
     # The result is the same JSON value.
     literal = json.dumps('Про \u202e "q" \\ 😀 \n')
     assert json.loads(json_unicode_decoded(literal)) == json.loads(literal)
+
+
+def test_steady_width_drops_a_widening_variation_selector_only():
+    from edxtui.textsafe import steady_width
+
+    assert steady_width("Chemistry ⚗\ufe0f!") == "Chemistry ⚗!"  # narrow + VS16: dropped
+    assert steady_width("❤\ufe0f") == "❤"
+    assert steady_width("🍳\ufe0f") == "🍳\ufe0f"  # already two cells: kept
+    assert steady_width("plain") == "plain"

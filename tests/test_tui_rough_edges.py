@@ -292,3 +292,39 @@ async def test_headers_reveal_the_token_that_request_sent_not_the_current_one(sa
         assert second not in shown and "the token this request sent" in shown
         await pilot.press("v")
         await wait_for(pilot, lambda: first not in str(headers.render()), "masked again")
+
+
+def widened_by_vs16(rows: list[str]) -> list[str]:
+    """Rows where an emoji variation selector follows a one-cell character: Rich counts the
+    pair as one cell, a terminal that honours the selector draws two."""
+    import unicodedata
+
+    return [
+        row
+        for row in rows
+        for i, char in enumerate(row)
+        if char == "\ufe0f" and i and unicodedata.east_asian_width(row[i - 1]) not in "WF"
+    ]
+
+
+async def test_an_emoji_with_a_variation_selector_keeps_the_borders_in_place(sandbox):
+    app = sandbox_app(sandbox)
+    async with app.run_test(size=SIZE) as pilot:
+        await open_explorer(pilot)
+        catalog = await expand_catalog(pilot, app, "All courses")
+        course = next(n for n in items(catalog) if "Chemistry ⚗" in n.label.plain)
+        cursor_to(course)  # the label in the tree, the title in the body
+        inspector = app.screen.query_one(Inspector)
+        await wait_for(pilot, lambda: inspector.exchange is not None, "the page")
+        await wait_for(
+            pilot, lambda: any("Chemistry ⚗" in row for row in body_lines(app)), "the title"
+        )
+        await pilot.pause()
+        rows = screen_rows(app)
+        assert any("Chemistry ⚗" in row for row in rows)
+        assert widened_by_vs16(rows) == []
+        for mode in ("tree", "raw"):
+            inspector.body_view.mode = mode
+            await wait_for(pilot, lambda m=mode: inspector.body_view.shown_mode() == m, mode)
+            await pilot.pause()
+            assert widened_by_vs16(screen_rows(app)) == []

@@ -41,7 +41,7 @@ from bisect import bisect_right
 from collections.abc import Iterator
 
 from edxtui.jsonpath import IDENTIFIER, Part, format_path
-from edxtui.textsafe import json_unicode_decoded, visible
+from edxtui.textsafe import json_unicode_decoded, steady_width, visible
 
 # Line kinds.
 SCALAR, OPEN_OBJ, OPEN_ARR, EMPTY_OBJ, EMPTY_ARR, CLOSE = range(6)
@@ -125,7 +125,7 @@ def _cut(data: bytes, start: int, end: int) -> tuple[str, int]:
     if end - start > MAX_TOKEN_BYTES:
         stop = _char_start(data, start + MAX_TOKEN_BYTES)
     text = data[start:stop].decode("utf-8", "backslashreplace")
-    return visible(json_unicode_decoded(text)), end - stop
+    return steady_width(visible(json_unicode_decoded(text))), end - stop
 
 
 def classify(data: bytes, content_type: str = "") -> tuple[bool, str]:
