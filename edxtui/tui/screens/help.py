@@ -23,7 +23,7 @@ before it expires. Unverified claims: user, scopes, issuer, audience, issued / e
 | `t` | copy the token |
 | `a` | copy the header line `Authorization: JWT …` |
 | `f` | refresh the token now |
-| `v` | reveal / hide the token: whole, on rows of its own (select it with the mouse), and in the inspector's headers |
+| `v` | reveal / hide the token (also in the inspector's headers) |
 
 ## Catalog tree (left)
 Catalogs → courses → course runs → seats, and the top-level lists the server offers.
