@@ -331,3 +331,34 @@ async def test_an_emoji_with_a_variation_selector_keeps_the_borders_in_place(san
             await wait_for(pilot, lambda m=mode: inspector.body_view.shown_mode() == m, mode)
             await pilot.pause()
             assert widened_by_vs16(screen_rows(app)) == []
+
+
+async def test_a_server_that_escapes_non_ascii_reads_decoded_in_pretty_and_tree(sandbox):
+    sandbox.faults.update(ascii_json=True)  # every non-ASCII character as \uXXXX
+    app = sandbox_app(sandbox)
+    async with app.run_test(size=SIZE) as pilot:
+        await open_explorer(pilot)
+        catalog = await expand_catalog(pilot, app, "All courses")
+        course = next(n for n in items(catalog) if "Введение в программирование" in n.label.plain)
+        cursor_to(course)  # the tree label decodes, as before
+        inspector = app.screen.query_one(Inspector)
+        await wait_for(pilot, lambda: inspector.exchange is course.data.exchange, "the page")
+        assert b"\\u0412\\u0432\\u0435" in inspector.exchange.body  # sent escaped
+        assert "Введение".encode() not in inspector.exchange.body
+        view = inspector.body_view
+        title = '"title": "Введение в программирование'
+        await wait_for(pilot, lambda: any(title in row for row in body_lines(app)), "pretty")
+        view.mode = "tree"
+        await wait_for(pilot, lambda: view.shown_mode() == "tree", "the tree view")
+        assert view.goto_path(course.data.json_path + ".title")
+        await wait_for(
+            pilot,
+            lambda: any('title: "Введение в программирование' in r for r in body_lines(app)),
+            "the tree view",
+            lambda: body_lines(app)[:3],
+        )
+        view.mode = "raw"
+        await wait_for(pilot, lambda: view.shown_mode() == "raw", "the raw view")
+        await pilot.pause()
+        raw = "\n".join(body_lines(app))
+        assert "Введение" not in raw and "\\u" in raw  # raw: the bytes as received
