@@ -12,6 +12,7 @@ from __future__ import annotations
 
 import json
 import re
+import unicodedata
 
 # The one set of characters a terminal may act on: C0 controls, DEL, C1 controls; the bidi
 # embeddings, overrides and isolates; the Unicode line and paragraph separators (they break
@@ -46,6 +47,28 @@ def visible(text: str, *, keep_newlines: bool = False) -> str:
     return pattern.sub(_escape, text)
 
 
+_VS16 = "\ufe0f"
+_AFTER_VS16 = re.compile(f"(.){_VS16}", re.DOTALL)
+
+
+def _narrow_vs16(match: re.Match[str]) -> str:
+    char = match.group(1)
+    return match.group() if unicodedata.east_asian_width(char) in "WF" else char
+
+
+def steady_width(text: str) -> str:
+    """`text` without the emoji variation selector (U+FE0F) after a narrow character.
+
+    "⚗\ufe0f" is one cell by Unicode's width tables (what Rich and Textual count) but two in
+    the many terminals that honour the selector, so everything after it on the row, a
+    pane's border included, moved one cell right. Without the selector every terminal
+    draws the one-cell text glyph. After a wide character it changes nothing and stays.
+    """
+    if _VS16 not in text:
+        return text
+    return _AFTER_VS16.sub(_narrow_vs16, text)
+
+
 def visible_bytes(data: bytes, *, keep_newlines: bool = True) -> str:
     """Decode bytes as UTF-8, showing invalid bytes as \\xNN, then make the text visible."""
     return visible(data.decode("utf-8", errors="backslashreplace"), keep_newlines=keep_newlines)
@@ -54,6 +77,40 @@ def visible_bytes(data: bytes, *, keep_newlines: bool = True) -> str:
 def is_safe(text: str) -> bool:
     """True when `text` has nothing that `visible()` would escape (newlines included)."""
     return _UNSAFE.search(text) is None
+
+
+# One escape of a JSON string literal: a surrogate pair, one \uXXXX, or any other (\n, \").
+_JSON_ESCAPE = re.compile(
+    r"\\(?:u([dD][89abAB][0-9a-fA-F]{2})\\u([dD][c-fC-F][0-9a-fA-F]{2})|u([0-9a-fA-F]{4})|.)",
+    re.DOTALL,
+)
+
+
+def _unescape(match: re.Match[str]) -> str:
+    high, low, single = match.groups()
+    if high is not None:
+        code = 0x10000 + ((int(high, 16) - 0xD800) << 10) + (int(low, 16) - 0xDC00)
+    elif single is not None:
+        code = int(single, 16)
+    else:
+        return match.group()  # \n, \", \\ ... stay as JSON writes them
+    char = chr(code)
+    if char in '"\\' or 0xD800 <= code <= 0xDFFF or _UNSAFE.search(char):
+        return match.group()  # a quote, a lone surrogate, a control or bidi character
+    return char
+
+
+def json_unicode_decoded(literal: str) -> str:
+    """A JSON string literal with its \\uXXXX escapes of printable characters decoded.
+
+    A server that escapes non-ASCII (Python's json.dumps default) writes "\\u041f\\u0440";
+    a reader wants "Пр". Everything `visible()` would escape (controls, bidi, separators),
+    a quote, a backslash and a lone surrogate keep their escape, so the result is still the
+    same JSON literal and safe to show. An escape cut in half (a long value drawn cut) stays.
+    """
+    if "\\u" not in literal:
+        return literal
+    return _JSON_ESCAPE.sub(_unescape, literal)
 
 
 def json_escaped(json_text: str) -> str:

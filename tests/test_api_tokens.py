@@ -580,3 +580,22 @@ async def test_a_throttled_token_endpoint_is_not_asked_again_until_its_wait_is_o
         clock.advance(tm.state().next_retry_at - clock.time())
         assert await tm.get_token()
         assert fake.token_posts == 2
+
+
+def test_sent_token_names_recent_tokens_only_by_fingerprint():
+    from edxtui.api.token_response import TokenGrant
+    from edxtui.api.tokens import RECENT_TOKENS, TokenManager, fingerprint
+
+    async def never(*_args, **_kwargs):
+        raise AssertionError("no request")
+
+    manager = TokenManager(never)
+    values = [f"token-{n}" for n in range(RECENT_TOKENS + 2)]
+    for value in values:
+        grant = TokenGrant(access_token=value, expires_in=3600.0, token_type="JWT", scope="")
+        manager._succeeded(grant, 0.0, 0.0)
+    assert fingerprint(values[-1]) != values[-1] and values[-1] not in fingerprint(values[-1])
+    assert manager.sent_token(fingerprint(values[-1])) == values[-1]
+    assert manager.sent_token(fingerprint(values[2])) == values[2]
+    assert manager.sent_token(fingerprint(values[1])) is None  # older than the last 8
+    assert manager.sent_token(None) is None

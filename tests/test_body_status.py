@@ -40,7 +40,7 @@ def test_not_json_is_raw_without_a_path_and_with_the_search_note():
     rows = BodyRows(b"<html>\x1b[31m</html>", "text/html")
     rows.wrap_step(80, 1.0)
     line = status_line(rows, "pretty", 0, "match 1/2")
-    assert line == "raw  ·  line 1/1  ·  match 1/2"
+    assert line == "raw  ·  match 1/2  ·  line 1/1"  # the note first: a long path can't hide it
 
 
 def test_a_path_from_the_body_is_shown_with_control_characters_visible():

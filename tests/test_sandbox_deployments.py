@@ -291,7 +291,17 @@ def test_every_switch_is_named_by_the_cli_syntax_and_the_control_api(sandbox) ->
     assert faults.switches.search is True and faults.switches.cold_pages == 2.5
     snapshot = http.get(sandbox.base_url + "/_sandbox/faults").json()
     for name in ("http_links", "real_404s", "rate", "cold_pages", "search", "slash_keys",
-                 "gateway", "gateway_drops_query"):  # fmt: skip
+                 "gateway", "gateway_drops_query", "ascii_json"):  # fmt: skip
         assert name in snapshot
     r = http.post(sandbox.base_url + "/_sandbox/faults", json={"gateway": "maybe"})
     assert r.status_code == 400 and "gateway must be true or false" in r.json()["error"]
+
+
+def test_ascii_json_escapes_every_non_ascii_character_and_keeps_the_values(sandbox, auth) -> None:
+    plain = get(sandbox, "catalogs/1/courses/?limit=40", auth)
+    sandbox.faults.update(ascii_json=True)
+    escaped = get(sandbox, "catalogs/1/courses/?limit=40", auth)
+    assert escaped.status_code == 200 and escaped.content.isascii()
+    assert not plain.content.isascii() and b"\\u" in escaped.content
+    assert escaped.json() == plain.json()
+    assert int(escaped.headers["content-length"]) == len(escaped.content)

@@ -35,3 +35,28 @@ def test_json_escaped_keeps_the_layout_and_the_value():
     assert escaped.count("\n") == text.count("\n")
     assert "\\u0085\\u202e\\u2028" in escaped
     assert json.loads(escaped) == json.loads(text)
+
+
+def test_json_unicode_decoded_decodes_printable_escapes_only():
+    from edxtui.textsafe import json_unicode_decoded
+
+    assert json_unicode_decoded('"\\u041f\\u0440\\u043e"') == '"Про"'
+    assert json_unicode_decoded('"\\ud83d\\ude00"') == '"😀"'  # a surrogate pair
+    # Kept: controls, bidi, separators, the BOM, a quote, a backslash, a lone surrogate.
+    for kept in ("\\u001b", "\\u202e", "\\u2028", "\\ufeff", "\\u0022", "\\u005c", "\\ud83d"):
+        assert json_unicode_decoded(f'"a{kept}b"') == f'"a{kept}b"'
+    # An escaped backslash followed by "u0041" is not an escape; a cut-off escape stays.
+    assert json_unicode_decoded('"\\\\u0041"') == '"\\\\u0041"'
+    assert json_unicode_decoded('"ab\\u04') == '"ab\\u04'
+    # The result is the same JSON value.
+    literal = json.dumps('Про \u202e "q" \\ 😀 \n')
+    assert json.loads(json_unicode_decoded(literal)) == json.loads(literal)
+
+
+def test_steady_width_drops_a_widening_variation_selector_only():
+    from edxtui.textsafe import steady_width
+
+    assert steady_width("Chemistry ⚗\ufe0f!") == "Chemistry ⚗!"  # narrow + VS16: dropped
+    assert steady_width("❤\ufe0f") == "❤"
+    assert steady_width("🍳\ufe0f") == "🍳\ufe0f"  # already two cells: kept
+    assert steady_width("plain") == "plain"

@@ -33,3 +33,23 @@ def test_a_working_clipboard_tool_is_named(monkeypatch):
     app.use_system_clipboard = False  # the app can switch the system clipboard off
     assert copy_text(app, "again", "the body") == "Copied the body via OSC 52"
     assert copied == ["body"]
+
+
+def test_over_the_osc52_limit_only_a_system_tool_copies(monkeypatch):
+    from edxtui.tui.clipboard import OSC52_LIMIT
+
+    copied = []
+
+    def copy_xclip(text: str) -> None:
+        copied.append(text)
+
+    big = "x" * OSC52_LIMIT  # 133 KB of base64
+    monkeypatch.setattr(pyperclip, "copy", copy_xclip)
+    app = App()
+    message = copy_text(app, big, "the body (100 KB)")
+    assert copied == [big] and app.clipboard != big  # not sent where it would be dropped
+    assert message.startswith("Copied the body (100 KB) via xclip only: too big")
+    app.use_system_clipboard = False
+    message = copy_text(app, big, "the body (100 KB)")
+    assert message.startswith("Not copied: the body (100 KB) is too big")
+    assert "save it with s" in message

@@ -178,7 +178,7 @@ async def test_reveal_token_in_panel_and_headers(sandbox):
         await wait_for(pilot, lambda: tokens.current_token)
         cursor_to(group(app, "Catalogs").children[0])
         await pilot.pause()
-        value = app.screen.query_one("#token-value")
+        value = app.screen.query_one("#token-full")  # the revealed token's own rows
         headers = app.screen.query_one("#headers")
         assert tokens.current_token not in str(value.render())
         assert tokens.current_token not in str(headers.render())
@@ -368,7 +368,7 @@ async def test_mouse_clicks_expand_and_copy(sandbox):
         await pilot.click("#copy-header")
         assert app.clipboard == f"Authorization: JWT {tokens.current_token}"
         await pilot.click("#reveal-token")
-        assert tokens.current_token in str(app.screen.query_one("#token-value").render())
+        assert tokens.current_token in str(app.screen.query_one("#token-full").render())
         # Clicking a catalog's row selects it and expands it: its courses load.
         tree = tree_of(app)
         catalog = child_by_label(group(app, "Catalogs"), "Empty catalog")

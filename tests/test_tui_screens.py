@@ -200,12 +200,18 @@ async def test_save_body_writes_the_exact_bytes(sandbox, tmp_path):
 
 
 async def save_as(pilot, app, path) -> str:
-    """Press s, type `path`, press enter; the dialog's error, or "" once it closed."""
+    """Press s, type `path`, press enter (again to agree to replace an existing file); the
+    dialog's error, or "" once it closed."""
     await pilot.press("s")
     await wait_for(pilot, lambda: isinstance(app.screen, SaveBodyScreen))
     app.screen.query_one("#save-path").value = str(path)
     await pilot.press("enter")
     await pilot.pause()
+    if isinstance(app.screen, SaveBodyScreen) and "exists" in str(
+        app.screen.query_one("#save-error").render()
+    ):
+        await pilot.press("enter")
+        await pilot.pause()
     if isinstance(app.screen, ExplorerScreen):
         return ""
     shown = str(app.screen.query_one("#save-error").render())

@@ -84,6 +84,7 @@ class Exchange:
     error: str | None  # a one-line message when the request failed without a response
     attempt: int  # 1 for the first try; >1 for retries and the retry after a 401
     size: int  # len(body), the real (uncompressed) length
+    token_id: str | None  # tokens.fingerprint of the token the request carried, never the token
     _stored: bytes = field(repr=False)  # the body, or a _Zlib of it
 
     def __init__(
@@ -103,6 +104,7 @@ class Exchange:
         elapsed: float = 0.0,
         error: str | None = None,
         attempt: int = 1,
+        token_id: str | None = None,
     ) -> None:
         self.id = id
         self.kind = kind
@@ -118,6 +120,7 @@ class Exchange:
         self.elapsed = elapsed
         self.error = error
         self.attempt = attempt
+        self.token_id = token_id
         self.body = body
 
     @property

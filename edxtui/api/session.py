@@ -49,7 +49,7 @@ from edxtui.api.redaction import (
     shown,
 )
 from edxtui.api.retry import RetryPolicy
-from edxtui.api.tokens import TokenManager
+from edxtui.api.tokens import TokenManager, fingerprint
 from edxtui.api.urls import check_same_origin, upgrade_link
 from edxtui.textsafe import visible
 
@@ -372,6 +372,7 @@ class Session:
         body = b"".join(request.stream) if isinstance(request.stream, httpx.ByteStream) else b""
         if call.kind == "token":
             body = redact_form(body)
+        sent = credential_of(request.headers.get("authorization"))
         call.pending = Exchange(
             id=self.log.next_id(),
             kind=call.kind,
@@ -381,6 +382,7 @@ class Session:
             request_body=body,
             started_at=self._clock(),
             attempt=call.attempts,
+            token_id=fingerprint(sent) if sent else None,
         )
         call.t0 = time.monotonic()
 

@@ -23,6 +23,7 @@ from __future__ import annotations
 
 import asyncio
 import contextlib
+import hashlib
 import logging
 import random
 import time
@@ -44,6 +45,16 @@ MARGIN_CAP = 60.0
 #: row, with backoff; then the retries stop until a person asks (refresh(): the panel's `f`):
 #: django-ratelimit blocks every POST until its window passes, so asking on only extends it
 RATE_LIMIT_TRIES = 4
+
+
+#: tokens kept (in memory) after they were replaced, so the inspector can reveal the token an
+#: older request really sent; a request older than these shows it is no longer held
+RECENT_TOKENS = 8
+
+
+def fingerprint(token: str) -> str:
+    """A short name for `token` that gives nothing of it away (an exchange records this)."""
+    return hashlib.sha256(token.encode()).hexdigest()[:16]
 
 
 def refresh_margin(lifetime: float) -> float:
@@ -103,6 +114,7 @@ class TokenManager:
         self._refresh_count = 0
         self._fetch_count = 0
         self._subscribers: list[Callable[[TokenState], None]] = []
+        self._recent: dict[str, str] = {}  # fingerprint -> token, the last RECENT_TOKENS
 
     def __repr__(self) -> str:  # never the token
         return f"<TokenManager {self.state().status.value}>"
@@ -128,6 +140,11 @@ class TokenManager:
         """The live token for copy or reveal (None if there is none or it expired)."""
         token = self._token
         return token.value if token is not None and self._usable(token) else None
+
+    def sent_token(self, token_id: str | None) -> str | None:
+        """The token whose `fingerprint` a request recorded, while it is one of the last
+        RECENT_TOKENS (for reveal only: the token a past request sent, not today's)."""
+        return self._recent.get(token_id) if token_id else None
 
     async def get_token(self) -> str:
         """A live token; waits for the one in-flight fetch when a new one is needed."""
@@ -309,6 +326,9 @@ class TokenManager:
         header, claims, jwt_error = try_decode(grant.access_token)
         if self._token is not None:
             self._refresh_count += 1
+        self._recent[fingerprint(grant.access_token)] = grant.access_token
+        while len(self._recent) > RECENT_TOKENS:
+            del self._recent[next(iter(self._recent))]
         self._token = _Token(
             value=grant.access_token,
             issued_at=issued_at,

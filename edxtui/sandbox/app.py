@@ -30,6 +30,7 @@ from edxtui.sandbox.data import SandboxData
 from edxtui.sandbox.deployment import (
     RateThrottle,
     ResponseCache,
+    ascii_json,
     drf_throttled,
     http_scheme,
     not_found,
@@ -266,7 +267,8 @@ class SandboxApp:
             early = search.intercept(self, request, resource, bool(request.path_params))
             if early is not None:
                 return early
-        return await handler(request, verdict.client)
+        response = await handler(request, verdict.client)
+        return await ascii_json(response) if switches.ascii_json else response
 
     async def _truncate(self, response: Response, rule: Any) -> Response:
         if isinstance(response, StreamingResponse):  # collect it, so it can be cut

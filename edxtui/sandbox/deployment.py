@@ -13,6 +13,8 @@ from collections.abc import Callable
 
 from starlette.responses import Response
 
+from edxtui.sandbox.hostile import body_of
+from edxtui.sandbox.render import ascii_escaped
 from edxtui.sandbox.responses import API_HEADERS, detail
 from edxtui.sandbox.switches import parse_rate
 
@@ -136,3 +138,13 @@ def http_scheme(link: str | None) -> str | None:
     if link is not None and link.startswith("https://"):
         return "http://" + link[len("https://") :]
     return link
+
+
+async def ascii_json(response: Response) -> Response:
+    """The `ascii_json` switch: a JSON response as a server built on json.dumps' defaults
+    sends it (non-ASCII escaped); anything else as it was."""
+    if "json" not in response.headers.get("content-type", ""):
+        return response
+    body = ascii_escaped(await body_of(response))
+    headers = {k: v for k, v in response.headers.items() if k.lower() != "content-length"}
+    return Response(body, response.status_code, headers=headers)

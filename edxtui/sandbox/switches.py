@@ -24,11 +24,20 @@ class Switches:
     slash_keys: bool = False  # catalog 7 of old-style MITx/6.002x/2012_Fall runs (legacy.py)
     gateway: bool = False  # /catalog/v1/ behaves like api.edx.org's API Gateway (gateway.py)
     gateway_drops_query: bool = False  # ...which does not forward the query string
+    ascii_json: bool = False  # JSON with non-ASCII as \uXXXX, as Python's json.dumps writes it
     epoch: int = field(default=0, compare=False)  # bumped on reset: budget and cache forget
 
 
 DEFAULTS = tuple(f.name for f in fields(Switches) if f.name != "epoch")
-_BOOLS = ("http_links", "real_404s", "search", "slash_keys", "gateway", "gateway_drops_query")
+_BOOLS = (
+    "http_links",
+    "real_404s",
+    "search",
+    "slash_keys",
+    "gateway",
+    "gateway_drops_query",
+    "ascii_json",
+)
 _PERIODS = {"s": 1, "m": 60, "h": 3600, "d": 86400}  # DRF's parse_rate: the period's 1st letter
 
 

@@ -212,6 +212,14 @@ class EdxApp(App[int]):
         screen = HistoryScreen(self.session, stable=self.stable, keeper=self.history)
         self.push_screen(screen, opened)
 
+    def action_help_quit(self) -> None:
+        """ctrl+c: say how to quit. Textual's own toast is markup (`[b]q[/b]`), and our
+        toasts are plain text, so it showed the tags."""
+        for key, active in self.active_bindings.items():
+            if active.binding.action in ("quit", "app.quit"):
+                self.notify(f"Press {key} to quit the app", title="Do you want to quit?")
+                return
+
     def action_help(self) -> None:
         from edxtui.tui.screens.help import HelpScreen
 

@@ -15,7 +15,7 @@ from typing import Any
 from rich.text import Text
 
 from edxtui.api.exchange import Exchange
-from edxtui.textsafe import visible
+from edxtui.textsafe import steady_width, visible
 
 # Containers are shown shortened and only a few levels deep: JSON from the API may nest
 # ~1,000 levels, and str() of that recurses past the stack (RecursionError in a label).
@@ -33,8 +33,9 @@ def _as_text(value: Any) -> str:
 
 
 def safe(value: Any, style: str = "", *, limit: int | None = None) -> Text:
-    """A one-line Text of `value` with control characters made visible."""
-    text = visible(_as_text(value))
+    """A one-line Text of `value` with control characters made visible (and an emoji's
+    variation selector that would widen it dropped: textsafe.steady_width)."""
+    text = steady_width(visible(_as_text(value)))
     if limit is not None and len(text) > limit:
         text = text[: limit - 1] + "…"
     return Text(text, style=style, no_wrap=False, end="")

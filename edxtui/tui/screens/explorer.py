@@ -20,7 +20,7 @@ from textual.timer import Timer
 from textual.widgets import Input, Tree
 
 from edxtui.api.state import TokenState, TokenStatus
-from edxtui.tui.clipboard import copy_text
+from edxtui.tui.clipboard import copy_and_notify
 from edxtui.tui.text import human_size, safe, safe_str
 from edxtui.tui.widgets.token_panel import TokenPanel
 
@@ -57,7 +57,11 @@ PALETTE = (
     ("Request bar", "GET any path under the API root, e.g. courses/?q=python (:)", "request_bar"),
     ("Search on the server", "Courses, runs, programs or everything, by q= (S)", "server_search"),
     ("Catalog contains?", "Ask the catalog under the cursor about course keys (K)", "contains"),
+    ("Narrow the tree", "Move the split between tree and inspector left (<)", "narrow_tree"),
+    ("Widen the tree", "Move the split between tree and inspector right (>)", "widen_tree"),
 )
+#: the tree pane's share of the width: each `<`/`>` moves the split this much, within bounds
+SPLIT_STEP, SPLIT_MIN, SPLIT_MAX = 5, 15, 85
 
 
 class ExplorerScreen(Screen[None]):
@@ -84,6 +88,8 @@ class ExplorerScreen(Screen[None]):
         Binding("colon", "request_bar", "Request", show=False, key_display=":"),
         Binding("S", "server_search", "Search server", show=False),
         Binding("K", "contains", "Catalog contains?", show=False),
+        Binding("less_than_sign", "narrow_tree", "Narrow tree", show=False, key_display="<"),
+        Binding("greater_than_sign", "widen_tree", "Widen tree", show=False, key_display=">"),
     ]
 
     def __init__(
@@ -97,6 +103,7 @@ class ExplorerScreen(Screen[None]):
         self._main: Horizontal | None = None  # set once the tree and inspector are mounted
         self._building = False
         self._unsubscribe_tokens: Callable[[], None] = lambda: None
+        self.split = 40  # the tree pane's width in percent (app.tcss starts it there)
 
     def compose(self) -> ComposeResult:
         # Only the token panel at first, and that without its buttons: the countdown is
@@ -167,7 +174,7 @@ class ExplorerScreen(Screen[None]):
         )
         left.border_title = "Catalog"
         inspector = Inspector(
-            token_getter=lambda: self.session.tokens.current_token,
+            token_getter=lambda exchange: self.session.tokens.sent_token(exchange.token_id),
             stable=self.stable,
             id="inspector",
         )
@@ -355,7 +362,7 @@ class ExplorerScreen(Screen[None]):
         if exchange is None:
             return
         text = exchange.body.decode("utf-8", errors="replace")
-        self.notify(copy_text(self.app, text, f"the body ({human_size(exchange.size)})"))
+        copy_and_notify(self.app, text, f"the body ({human_size(exchange.size)})")
 
     def action_copy_curl(self) -> None:
         exchange = self._exchange_or_warn()
@@ -366,7 +373,7 @@ class ExplorerScreen(Screen[None]):
         except Exception as err:  # noqa: BLE001 - shown, never a traceback
             self.notify(f"Cannot build a curl command: {type(err).__name__}", severity="error")
             return
-        self.notify(copy_text(self.app, command, "the request as curl (with the live token)"))
+        copy_and_notify(self.app, command, "the request as curl (with the live token)")
 
     def action_save_body(self) -> None:
         from edxtui.tui.screens.save_body import SaveBodyScreen
@@ -386,7 +393,7 @@ class ExplorerScreen(Screen[None]):
         }.get(event.what, event.what)
         if event.what == "path":
             what = f"the path {safe_str(event.text, limit=80)}"
-        self.notify(copy_text(self.app, event.text, what))
+        copy_and_notify(self.app, event.text, what)
 
     def action_focus_inspector(self) -> None:
         self.inspector.body_view.focus()
@@ -494,3 +501,16 @@ class ExplorerScreen(Screen[None]):
             value=tree.marked or "",
             back=tree,
         )
+
+    # ----- the split between tree and inspector -----------------------------------------
+
+    def action_narrow_tree(self) -> None:
+        self.move_split(-SPLIT_STEP)
+
+    def action_widen_tree(self) -> None:
+        self.move_split(SPLIT_STEP)
+
+    def move_split(self, percent: int) -> None:
+        """Move the split by `percent` of the width, keeping both panes usable."""
+        self.split = max(SPLIT_MIN, min(SPLIT_MAX, self.split + percent))
+        self.query_one("#left").styles.width = f"{self.split}%"

@@ -50,9 +50,10 @@ headers (Authorization masked) and the body (pretty / raw / tree).
 |---|---|
 | `i` / `l` | focus the inspector / the tree (in the body's tree view `l` is the body's own) |
 | `z` | zoom: the focused pane fills the screen (`z` or `esc` restores) |
+| `<` / `>` | move the split between tree and inspector left / right |
 | `y` | copy the body |
 | `x` | copy the request as a curl command (with the live token) |
-| `s` | save the body to a file |
+| `s` | save the body to a file (asks before replacing one) |
 
 In the body: `/` search, `n` / `N` next / previous match, `m` pretty / tree / raw,
 `Y` copy the value under the cursor, `p` copy its path (`.results[3].key`), `ctrl+y` copy the body;

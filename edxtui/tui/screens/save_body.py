@@ -35,6 +35,7 @@ class SaveBodyScreen(ModalScreen[Path | None]):
     def __init__(self, exchange: Exchange) -> None:
         super().__init__()
         self.exchange = exchange
+        self._overwrite: Path | None = None  # the existing file the user agreed to replace
 
     def compose(self) -> ComposeResult:
         with Vertical(id="save-dialog", classes="dialog"):
@@ -46,6 +47,13 @@ class SaveBodyScreen(ModalScreen[Path | None]):
             with Horizontal(classes="buttons"):
                 yield Button("Save", id="save", variant="primary")
                 yield Button("Cancel", id="cancel")
+
+    @on(Input.Changed, "#save-path")
+    def _path_changed(self) -> None:
+        if self._overwrite is not None:  # a new path: ask again if it exists too
+            self._overwrite = None
+            self.query_one("#save-error", Static).update("")
+            self.query_one("#save", Button).label = "Save"
 
     @on(Button.Pressed, "#cancel")
     def _cancel(self) -> None:
@@ -62,6 +70,14 @@ class SaveBodyScreen(ModalScreen[Path | None]):
         path = Path(raw).expanduser()
         if path.is_dir():
             path = path / default_name(self.exchange)
+        if path.is_file() and self._overwrite != path:
+            # Ask first: the second press on the same path is the yes.
+            self._overwrite = path
+            warning = Text(f"{safe(str(path)).plain} exists. ", style="yellow")
+            warning.append("Press Overwrite (or enter) to replace it, or change the path.")
+            error.update(warning)
+            self.query_one("#save", Button).label = "Overwrite"
+            return
         try:
             with writing(path) as handle:
                 handle.write(self.exchange.body)

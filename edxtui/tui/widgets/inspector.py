@@ -19,6 +19,8 @@ from edxtui.api.redaction import REDACTED
 from edxtui.tui.text import clock_time, elapsed_ms, human_size, safe, status_text
 from edxtui.tui.widgets.body.view import JsonView
 
+SEARCH_SEPARATOR = " · "  # between the pane's title and the body search's counter
+
 
 def summary_text(exchange: Exchange, *, stable: bool = False) -> Text:
     """Two lines: method, status, elapsed, size, type and when; then the URL."""
@@ -42,8 +44,9 @@ def summary_text(exchange: Exchange, *, stable: bool = False) -> Text:
     return text
 
 
-def headers_text(exchange: Exchange, live_token: str | None) -> Text:
-    """Request then response headers; the Authorization value only when revealed."""
+def headers_text(exchange: Exchange, sent_token: str | None, *, revealed: bool = False) -> Text:
+    """Request then response headers; the Authorization value only when revealed, and then
+    the token this request sent (`sent_token`), which may not be today's."""
     text = Text()
     text.append("Request\n", style="bold underline")
     text.append(f"{safe(exchange.method).plain} ", style="bold")
@@ -53,13 +56,16 @@ def headers_text(exchange: Exchange, live_token: str | None) -> Text:
         text.append_text(safe(name, "cyan"))
         text.append(": ")
         if name.lower() == "authorization":
-            if live_token:
-                text.append(f"JWT {live_token}", style="yellow")
-                text.append("  (the current token; press v again to hide)", style="dim")
-            else:
-                scheme = value.split(" ", 1)[0] if value and value != REDACTED else "JWT"
+            scheme = value.split(" ", 1)[0] if value and value != REDACTED else "JWT"
+            if revealed and sent_token:
+                text.append(f"{safe(scheme).plain} {sent_token}", style="yellow")
+                text.append("  (the token this request sent; press v again to hide)", style="dim")
+            elif revealed:
                 text.append(f"{safe(scheme).plain} ••••••", style="dim")
-                text.append("  (masked: v reveals the current token)", style="dim")
+                text.append("  (an older token, no longer held)", style="dim")
+            else:
+                text.append(f"{safe(scheme).plain} ••••••", style="dim")
+                text.append("  (masked: v reveals the token this request sent)", style="dim")
         else:
             text.append_text(safe(value))
         text.append("\n")
@@ -85,14 +91,15 @@ def headers_text(exchange: Exchange, live_token: str | None) -> Text:
 
 
 class Inspector(Vertical):
-    """Shows one exchange; `token_getter` supplies the live token when revealed."""
+    """Shows one exchange; `token_getter(exchange)` supplies the token that exchange sent,
+    asked only when revealed."""
 
     ALLOW_MAXIMIZE = True  # `z` zooms it to the whole screen
 
     def __init__(
         self,
         *,
-        token_getter: Callable[[], str | None] = lambda: None,
+        token_getter: Callable[[Exchange], str | None] = lambda _exchange: None,
         stable: bool = False,
         id: str | None = None,
     ) -> None:
@@ -164,8 +171,17 @@ class Inspector(Vertical):
     def _show_headers(self) -> None:
         if self.exchange is None or not self.query("#headers"):
             return
-        token = self.token_getter() if self.revealed else None
-        self.query_one("#headers", Static).update(headers_text(self.exchange, token))
+        token = self.token_getter(self.exchange) if self.revealed else None
+        text = headers_text(self.exchange, token, revealed=self.revealed)
+        self.query_one("#headers", Static).update(text)
+
+    def on_json_view_search_noted(self, event: JsonView.SearchNoted) -> None:
+        # The counter also goes on the top border: the status line at the bottom is where
+        # toasts sit, and a long path can push it off a narrow pane.
+        event.stop()
+        base = str(self.border_title or "Inspector").split(SEARCH_SEPARATOR)[0]
+        # Text, not str: a str title is markup, and the note quotes what the user typed
+        self.border_title = Text(f"{base}{SEARCH_SEPARATOR}{event.note}" if event.note else base)
 
     def set_revealed(self, revealed: bool) -> None:
         self.revealed = revealed

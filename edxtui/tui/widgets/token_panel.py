@@ -231,6 +231,7 @@ class TokenPanel(Vertical):
         yield Static(id="token-detail")
         with Horizontal(id="token-actions"):
             yield Static(id="token-value")
+        yield Static(id="token-full")  # the revealed token, whole and wrapped (see _show_token)
 
     def on_mount(self) -> None:
         self._loop_thread = threading.get_ident()
@@ -315,10 +316,21 @@ class TokenPanel(Vertical):
                 button.label = "Hide" if self.revealed else "Reveal"
 
     def _show_token(self) -> None:
+        # A JWT is ~750 characters: revealed, it gets rows of its own below the buttons,
+        # wrapped and selectable with the mouse, and the panel grows to hold it.
         token = self.tokens.current_token
+        revealed = bool(self.revealed and token)
         shown = Text("token ", style="dim")
-        shown.append(token if (self.revealed and token) else mask(token, self.state))
+        if revealed and token:
+            shown.append(f"revealed below ({len(token)} characters; select with the mouse)")
+            # stable mode (snapshots, screenshots) shows its shape, never the token itself
+            whole = Text("•" * len(token) if self.stable else token, style="yellow")
+        else:
+            shown.append(mask(token, self.state))
+            whole = Text()
         self._update("#token-value", shown)
+        self._update("#token-full", whole)
+        self.set_class(revealed, "-revealed")
 
     def _update(self, selector: str, text: Text) -> None:
         """Show `text`; ask for a layout only if its shape changed.

@@ -41,7 +41,7 @@ from bisect import bisect_right
 from collections.abc import Iterator
 
 from edxtui.jsonpath import IDENTIFIER, Part, format_path
-from edxtui.textsafe import visible
+from edxtui.textsafe import json_unicode_decoded, steady_width, visible
 
 # Line kinds.
 SCALAR, OPEN_OBJ, OPEN_ARR, EMPTY_OBJ, EMPTY_ARR, CLOSE = range(6)
@@ -116,11 +116,16 @@ def _char_start(data: bytes, pos: int) -> int:
 
 
 def _cut(data: bytes, start: int, end: int) -> tuple[str, int]:
-    """Decode data[start:end] made visible, cut at MAX_TOKEN_BYTES; return (text, hidden bytes)."""
+    """Decode data[start:end] made visible, cut at MAX_TOKEN_BYTES; return (text, hidden bytes).
+
+    A string's \\uXXXX escapes of printable characters show decoded (a server that escapes
+    non-ASCII reads like one that does not); the raw view keeps the bytes as received.
+    """
     stop = end
     if end - start > MAX_TOKEN_BYTES:
         stop = _char_start(data, start + MAX_TOKEN_BYTES)
-    return visible(data[start:stop].decode("utf-8", "backslashreplace")), end - stop
+    text = data[start:stop].decode("utf-8", "backslashreplace")
+    return steady_width(visible(json_unicode_decoded(text))), end - stop
 
 
 def classify(data: bytes, content_type: str = "") -> tuple[bool, str]:

@@ -8,7 +8,7 @@ from bisect import bisect_right
 
 from rich.cells import cell_len
 
-from edxtui.textsafe import visible, visible_bytes
+from edxtui.textsafe import steady_width, visible, visible_bytes
 
 _NOT_PLAIN = re.compile(rb"[^\x20-\x7e]")
 
@@ -100,7 +100,7 @@ class RawRows:
 
     def row_text(self, r: int) -> str:
         start, end = self.span(r)
-        return visible_bytes(self.data[start:end], keep_newlines=False)
+        return steady_width(visible_bytes(self.data[start:end], keep_newlines=False))
 
     def row_at(self, offset: int) -> int:
         return max(0, bisect_right(self.rows, offset) - 1)

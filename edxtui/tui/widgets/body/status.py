@@ -17,6 +17,10 @@ def status_line(rows: BodyRows, mode: str, cursor: int, search_note: str = "") -
     shown = rows.shown(mode)
     count = rows.count(shown)
     parts = [shown]
+    if search_note:
+        # Right after the view's name: the path that follows can fill a wide line, and the
+        # right end of the line is where toasts sit.
+        parts.append(search_note)
     if count:
         parts.append(f"line {min(cursor, count - 1) + 1:,}/{count:,}")
     doc = rows.doc
@@ -31,6 +35,4 @@ def status_line(rows: BodyRows, mode: str, cursor: int, search_note: str = "") -
                 parts.append(visible(path[:PATH_SHOWN]))
     if shown == "raw" and rows.raw is not None and not rows.raw.done:
         parts.append("wrapping…")
-    if search_note:
-        parts.append(search_note)
     return SEPARATOR.join(parts)

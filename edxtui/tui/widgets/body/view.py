@@ -113,9 +113,18 @@ class JsonView(FinderMixin, BackgroundMixin, Vertical, can_focus=False):
             self.text = text
             self.what = what
 
+    class SearchNoted(Message):
+        """The search's note changed ("match 3/17", "" when none): the status line at the
+        bottom can be under a toast, so the host may show it somewhere else too."""
+
+        def __init__(self, note: str) -> None:
+            super().__init__()
+            self.note = note
+
     def __init__(self, *, id: str | None = None, classes: str | None = None) -> None:
         super().__init__(id=id, classes=classes)
         self._rows = BodyRows()
+        self._noted = ""  # the search note last posted (SearchNoted)
         self.generation = 0  # bumped whenever a row may look different (see BodyLines)
         self._search = BodySearch()
         self._query = BodyQuery()
@@ -439,3 +448,6 @@ class JsonView(FinderMixin, BackgroundMixin, Vertical, can_focus=False):
             note = self._query.note if self._stepping == "query" else self._search.note
             line = status_line(self._rows, self.mode, self._lines.cursor, note)
             self._status_bar.update(Text(line))
+            if self._search.note != self._noted:
+                self._noted = self._search.note
+                self.post_message(self.SearchNoted(self._noted))
