@@ -29,6 +29,7 @@ from edxtui.api.catalog import Page, PageBudget, fetch_page
 from edxtui.api.errors import EdxError
 from edxtui.api.exchange import Exchange
 from edxtui.tui.text import safe
+from edxtui.tui.widgets.catalog.load_all import LoadAll
 from edxtui.tui.widgets.catalog.nodes import (
     GROUPS,
     NodeInfo,
@@ -91,6 +92,9 @@ class CatalogTree(LineCachedTree):
     BINDINGS = [
         Binding("r", "reload", "Reload"),
         Binding("e", "load_more", "Load more", show=False),
+        Binding("L", "load_all", "Load all", show=False),
+        Binding("escape", "cancel_load_all", "Stop loading all", show=False),
+        Binding("E", "export", "Export", show=False),
     ]
 
     def __init__(self, session: Session, *, id: str | None = None) -> None:
@@ -98,6 +102,7 @@ class CatalogTree(LineCachedTree):
         self.session = session
         self.show_root = False
         self.guide_depth = 3
+        self.load_all = LoadAll(self)  # "load all" (L): at most one at a time
 
     def process_label(self, label: str | Text) -> Text:
         # Never parse markup: a str label is untrusted data, shown literally.
@@ -160,12 +165,8 @@ class CatalogTree(LineCachedTree):
         # removing it now would cost a frame of its own while the response is on its way.
         stale = [c for c in node.children if c.data and c.data.kind in ("more", "error")]
         if not more:
-            if node.children:
-                settle_garbage_collector(release=True)  # the old subtree must be collectable
-            node.remove_children()
+            self.clear_list(node)
             stale = []
-            info.loaded = 0
-            info.next_url = None
         # "loading…" only for a slow page: on a fast one it would cost a frame too.
         placeholder: list[TreeNode[NodeInfo]] = []
         waiting = True
@@ -211,6 +212,16 @@ class CatalogTree(LineCachedTree):
         self.refresh_label(node)
         self.post_message(self.Loaded(node))
         settle_garbage_collector()
+
+    def clear_list(self, node: TreeNode[NodeInfo]) -> None:
+        """Forget a node's loaded children before its list loads again from the start."""
+        info = node.data
+        assert info is not None
+        if node.children:
+            settle_garbage_collector(release=True)  # the old subtree must be collectable
+        node.remove_children()
+        info.loaded = 0
+        info.next_url = None
 
     def _drop_all(self, nodes: list[TreeNode[NodeInfo]]) -> None:
         """Remove each of `nodes` that is still in the tree (a reload may have removed it)."""
@@ -387,7 +398,32 @@ class CatalogTree(LineCachedTree):
                 "Load the next page of the list under the cursor (e)",
                 self.action_load_more,
             ),
+            (
+                "Load all",
+                "Load every page of the list under the cursor; esc stops (L)",
+                self.action_load_all,
+            ),
+            (
+                "Export catalog",
+                "Write the catalog's courses to a jsonl, json or csv file (E)",
+                self.action_export,
+            ),
         ]
+
+    def check_action(self, action: str, parameters: tuple[object, ...]) -> bool | None:
+        # esc stops a load all, and otherwise goes on to the screen (it clears the filter)
+        return self.load_all.running if action == "cancel_load_all" else True
+
+    def action_load_all(self) -> None:
+        self.load_all.ask(self.cursor_node)
+
+    def action_cancel_load_all(self) -> None:
+        self.load_all.stop()
+
+    def action_export(self) -> None:
+        from edxtui.tui.screens.export import ask_export
+
+        ask_export(self, self.cursor_node)
 
     def action_load_more(self) -> None:
         node = self.cursor_node
