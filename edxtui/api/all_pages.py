@@ -98,9 +98,11 @@ async def each_page(
     if page_size < 1 or concurrency < 1:
         raise ValueError("page_size and concurrency must be >= 1")
     base = dict(params or {})
+    turn = asyncio.Lock()  # one page decoded per turn of the event loop (catalog.fetch_page)
 
     async def fetch_at(offset: int, limit: int) -> catalog.Page:
-        return await catalog.fetch_page(session, path, {**base, "limit": limit, "offset": offset})
+        page_params = {**base, "limit": limit, "offset": offset}
+        return await catalog.fetch_page(session, path, page_params, turn=turn)
 
     first = await fetch_at(start, page_size)
     total = first.count

@@ -384,7 +384,8 @@ class ExplorerScreen(Screen[None]):
         if event.outcome is None:
             label = Text("Loading all of ")
             label.append_text(safe(event.title))
-            label.append(f": {event.done:,} of {event.total:,} · esc stops", style="dim")
+            share = 100 * event.done // max(event.total, 1)
+            label.append(f": {event.done:,} of {event.total:,} ({share}%) · esc stops", style="dim")
             progress.show(label, event.done, event.total)
             return
         progress.hide()

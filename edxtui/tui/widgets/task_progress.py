@@ -19,11 +19,14 @@ class TaskProgress(Horizontal):
 
     def compose(self) -> ComposeResult:
         yield Static(id="task-label")
-        yield ProgressBar(show_eta=False, id="task-bar")
+        # no percentage or ETA: each is a label whose every update lays out the whole screen
+        yield ProgressBar(show_eta=False, show_percentage=False, id="task-bar")
 
     def show(self, label: Text, done: int, total: int) -> None:
-        self.display = True
-        self.query_one("#task-label", Static).update(label)
+        if not self.display:
+            self.display = True
+        # one line of a fixed height: the new text needs no layout of the screen
+        self.query_one("#task-label", Static).update(label, layout=False)
         self.query_one("#task-bar", ProgressBar).update(total=max(total, 1), progress=done)
 
     def hide(self) -> None:

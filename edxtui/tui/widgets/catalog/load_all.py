@@ -12,6 +12,7 @@ from __future__ import annotations
 
 import asyncio
 import contextlib
+import gc
 from functools import partial
 from typing import TYPE_CHECKING
 
@@ -115,7 +116,7 @@ class LoadAll:
 
     @property
     def page_size(self) -> int:
-        from edxtui.tui.widgets.catalog.tree import PAGE_SIZE
+        from edxtui.tui.widgets.catalog.tree import PAGE_SIZE  # the tree imports this module
 
         return PAGE_SIZE
 
@@ -179,6 +180,10 @@ class LoadAll:
                     info.budget.pages += 1
                     info.budget.results = info.loaded
                 tree.post_message(LoadAllStatus(title, info.loaded - start, total))
+                # what this page left behind stays out of the collector's full passes, which
+                # over 10,000 courses would hold the loop for hundreds of ms (the tree's
+                # settle_garbage_collector; its periodic unfreeze comes once, at the end)
+                gc.freeze()
                 await asyncio.sleep(0)  # one page per turn: keys and frames go in between
             if not stop.is_set():
                 await fetcher  # its error, if it failed
@@ -198,6 +203,9 @@ class LoadAll:
                     await task
             if self.node is node:
                 self.node = None
+        from edxtui.tui.widgets.catalog.tree import settle_garbage_collector
+
+        settle_garbage_collector()
         self._settle(node)
         loaded = f"{info.loaded:,} of {info.count or 0:,} {noun(info)} of {title}"
         outcome = f"Stopped: {loaded} loaded" if stop.is_set() else f"Loaded all {loaded}"
