@@ -232,3 +232,18 @@ async def test_export_asks_before_replacing_and_a_cancel_leaves_the_old_file(
         assert any("Export cancelled" in n.message for n in app._notifications)
         # the tree is still there and works
         assert tree_of(app).has_focus or tree_of(app).display
+
+
+async def test_load_all_and_export_are_in_the_palette_help_and_docs(sandbox):
+    from edxtui.tui.screens.help import HELP
+
+    root = Path(__file__).resolve().parent.parent
+    readme = (root / "README.md").read_text()
+    tui_doc = (root / "docs" / "tui.md").read_text()
+    for key in ("`L`", "`E`"):
+        assert key in HELP and key in readme and key in tui_doc
+    app = sandbox_app(sandbox)
+    async with app.run_test(size=SIZE) as pilot:
+        await open_explorer(pilot)
+        titles = [title for title, _, _ in app.screen.palette_commands()]
+        assert "Load all" in titles and "Export catalog" in titles

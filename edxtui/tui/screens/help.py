@@ -34,6 +34,8 @@ Catalogs → courses → course runs → seats, and the top-level lists the serv
 | `/` | filter the loaded nodes: enter jumps to the first match, `↓` walks the matches, `esc` clears |
 | `r` | reload the node under the cursor |
 | `e` | load the next page of the list under the cursor |
+| `L` | load all of the list under the cursor (says the requests first; `esc` stops it) |
+| `E` | export the catalog under the cursor to jsonl / json / csv (a cancel leaves no file) |
 
 ## Inspector (right)
 The request and response behind the selected node: method, URL, status, time, size,
