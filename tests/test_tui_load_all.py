@@ -140,6 +140,12 @@ async def test_esc_stops_load_all_and_the_tree_stays_usable(make_sandbox):
         await pilot.press("L")
         await wait_for(pilot, lambda: catalog.data.loaded > 100, "a page of the load all")
         await wait_for(pilot, lambda: progress_shown(app), "the progress bar")
+        await pilot.press("L")  # one at a time: a second one is refused
+        await wait_for(
+            pilot,
+            lambda: any("A load all is running" in n.message for n in app._notifications),
+            "the refusal",
+        )
         await pilot.press("escape")
         await wait_for(pilot, lambda: not tree_of(app).load_all.running, "the load to stop")
         stopped_at = catalog.data.loaded
@@ -247,3 +253,25 @@ async def test_load_all_and_export_are_in_the_palette_help_and_docs(sandbox):
         await open_explorer(pilot)
         titles = [title for title, _, _ in app.screen.palette_commands()]
         assert "Load all" in titles and "Export catalog" in titles
+
+
+async def test_a_failed_export_says_why_and_leaves_no_file(make_sandbox, tmp_path):
+    server = make_sandbox(courses=2_000)
+    app = sandbox_app(server)
+    target = tmp_path / "courses.csv"
+    async with app.run_test(size=SIZE) as pilot:
+        await open_explorer(pilot)
+        screen = await export_from_the_tree(pilot, app, target, "csv")
+        server.faults.update(api_latency=0.2)  # slow pages: the fault comes mid-export
+        sent = server.counters.api_requests
+        await pilot.click("#export")
+        await wait_for(pilot, lambda: server.counters.api_requests >= sent + 2, "two pages")
+        server.faults.update(errors={"count": -1, "scope": "api", "status": 500})
+        error = screen.query_one("#export-error")
+        await wait_for(pilot, lambda: "Could not export" in str(error.render()), "the error")
+        assert "500" in str(error.render()) and "no file was written" in str(error.render())
+        assert app.screen is screen and not target.exists()
+        assert os.listdir(tmp_path) == []  # no temporary file either
+        server.faults.reset()
+        await pilot.press("escape")
+        await wait_for(pilot, lambda: not isinstance(app.screen, ExportScreen), "closed")

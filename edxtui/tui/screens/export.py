@@ -172,7 +172,11 @@ class ExportScreen(ModalScreen[ExportResult | None]):
             self.query_one("#export-progress", ProgressBar).display = False
             self.query_one("#export", Button).disabled = False
             if isinstance(err, EdxError):
-                self._error(f"Could not export: {err.message}", err.hint)
+                message = err.message
+                if not any(word in message for word in ("written", "changed", "incomplete")):
+                    # the writer replaces the file only once every course is in
+                    message += "; no file was written or changed"
+                self._error(f"Could not export: {message}", err.hint)
             else:
                 self._error(f"Could not export: unexpected {type(err).__name__}")
 

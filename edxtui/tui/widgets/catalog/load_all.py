@@ -79,6 +79,9 @@ class LoadAll:
     def ask(self, node: TreeNode[NodeInfo] | None) -> None:
         """Say what loading the rest of `node`'s list costs; start it, or ask first."""
         tree = self.tree
+        if self.running:  # one at a time: esc must reach the one that runs
+            tree.notify("A load all is running: esc stops it", severity="warning")
+            return
         node = list_node(node)
         info = node.data if node is not None else None
         if node is None or info is None or info.path is None:
