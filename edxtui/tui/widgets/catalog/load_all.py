@@ -176,7 +176,9 @@ class LoadAll:
             while not stop.is_set() and (item := await queue.get()) is not None:
                 offset, page = item
                 self._add_first(info, offset, page)
-                await tree._add_page(node, page)
+                # its ranges closed: nodes added under a closed node need no layout of the
+                # screen, only a repaint (the newest range opens at the end)
+                await tree._add_page(node, page, open_range=False)
                 info.loaded = offset + len(page.results)
                 info.next_url = page.next
                 if info.budget is not None and offset != 0:
@@ -228,6 +230,9 @@ class LoadAll:
         info = node.data
         assert info is not None
         info.state = "loaded"
+        ranges = [c for c in node.children if c.data is not None and c.data.kind == "bucket"]
+        if ranges:
+            ranges[-1].expand()  # as paging by hand leaves it: the newest range open
         if info.next_url:
             node.add_leaf(more_label(info), NodeInfo(kind="more", target=node))
         self.tree.refresh_label(node)

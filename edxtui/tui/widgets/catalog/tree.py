@@ -275,7 +275,9 @@ class CatalogTree(LineCachedTree):
                 batch = 0
                 await asyncio.sleep(0)
 
-    async def _add_page(self, node: TreeNode[NodeInfo], page: Any) -> None:
+    async def _add_page(
+        self, node: TreeNode[NodeInfo], page: Any, *, open_range: bool = True
+    ) -> None:
         """Add a page of a list; past BUCKET items, in collapsible ranges of BUCKET.
 
         Tree rebuilds all of its expanded lines whenever a node is added, so 10,000 open
@@ -292,15 +294,18 @@ class CatalogTree(LineCachedTree):
         index = 0
         while index < len(results):
             position = info.loaded + index
-            bucket = self._bucket(node, position // BUCKET, total)
+            bucket = self._bucket(node, position // BUCKET, total, open_range)
             chunk = results[index : index + BUCKET - position % BUCKET]
             await self._add_items(
                 bucket, chunk, ".results", page.exchange, kind=info.child_kind, start=index
             )
             index += len(chunk)
 
-    def _bucket(self, node: TreeNode[NodeInfo], number: int, total: int) -> TreeNode[NodeInfo]:
-        """The range node `number` (0-based) under `node`; a new one closes the one before."""
+    def _bucket(
+        self, node: TreeNode[NodeInfo], number: int, total: int, expand: bool = True
+    ) -> TreeNode[NodeInfo]:
+        """The range node `number` (0-based) under `node`; a new one closes the one before
+        (`expand=False`: it comes closed too; load all adds ranges without new lines)."""
         last = next(
             (c for c in reversed(node.children) if c.data and c.data.kind == "bucket"), None
         )
@@ -311,7 +316,7 @@ class CatalogTree(LineCachedTree):
         first, end = number * BUCKET + 1, min((number + 1) * BUCKET, total)
         label = bucket_label(first, end, total)
         info = NodeInfo(kind="bucket", title=label.plain, count=number, target=node)
-        return node.add(label, info, expand=True)
+        return node.add(label, info, expand=expand)
 
     def _show_error(self, node: TreeNode[NodeInfo], err: BaseException, more: bool) -> None:
         info = node.data
