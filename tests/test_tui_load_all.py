@@ -66,7 +66,7 @@ async def test_load_all_of_a_catalog_gets_every_course_with_the_pages_it_said(ma
         await wait_for(pilot, lambda: not tree_of(app).load_all.running, "the load to end")
         # what it said before it started: the 350 left, in 4 pages of 100
         assert any(
-            "350 courses" in n.message and "4 requests" in n.message for n in app._notifications
+            "350 courses of All courses in 4 requests" in n.message for n in app._notifications
         )
         assert server.counters.api_requests - sent == 4
         assert item_keys(catalog) == all_keys(server, "catalogs/1/courses/")

@@ -63,6 +63,16 @@ def noun(info: NodeInfo) -> str:
     return _NOUNS.get(info.child_kind, info.child_kind + "s")
 
 
+def list_title(info: NodeInfo) -> str:
+    """What the list is called: a group's title, or its catalog's name (untrusted: shown
+    as plain text only)."""
+    if info.title:
+        return info.title
+    item = info.item
+    name = item.get("name") if isinstance(item, dict) else None
+    return str(name) if name else f"this {info.kind}"
+
+
 class LoadAll:
     """The tree's one load all at a time: what it loads, and how to stop it."""
 
@@ -98,7 +108,7 @@ class LoadAll:
             tree.notify(f"All {info.loaded:,} {noun(info)} are loaded already")
             return
         plan = all_pages.plan(info.count, start, self.page_size)
-        title = info.title or noun(info)
+        title = list_title(info)
         what = Text(f"Load all: {plan.remaining:,} {noun(info)} of ")
         what.append(title)
         what.append(f" in {plan.requests:,} requests ({plan.page_size} a page)")
@@ -146,7 +156,7 @@ class LoadAll:
         tree = self.tree
         info = node.data
         assert info is not None and info.path is not None
-        title = info.title or noun(info)
+        title = list_title(info)
         if start == 0:
             tree.clear_list(node)
         else:  # the "load more" leaf (or a failed page's error) goes; the pages replace it
