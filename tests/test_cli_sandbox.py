@@ -286,8 +286,8 @@ def test_a_failure_mid_export_leaves_no_partial_file(sandbox, capsys, tmp_path, 
 
     real_fetch_page = catalog.fetch_page
 
-    async def fetch_then_break(session, path, params=None):
-        page = await real_fetch_page(session, path, params)
+    async def fetch_then_break(session, path, params=None, **options):
+        page = await real_fetch_page(session, path, params, **options)
         sandbox.faults.update(errors={"count": -1, "status": 500})
         return page
 

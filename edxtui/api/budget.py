@@ -6,6 +6,7 @@ Session records each request it puts on the wire here, and every throttling answ
 
 - `last_hour`: how many requests went out in the last hour (a sliding window);
 - `last_throttle`: the server's last verdict (a Throttle: when, which status, until when);
+- `limit` / `left`: the per-hour budget when it is known, and what is left of it;
 - a Retry-After longer than the retry cap blocks the session until then: `check()` raises
   ThrottledError before anything is sent, so no further request reaches a server that has
   said "not before 14:32".
@@ -42,6 +43,17 @@ class RequestBudget:
         self._sent: deque[float] = deque()
         self.last_throttle: Throttle | None = None
         self.blocked_until: float | None = None  # a wait past the retry cap: send nothing
+        #: the server's per-hour budget when known: set by whoever knows it, or learned from
+        #: the first throttled API request (the server counted at most what we sent before)
+        self.limit: int | None = None
+
+    @property
+    def left(self) -> int | None:
+        """Requests left of the known per-hour budget (None: no budget is known). Other
+        clients of the same user spend it too, so this is at most what is left."""
+        if self.limit is None:
+            return None
+        return max(0, self.limit - self.last_hour)
 
     @property
     def last_hour(self) -> int:
@@ -63,6 +75,9 @@ class RequestBudget:
         past `cap` blocks the session and raises ThrottledError at once."""
         now = self._clock()
         retry_at = now + wait if wait is not None else None
+        if not token:
+            before = self.last_hour - 1  # the throttled request itself went out too
+            self.limit = before if self.limit is None else min(self.limit, before)
         self.last_throttle = Throttle(now, status, token, retry_at)
         if retry_at is not None and wait is not None and wait > cap:
             self.blocked_until = retry_at

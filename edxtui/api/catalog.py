@@ -10,6 +10,7 @@ server writes them; in a path '+' is just '+').
 
 from __future__ import annotations
 
+import asyncio
 import re
 from collections.abc import AsyncIterator, Iterable
 from dataclasses import dataclass, field
@@ -176,9 +177,20 @@ def parse_page(
     return Page(count, links["next"], links["previous"], results, exchange)
 
 
-async def fetch_page(session: Session, path: str, params: Params | None = None) -> Page:
-    """GET one page (a path under the API root, or a same-origin absolute URL)."""
-    data, exchange = await session.get_json(path, params)
+async def fetch_page(
+    session: Session, path: str, params: Params | None = None, *, turn: asyncio.Lock | None = None
+) -> Page:
+    """GET one page (a path under the API root, or a same-origin absolute URL).
+
+    `turn`: pages fetched concurrently share it, so that only one big body is decoded per
+    turn of the event loop (six answers arriving together would hold it for six decodes)."""
+    if turn is None:
+        data, exchange = await session.get_json(path, params)
+    else:
+        response = await session.get(path, params)
+        async with turn:
+            data, exchange = session.json_of(response)
+            await asyncio.sleep(0)  # the next page's decode waits for the next turn
     url = exchange.url if exchange else path
     return parse_page(data, url=url, exchange=exchange, secrets=session.secrets())
 

@@ -1,16 +1,14 @@
 """Export every course of a catalog: bounded concurrency, each course once, atomic output.
 
-The first page tells how many courses there are; the second is fetched alone (a server
-that ignores offset is caught after two requests); the remaining pages are then fetched
-concurrently by limit/offset (a semaphore bounds how many are in flight), handed on in
-catalog order, deduplicated by key, and the total is checked against the count. Output is
+The pages come from all_pages.each_page, the one concurrent pager (the first page tells how
+many courses there are, the second is fetched alone, the rest concurrently and bounded, in
+catalog order); here they are deduplicated by key, and the total is checked against the count. Output is
 streamed to a temporary file beside the target, which replaces the target only when
 complete: a failure leaves no file, or the previous one intact.
 """
 
 from __future__ import annotations
 
-import asyncio
 import csv
 import json
 from collections.abc import Callable, Iterable
@@ -18,7 +16,7 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import TYPE_CHECKING, Any, Protocol
 
-from edxtui.api import catalog
+from edxtui.api import all_pages, catalog
 from edxtui.api.atomicfile import FileWriteError, writes_in_place, writing
 from edxtui.api.errors import EdxError, ResponseFormatError
 from edxtui.textsafe import visible
@@ -27,8 +25,8 @@ if TYPE_CHECKING:
     from edxtui.api.session import Session
 
 FORMATS = ("jsonl", "json", "csv")
-DEFAULT_PAGE_SIZE = 100
-DEFAULT_CONCURRENCY = 6
+DEFAULT_PAGE_SIZE = all_pages.DEFAULT_PAGE_SIZE
+DEFAULT_CONCURRENCY = all_pages.DEFAULT_CONCURRENCY
 
 # Spreadsheet apps run a cell that starts with one of these as a formula ("CSV injection").
 _FORMULA_START = ("=", "+", "-", "@", "\t", "\r")
@@ -86,67 +84,37 @@ async def each_page(
     """Fetch every page of a catalog's courses and hand them to `on_courses` in catalog order,
     each course exactly once.
 
-    Pages arrive in any order; a page is handed on as soon as every page before it has
-    been, so memory holds only the pages waiting for a slower one. `progress(done, total)`
-    is called after each page. Raises ExportError when the catalog changes under us (a
-    page reports another count, or the distinct courses do not add up to the count), and
+    The pages come from all_pages.each_page (concurrent, bounded, in order). `progress(done,
+    total)` is called after each page. Raises ExportError when the catalog changes under us
+    (a page reports another count, or the distinct courses do not add up to the count), and
     catalog.PagingIgnoredError when the second page (fetched alone) repeats the first.
     """
-    if page_size < 1 or concurrency < 1:
-        raise ValueError("page_size and concurrency must be >= 1")
-    path = catalog.catalog_courses(catalog_id)
-    first = await catalog.fetch_page(session, path, {"limit": page_size, "offset": 0})
-    total = first.count
-    # A server may cap the page size below what we asked; step by what it really serves.
-    step = len(first.results) if 0 < len(first.results) < min(page_size, total) else page_size
     dedupe = _Dedupe(catalog_id)
-    waiting: dict[int, list[Any]] = {}  # pages that arrived before an earlier one
-    next_offset = 0
     done = 0
 
-    def arrived(offset: int, results: list[Any]) -> None:
-        nonlocal next_offset, done
-        done += len(results)
-        waiting[offset] = results
-        while next_offset in waiting:
-            on_courses(dedupe.new(waiting.pop(next_offset)))
-            next_offset += step
+    def arrived(_offset: int, page: catalog.Page) -> None:
+        nonlocal done
+        on_courses(dedupe.new(page.results))
+        done += len(page.results)
         if progress:
-            progress(min(done, total), total)
+            progress(min(done, page.count), page.count)
 
-    arrived(0, list(first.results))
-    offsets = range(step, total, step)
-    if offsets:
-        # the second page alone first: a server that ignores offset (it sends the first
-        # page again) is caught after two requests, not after a burst of them
-        second = await catalog.fetch_page(session, path, {"limit": step, "offset": step})
-        if catalog.same_page(first, second):
-            raise catalog.PagingIgnoredError(len(first.results), total, "courses")
-        if second.count != total:
-            raise _changed(catalog_id, f"its count went from {total} to {second.count}")
-        arrived(step, list(second.results))
-    semaphore = asyncio.Semaphore(concurrency)
-
-    async def fetch(offset: int) -> None:
-        async with semaphore:
-            page = await catalog.fetch_page(session, path, {"limit": step, "offset": offset})
-        if page.count != total:
-            # Offsets shifted under us: some course could be missed or seen twice.
-            raise _changed(catalog_id, f"its count went from {total} to {page.count}")
-        arrived(offset, list(page.results))
-
-    tasks = [asyncio.create_task(fetch(offset)) for offset in offsets[1:]]
     try:
-        # The first failure cancels the rest; the caller discards what was written.
-        await asyncio.gather(*tasks)
-    except BaseException:
-        for task in tasks:
-            task.cancel()
-        await asyncio.gather(*tasks, return_exceptions=True)
-        raise
-    if dedupe.count != total:
-        raise _changed(catalog_id, f"expected {total} courses, found {dedupe.count} distinct ones")
-    return ExportResult(dedupe.count, 1 + len(offsets), dedupe.duplicates)
+        result = await all_pages.each_page(
+            session,
+            catalog.catalog_courses(catalog_id),
+            arrived,
+            page_size=page_size,
+            concurrency=concurrency,
+            noun="courses",
+        )
+    except all_pages.ListChangedError as err:
+        raise _changed(catalog_id, err.why) from None
+    if dedupe.count != result.count:
+        raise _changed(
+            catalog_id, f"expected {result.count} courses, found {dedupe.count} distinct ones"
+        )
+    return ExportResult(dedupe.count, result.pages, dedupe.duplicates)
 
 
 class _Dedupe:

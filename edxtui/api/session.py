@@ -234,7 +234,11 @@ class Session:
         self, path_or_url: str, params: Params | None = None
     ) -> tuple[Any, Exchange | None]:
         """GET and parse JSON; returns (data, the exchange that produced it)."""
-        response = await self.get(path_or_url, params)
+        return self.json_of(await self.get(path_or_url, params))
+
+    def json_of(self, response: httpx.Response) -> tuple[Any, Exchange | None]:
+        """A response's body parsed as JSON (ResponseFormatError when it is not), and its
+        exchange."""
         try:
             data = jsonbody.loads(response.content)
         except (ValueError, RecursionError):

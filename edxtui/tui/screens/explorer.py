@@ -11,6 +11,7 @@ from collections.abc import Callable, Iterable
 from functools import partial
 from typing import TYPE_CHECKING, Any, cast
 
+from rich.text import Text
 from textual import on
 from textual.app import ComposeResult
 from textual.binding import Binding
@@ -32,6 +33,7 @@ if TYPE_CHECKING:
     from edxtui.api.session import Session
     from edxtui.tui.app import EdxApp
     from edxtui.tui.widgets.catalog.filter import FilterResults
+    from edxtui.tui.widgets.catalog.load_all import LoadAllStatus
     from edxtui.tui.widgets.catalog.nodes import NodeInfo
     from edxtui.tui.widgets.catalog.tree import CatalogTree
     from edxtui.tui.widgets.inspector import Inspector
@@ -164,12 +166,14 @@ class ExplorerScreen(Screen[None]):
         from edxtui.tui.widgets.catalog.filter import FilterResults
         from edxtui.tui.widgets.catalog.tree import CatalogTree
         from edxtui.tui.widgets.inspector import Inspector
+        from edxtui.tui.widgets.task_progress import TaskProgress
 
         left = Vertical(
             Input(placeholder="filter loaded nodes (esc clears)", id="tree-filter"),
             AskBox(id="tree-ask"),
             tree := CatalogTree(self.session, id="catalog-tree"),
             FilterResults(id="filter-results"),
+            TaskProgress(id="task-progress"),
             id="left",
         )
         left.border_title = "Catalog"
@@ -514,3 +518,19 @@ class ExplorerScreen(Screen[None]):
         """Move the split by `percent` of the width, keeping both panes usable."""
         self.split = max(SPLIT_MIN, min(SPLIT_MAX, self.split + percent))
         self.query_one("#left").styles.width = f"{self.split}%"
+
+    # ----- load all (the tree's L) ---------------------------------------------------------
+
+    def on_load_all_status(self, event: LoadAllStatus) -> None:
+        from edxtui.tui.widgets.task_progress import TaskProgress
+
+        progress = self.query_one("#task-progress", TaskProgress)
+        if event.outcome is None:
+            label = Text("Loading all of ")
+            label.append_text(safe(event.title))
+            share = 100 * event.done // max(event.total, 1)
+            label.append(f": {event.done:,} of {event.total:,} ({share}%) · esc stops", style="dim")
+            progress.show(label, event.done, event.total)
+            return
+        progress.hide()
+        self.notify(safe_str(event.outcome, limit=300), severity=event.severity)  # type: ignore[arg-type]

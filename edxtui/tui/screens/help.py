@@ -41,6 +41,8 @@ Catalogs → courses → course runs → seats, and the top-level lists the serv
 | `S` | search on the server: `q=` in Courses / Course runs / Programs, `search/all/` elsewhere |
 | `d` | drill down: the course, run, program or catalog's own endpoint, as a `≡ detail` child |
 | `M` / `K` | mark a course or run / ask the catalog under the cursor whether it contains it |
+| `L` | load all of the list under the cursor (says the requests first; `esc` stops it) |
+| `E` | export the catalog under the cursor to jsonl / json / csv (a cancel leaves no file) |
 
 ## Inspector (right)
 The request and response behind the selected node: method, URL, status, time, size,

@@ -45,6 +45,16 @@ class LineCachedTree(Tree[NodeInfo]):
     # size, scroll or styles changed. (The inputs are Tree._render_line's, Textual 7-8.2;
     # tests/test_tui_tree_paint.py compares the cache with fresh renders.)
 
+    def _invalidate(self) -> None:
+        # Tree asks for a layout of the whole screen (every widget painted again) on every
+        # node added, even under a collapsed node. The lines' count and width ask for one
+        # themselves when they change (virtual_size is a layout reactive, set when the
+        # lines are rebuilt), which is exactly when one is needed; else a repaint will do.
+        self._clear_line_cache()
+        self._updates += 1
+        self.root._reset()
+        self.refresh()
+
     def render_lines(self, crop: Region) -> list[Strip]:
         # Tree.render_line asks for the widget's style once per line; it is the same for
         # the whole paint, and working it out walks every ancestor, for every line.

@@ -33,6 +33,7 @@ from edxtui.api.exchange import Exchange
 from edxtui.api.search import MIXED, result_kind
 from edxtui.tui.text import safe
 from edxtui.tui.widgets.catalog import drill, requests
+from edxtui.tui.widgets.catalog.load_all import LoadAll
 from edxtui.tui.widgets.catalog.nodes import (
     GROUPS,
     NO_CATALOG_LIST,
@@ -108,6 +109,9 @@ class CatalogTree(LineCachedTree):
         Binding("e", "load_more", "Load more", show=False),
         Binding("d", "detail", "Detail", show=False),
         Binding("M", "mark", "Mark course", show=False),
+        Binding("L", "load_all", "Load all", show=False),
+        Binding("escape", "cancel_load_all", "Stop loading all", show=False),
+        Binding("E", "export", "Export", show=False),
     ]
 
     def __init__(self, session: Session, *, id: str | None = None) -> None:
@@ -119,6 +123,7 @@ class CatalogTree(LineCachedTree):
         self._throttle_timer: Timer | None = None
         self.marked: str | None = None  # the course or run key `M` marked, for `contains`
         self._unsubscribe: Callable[[], None] = lambda: None
+        self.load_all = LoadAll(self)  # "load all" (L): at most one at a time
 
     def process_label(self, label: str | Text) -> Text:
         # Never parse markup: a str label is untrusted data, shown literally.
@@ -230,18 +235,8 @@ class CatalogTree(LineCachedTree):
         # removing it now would cost a frame of its own while the response is on its way.
         stale = [c for c in node.children if c.data and c.data.kind in ("more", "error")]
         if not more:
-            if node.children:
-                settle_garbage_collector(release=True)  # the old subtree must be collectable
-            kept = [c for c in node.children if c.data is not None and c.data.kind in keep]
-            if kept:
-                for child in list(node.children):
-                    if child not in kept:
-                        child.remove()
-            else:
-                node.remove_children()
+            self.clear_list(node, keep)
             stale = []
-            info.loaded = 0
-            info.next_url = None
         # "loading…" only for a slow page: on a fast one it would cost a frame too.
         placeholder: list[TreeNode[NodeInfo]] = []
         waiting = True
@@ -302,6 +297,23 @@ class CatalogTree(LineCachedTree):
         self.post_message(self.Loaded(node))
         settle_garbage_collector()
 
+    def clear_list(self, node: TreeNode[NodeInfo], keep: tuple[str, ...] = ()) -> None:
+        """Forget a node's loaded children before its list loads again from the start
+        (children of the `keep` kinds stay: a search under a group only counted so far)."""
+        info = node.data
+        assert info is not None
+        if node.children:
+            settle_garbage_collector(release=True)  # the old subtree must be collectable
+        kept = [c for c in node.children if c.data is not None and c.data.kind in keep]
+        if kept:
+            for child in list(node.children):
+                if child not in kept:
+                    child.remove()
+        else:
+            node.remove_children()
+        info.loaded = 0
+        info.next_url = None
+
     def _drop_all(self, nodes: list[TreeNode[NodeInfo]]) -> None:
         """Remove each of `nodes` that is still in the tree (a reload may have removed it)."""
         for node in nodes:
@@ -360,7 +372,9 @@ class CatalogTree(LineCachedTree):
                 batch = 0
                 await asyncio.sleep(0)
 
-    async def _add_page(self, node: TreeNode[NodeInfo], page: Any) -> None:
+    async def _add_page(
+        self, node: TreeNode[NodeInfo], page: Any, *, open_range: bool = True
+    ) -> None:
         """Add a page of a list; past BUCKET items, in collapsible ranges of BUCKET.
 
         Tree rebuilds all of its expanded lines whenever a node is added, so 10,000 open
@@ -377,15 +391,18 @@ class CatalogTree(LineCachedTree):
         index = 0
         while index < len(results):
             position = info.loaded + index
-            bucket = self._bucket(node, position // BUCKET, total)
+            bucket = self._bucket(node, position // BUCKET, total, open_range)
             chunk = results[index : index + BUCKET - position % BUCKET]
             await self._add_items(
                 bucket, chunk, ".results", page.exchange, kind=info.child_kind, start=index
             )
             index += len(chunk)
 
-    def _bucket(self, node: TreeNode[NodeInfo], number: int, total: int) -> TreeNode[NodeInfo]:
-        """The range node `number` (0-based) under `node`; a new one closes the one before."""
+    def _bucket(
+        self, node: TreeNode[NodeInfo], number: int, total: int, expand: bool = True
+    ) -> TreeNode[NodeInfo]:
+        """The range node `number` (0-based) under `node`; a new one closes the one before
+        (`expand=False`: it comes closed too; load all adds ranges without new lines)."""
         last = next(
             (c for c in reversed(node.children) if c.data and c.data.kind == "bucket"), None
         )
@@ -396,7 +413,7 @@ class CatalogTree(LineCachedTree):
         first, end = number * BUCKET + 1, min((number + 1) * BUCKET, total)
         label = bucket_label(first, end, total)
         info = NodeInfo(kind="bucket", title=label.plain, count=number, target=node)
-        return node.add(label, info, expand=True)
+        return node.add(label, info, expand=expand)
 
     def _show_error(self, node: TreeNode[NodeInfo], err: BaseException, more: bool) -> None:
         info = node.data
@@ -575,6 +592,15 @@ class CatalogTree(LineCachedTree):
                 self.action_load_more,
             ),
             *drill.commands(self),
+                "Load all",
+                "Load every page of the list under the cursor; esc stops (L)",
+                self.action_load_all,
+            ),
+            (
+                "Export catalog",
+                "Write the catalog's courses to a jsonl, json or csv file (E)",
+                self.action_export,
+            ),
         ]
 
     def action_detail(self) -> None:
@@ -582,6 +608,21 @@ class CatalogTree(LineCachedTree):
 
     def action_mark(self) -> None:
         drill.mark(self)
+
+    def check_action(self, action: str, parameters: tuple[object, ...]) -> bool | None:
+        # esc stops a load all, and otherwise goes on to the screen (it clears the filter)
+        return self.load_all.running if action == "cancel_load_all" else True
+
+    def action_load_all(self) -> None:
+        self.load_all.ask(self.cursor_node)
+
+    def action_cancel_load_all(self) -> None:
+        self.load_all.stop()
+
+    def action_export(self) -> None:
+        from edxtui.tui.screens.export import ask_export
+
+        ask_export(self, self.cursor_node)
 
     def action_load_more(self) -> None:
         node = self.cursor_node
