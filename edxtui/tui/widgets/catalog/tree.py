@@ -592,6 +592,7 @@ class CatalogTree(LineCachedTree):
                 self.action_load_more,
             ),
             *drill.commands(self),
+            (
                 "Load all",
                 "Load every page of the list under the cursor; esc stops (L)",
                 self.action_load_all,
