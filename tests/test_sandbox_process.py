@@ -92,3 +92,24 @@ def test_the_child_signs_and_checks_tokens_without_loading_cryptography():
         assert sandbox._process is not None
         libraries = Path(f"/proc/{sandbox._process.pid}/maps").read_text()
         assert "/cryptography/" not in libraries
+
+
+def test_the_explorers_sandbox_answers_searches():
+    """`edxtui --sandbox` starts its child with the search switch on, so `S` and the request
+    bar's `?q=` meet a server that searches, as discovery does; the bare process does not."""
+    from edxtui.tui import sandbox_child
+
+    def count(sandbox: SandboxProcess, query: str) -> int:
+        headers = {"Authorization": f"JWT {_token(sandbox)['access_token']}"}
+        url = sandbox.api_root("openedx") + "courses/" + query
+        return httpx.get(url, headers=headers, timeout=20).json()["count"]
+
+    sandbox_child.start_early({})
+    explorers = sandbox_child.take({})
+    try:
+        everything, found = count(explorers, "?limit=1"), count(explorers, "?limit=1&q=python")
+        assert 0 < found < everything
+    finally:
+        explorers.stop()
+    with SandboxProcess() as bare:
+        assert count(bare, "?limit=1&q=python") == count(bare, "?limit=1")

@@ -34,6 +34,7 @@ _FLAGS = {
     "courses": "--courses",
     "large_catalog_courses": "--large-catalog-courses",
     "expires_in": "--expires-in",
+    "search": "--fault search",  # q=, keys=, ordering= and search/all/ (docs/sandbox.md)
 }
 
 
@@ -61,7 +62,10 @@ class SandboxProcess:
             command = [sys.executable, "-m", "edxtui.sandbox", "--fd", str(sock.fileno())]
             command += ["--quiet", "--exit-with-stdin"]
             for name, value in self.options.items():
-                command += [_FLAGS[name], str(value)]
+                if name == "search":  # a switch: on or off, no value
+                    command += ["--fault", "search"] if value else []
+                else:
+                    command += [_FLAGS[name], str(value)]
             self._stderr = tempfile.TemporaryFile()  # noqa: SIM115 (closed in stop())
             self._process = subprocess.Popen(
                 command,

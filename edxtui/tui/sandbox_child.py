@@ -16,8 +16,9 @@ _early: tuple[dict[str, Any], SandboxProcess] | None = None
 
 
 def process_options(options: dict[str, Any]) -> dict[str, Any]:
-    """The options the child takes (the layout is the client's choice, not the server's)."""
-    return {key: value for key, value in options.items() if key != "layout"}
+    """The options the child takes (the layout is the client's choice, not the server's).
+    The explorer's sandbox answers searches (`S`, the request bar's `?q=`) as discovery does."""
+    return {"search": True} | {key: value for key, value in options.items() if key != "layout"}
 
 
 def start_early(options: dict[str, Any]) -> None:
