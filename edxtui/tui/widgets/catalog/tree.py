@@ -12,11 +12,10 @@ label is built from untrusted API strings as plain Text with control characters 
 from __future__ import annotations
 
 import asyncio
-import gc
 import time
 from collections.abc import Callable, Iterable
 from functools import partial
-from typing import TYPE_CHECKING, Any
+from typing import TYPE_CHECKING
 
 from rich.text import Text
 from textual.binding import Binding
@@ -30,22 +29,18 @@ from edxtui import jsonpath
 from edxtui.api.catalog import Page, PageBudget, PagingIgnoredError, fetch_page, same_page
 from edxtui.api.errors import AuthError, EdxError, ThrottledError
 from edxtui.api.exchange import Exchange
-from edxtui.api.search import MIXED, result_kind
 from edxtui.tui.text import safe
-from edxtui.tui.widgets.catalog import drill, requests
+from edxtui.tui.widgets.catalog import chunks, drill, requests
 from edxtui.tui.widgets.catalog.load_all import LoadAll
 from edxtui.tui.widgets.catalog.nodes import (
     GROUPS,
     NO_CATALOG_LIST,
     NO_CATALOG_LIST_SHORT,
     NodeInfo,
-    bucket_label,
-    child_info,
     empty_label,
     error_label,
     error_text,
     group_label,
-    item_label,
     list_at,
     more_label,
     plural,
@@ -58,8 +53,6 @@ from edxtui.tui.widgets.catalog.throttle import RETRIES_BY_ITSELF, ThrottledLoad
 if TYPE_CHECKING:
     from edxtui.api.session import Params, Session
 
-#: children added per batch before yielding to the event loop
-CHUNK = 500
 #: items asked for per page (the API has no upper cap; 20 is the default)
 PAGE_SIZE = 100
 #: items asked for when only a list's count is wanted (start-up's groups)
@@ -68,30 +61,6 @@ COUNT_ONLY = 1
 LOADING_AFTER = 0.1
 #: seconds between looks at the clock while a throttled load waits for its time
 THROTTLE_TICK = 1.0
-#: past this many children, a list is shown in ranges of this many (see _add_page)
-BUCKET = 1000
-#: longest title shown in a label
-
-_freezes = 0
-#: every this many loads, unfreeze instead, so garbage cycles made meanwhile are collected
-UNFREEZE_EVERY = 25
-
-
-def settle_garbage_collector(*, release: bool = False) -> None:
-    """Keep the cyclic GC's full passes short while big lists load.
-
-    A full collection walks every tracked object; with 10,000 nodes loaded (each a
-    TreeNode, NodeInfo, Text and spans) one pass is a visible stall in the middle of
-    scrolling (docs/performance.md, "Catalog tree"). Freezing what survived a finished load moves it out of those passes.
-    Frozen cycles are never collected, so a reload (`release=True`: the old subtree is
-    cyclic, parent <-> children) and every UNFREEZE_EVERY-th load unfreeze instead.
-    """
-    global _freezes
-    _freezes += 1
-    if release or _freezes % UNFREEZE_EVERY == 0:
-        gc.unfreeze()
-    else:
-        gc.freeze()
 
 
 class CatalogTree(LineCachedTree):
@@ -223,7 +192,7 @@ class CatalogTree(LineCachedTree):
             items = list_at(info.item, info.inline)
             info.count = len(items)
             list_path = info.json_path + jsonpath.key_step(info.inline)
-            await self._add_items(node, items, list_path, info.exchange, kind=info.child_kind)
+            await chunks.add_items(node, items, list_path, info.exchange, kind=info.child_kind)
             info.state = "loaded"
             return
         # A counted group's first page: a server search (S) already under it stays there.
@@ -285,7 +254,7 @@ class CatalogTree(LineCachedTree):
         if info.kind in ("group", "request", "search") and not more:
             info.exchange = page.exchange
         start = info.loaded
-        await self._add_page(node, page)
+        await chunks.add_page(node, page)
         info.loaded = start + len(page.results)
         if info.next_url:
             more_info = NodeInfo(kind="more", target=node, exchange=page.exchange)
@@ -295,7 +264,7 @@ class CatalogTree(LineCachedTree):
         info.state = "loaded"
         self.refresh_label(node)
         self.post_message(self.Loaded(node))
-        settle_garbage_collector()
+        chunks.settle_garbage_collector()
 
     def clear_list(self, node: TreeNode[NodeInfo], keep: tuple[str, ...] = ()) -> None:
         """Forget a node's loaded children before its list loads again from the start
@@ -303,7 +272,7 @@ class CatalogTree(LineCachedTree):
         info = node.data
         assert info is not None
         if node.children:
-            settle_garbage_collector(release=True)  # the old subtree must be collectable
+            chunks.settle_garbage_collector(release=True)  # the old subtree must be collectable
         kept = [c for c in node.children if c.data is not None and c.data.kind in keep]
         if kept:
             for child in list(node.children):
@@ -343,77 +312,6 @@ class CatalogTree(LineCachedTree):
                 raise PagingIgnoredError(info.loaded, info.count or 0, plural(info.child_kind))
         info.last_page = page.exchange
         return page
-
-    async def _add_items(
-        self,
-        node: TreeNode[NodeInfo],
-        items: list[Any],
-        list_path: str,
-        exchange: Exchange | None,
-        *,
-        kind: str,
-        start: int = 0,
-    ) -> None:
-        """Add children in chunks, yielding between them so input and painting go on.
-
-        `start` is the index of `items[0]` in the body's list (for each child's json_path).
-        """
-        batch = 0
-        for index, item in enumerate(items, start):
-            item_kind = result_kind(item) if kind == MIXED else kind  # search/all/'s mix
-            child = child_info(item_kind, item, exchange, list_path + jsonpath.index_step(index))
-            label = item_label(item_kind, item)
-            if child.loads:
-                node.add(label, child)
-            else:
-                node.add_leaf(label, child)
-            batch += 1
-            if batch >= CHUNK:
-                batch = 0
-                await asyncio.sleep(0)
-
-    async def _add_page(
-        self, node: TreeNode[NodeInfo], page: Any, *, open_range: bool = True
-    ) -> None:
-        """Add a page of a list; past BUCKET items, in collapsible ranges of BUCKET.
-
-        Tree rebuilds all of its expanded lines whenever a node is added, so 10,000 open
-        children cost tens of ms per page. Ranges keep only the newest one open: the tree
-        stays short however far the list is paged.
-        """
-        info = node.data
-        assert info is not None
-        results = list(page.results)
-        total = info.count or 0
-        if total <= BUCKET:
-            await self._add_items(node, results, ".results", page.exchange, kind=info.child_kind)
-            return
-        index = 0
-        while index < len(results):
-            position = info.loaded + index
-            bucket = self._bucket(node, position // BUCKET, total, open_range)
-            chunk = results[index : index + BUCKET - position % BUCKET]
-            await self._add_items(
-                bucket, chunk, ".results", page.exchange, kind=info.child_kind, start=index
-            )
-            index += len(chunk)
-
-    def _bucket(
-        self, node: TreeNode[NodeInfo], number: int, total: int, expand: bool = True
-    ) -> TreeNode[NodeInfo]:
-        """The range node `number` (0-based) under `node`; a new one closes the one before
-        (`expand=False`: it comes closed too; load all adds ranges without new lines)."""
-        last = next(
-            (c for c in reversed(node.children) if c.data and c.data.kind == "bucket"), None
-        )
-        if last is not None and last.data is not None and last.data.count == number:
-            return last
-        if last is not None:
-            last.collapse()
-        first, end = number * BUCKET + 1, min((number + 1) * BUCKET, total)
-        label = bucket_label(first, end, total)
-        info = NodeInfo(kind="bucket", title=label.plain, count=number, target=node)
-        return node.add(label, info, expand=expand)
 
     def _show_error(self, node: TreeNode[NodeInfo], err: BaseException, more: bool) -> None:
         info = node.data
