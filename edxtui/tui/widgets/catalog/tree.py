@@ -12,7 +12,6 @@ label is built from untrusted API strings as plain Text with control characters 
 from __future__ import annotations
 
 import asyncio
-import time
 from collections.abc import Callable, Iterable
 from functools import partial
 from typing import TYPE_CHECKING
@@ -27,19 +26,15 @@ from textual.worker import Worker
 
 from edxtui import jsonpath
 from edxtui.api.catalog import Page, PageBudget, PagingIgnoredError, fetch_page, same_page
-from edxtui.api.errors import AuthError, EdxError, ThrottledError
-from edxtui.api.exchange import Exchange
+from edxtui.api.errors import EdxError
 from edxtui.tui.text import safe
 from edxtui.tui.widgets.catalog import chunks, drill, requests
+from edxtui.tui.widgets.catalog.failures import FailuresMixin
 from edxtui.tui.widgets.catalog.load_all import LoadAll
 from edxtui.tui.widgets.catalog.nodes import (
     GROUPS,
-    NO_CATALOG_LIST,
-    NO_CATALOG_LIST_SHORT,
     NodeInfo,
     empty_label,
-    error_label,
-    error_text,
     group_label,
     list_at,
     more_label,
@@ -48,7 +43,7 @@ from edxtui.tui.widgets.catalog.nodes import (
     value_at,
 )
 from edxtui.tui.widgets.catalog.paint import LineCachedTree
-from edxtui.tui.widgets.catalog.throttle import RETRIES_BY_ITSELF, ThrottledLoads
+from edxtui.tui.widgets.catalog.throttle import ThrottledLoads
 
 if TYPE_CHECKING:
     from edxtui.api.session import Params, Session
@@ -59,11 +54,9 @@ PAGE_SIZE = 100
 COUNT_ONLY = 1
 #: seconds a page may take before its node shows "loading…"
 LOADING_AFTER = 0.1
-#: seconds between looks at the clock while a throttled load waits for its time
-THROTTLE_TICK = 1.0
 
 
-class CatalogTree(LineCachedTree):
+class CatalogTree(FailuresMixin, LineCachedTree):
     """The resource tree. `session` is set by the screen before mount (attributes down)."""
 
     class Loaded(Message):
@@ -118,9 +111,6 @@ class CatalogTree(LineCachedTree):
         self.move_cursor(self.root.children[0])
         # Lists that failed for want of a token load by themselves once there is one.
         self._unsubscribe = self.session.tokens.subscribe(self._token_changed)
-
-    def _token_changed(self, _state: object) -> None:
-        self.call_later(self.retry_token_failures)
 
     def on_unmount(self) -> None:
         self._unsubscribe()
@@ -313,120 +303,11 @@ class CatalogTree(LineCachedTree):
         info.last_page = page.exchange
         return page
 
-    def _show_error(self, node: TreeNode[NodeInfo], err: BaseException, more: bool) -> None:
-        info = node.data
-        assert info is not None
-        reason, not_here = error_text(err)
-        needs_token = self._for_want_of_a_token(err)
-        exchange = self._token_exchange() if needs_token else self._exchange_for_error(err)
-        catalog_list = info.kind == "group" and info.path == GROUPS[0][1]
-        info.note = ""
-        if not_here and catalog_list and not more:
-            # Every catalog API serves the catalog list: a 404 there is a wrong API root.
-            reason, not_here, info.note = NO_CATALOG_LIST, False, NO_CATALOG_LIST_SHORT
-        if info.kind == "group" and not more:
-            info.exchange = exchange  # the inspector shows the failed request on the group
-        if not_here and info.kind == "group" and not more:
-            info.state = "unavailable"
-            info.exchange = exchange
-            node.add_leaf(
-                Text("not available on this server (404)", style="dim italic"),
-                NodeInfo(kind="info", exchange=exchange),
-            )
-            node.allow_expand = True
-        else:
-            info.state = "error"
-            if info.kind == "request" and not more:
-                info.exchange = exchange  # the inspector shows the failed response
-            throttled = isinstance(err, ThrottledError)
-            leaf = node.add_leaf(
-                error_label(reason, RETRIES_BY_ITSELF if throttled else "enter to retry"),
-                NodeInfo(
-                    kind="error",
-                    target=node,
-                    exchange=exchange,
-                    note=reason,
-                    needs_token=needs_token,
-                ),
-            )
-            if isinstance(err, ThrottledError):
-                self._wait_for_throttle(leaf, err)
-            if more:
-                info.state = "loaded"  # what was loaded stays; only the next page failed
-            elif info.kind == "search":  # the user typed it: say what the server made of it
-                info.exchange = exchange
-                self.notify(f"Search “{info.title}”: {reason}", severity="error")
-        self.refresh_label(node)
-        if needs_token:  # a token may have come in while this load was failing
-            self.call_later(self.retry_token_failures)
-
-    def _for_want_of_a_token(self, err: BaseException) -> bool:
-        """Whether the load failed because no token could be had (the API was not asked):
-        the token endpoint's own errors, and whatever the token manager last failed with."""
-        return isinstance(err, AuthError) or err is self.session.tokens.state().last_error
-
-    def _token_exchange(self) -> Exchange | None:
-        """The newest token request in the log: the one that failed a load for want of a token."""
-        for exchange in reversed(list(self.session.log)):
-            if exchange.kind == "token":
-                return exchange
-        return None
-
-    def retry_token_failures(self) -> None:
-        """Retry every load that failed for want of a token, now that there is one."""
-        if not self.is_attached or self.session.tokens.current_token is None:
-            return
-        waiting = [
-            node
-            for node in self.loaded_nodes()
-            if node.data is not None and node.data.kind == "error" and node.data.needs_token
-        ]
-        for node in waiting:
-            assert node.data is not None
-            node.data.needs_token = False  # once: a new failure marks it again
-            self.retry(node)
-
-    # ----- throttled loads ------------------------------------------------------------
-
-    def _now(self) -> float:
-        # The app's wall clock, the one the session's budget uses (a test can move it).
-        clock = getattr(self.app, "clock", time.time)
-        return float(clock())
-
-    def _wait_for_throttle(self, leaf: TreeNode[NodeInfo], err: ThrottledError) -> None:
-        """Retry this load by itself once the server allows requests again; send nothing before."""
-        self._throttled.add(leaf, err)
-        if self._throttle_timer is None:
-            self._throttle_timer = self.set_interval(THROTTLE_TICK, self._throttle_tick)
-
-    def _throttle_tick(self) -> None:
-        now = self._now()
-        for leaf in self._throttled.due(now):
-            if self._in_tree(leaf):  # not already retried (enter) or reloaded (r)
-                self.retry(leaf)
-        for leaf, reason in self._throttled.waiting(now):
-            if self._in_tree(leaf):
-                leaf.set_label(error_label(reason, RETRIES_BY_ITSELF))
-            else:
-                self._throttled.forget(leaf)
-        if not self._throttled and self._throttle_timer is not None:
-            self._throttle_timer.stop()
-            self._throttle_timer = None
-
     def _in_tree(self, node: TreeNode[NodeInfo]) -> bool:
         try:
             return self.get_node_by_id(node.id) is node
         except UnknownNodeID:
             return False
-
-    def _exchange_for_error(self, err: BaseException) -> Exchange | None:
-        """The log entry of the failed request, so the inspector can show it."""
-        url = getattr(err, "url", None)
-        entries = list(self.session.log)
-        for exchange in reversed(entries):
-            if url is None or exchange.url == url:
-                return exchange
-        return None
 
     # ----- user actions -------------------------------------------------------------
 
@@ -449,21 +330,6 @@ class CatalogTree(LineCachedTree):
             self.load(info.target, more=True)
         elif info.kind == "error":
             self.retry(event.node)
-
-    def retry(self, error_leaf: TreeNode[NodeInfo]) -> None:
-        """Load again what `error_leaf` says failed (enter on it, or a throttle's time come)."""
-        info = error_leaf.data
-        if info is None or info.target is None:
-            return
-        self._throttled.forget(error_leaf)
-        target_info = info.target.data
-        # A failed next page retries that page; a failed first load retries the node.
-        again_more = bool(target_info and target_info.loaded and target_info.next_url)
-        if not again_more:
-            info.target.remove_children()
-        else:
-            error_leaf.remove()
-        self.load(info.target, more=again_more)
 
     def action_reload(self) -> None:
         """Reload the highlighted node, or the nearest one above it that loads."""
