@@ -396,34 +396,6 @@ class CatalogTree(FailuresMixin, LineCachedTree):
         if node is not None:
             self.load(node, more=True)
 
-    def add_request(self, url: str) -> TreeNode[NodeInfo]:
-        """A node for a typed request under the "Requests" group (made on the first one),
-        loading; a list pages like any list node."""
-        api_root = self.session.credentials.api_root
-        group = next(
-            (n for n in self.root.children if n.data and n.data.title == requests.REQUESTS_TITLE),
-            None,
-        )
-        if group is None:
-            info = NodeInfo(kind="group", title=requests.REQUESTS_TITLE, child_kind="request")
-            group = self.root.add(group_label(info), info, expand=True)
-        assert group.data is not None
-        group.data.count = len(group.children) + 1
-        group.data.state = "loaded"
-        self.refresh_label(group)
-        info = requests.request_info(url, api_root)
-        node = group.add(requests.request_label(info), info, expand=True)
-        group.expand()
-        self.load(node)
-        info.state = "loading"  # so the expand that comes next does not load it again
-        self.reveal(node)
-        return node
-
-    def request_paths(self) -> list[str]:
-        """The request bar's completions (requests.known_paths)."""
-        groups = [n.data for n in self.root.children if n.data is not None]
-        return requests.known_paths(groups, self.loaded_nodes())
-
     def reveal(self, node: TreeNode[NodeInfo]) -> None:
         """Open every node above `node` and put the cursor on it."""
         parent = node.parent
