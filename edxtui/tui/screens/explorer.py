@@ -3,6 +3,9 @@
 The screen wires its widgets together: the tree's cursor picks what the inspector shows,
 the filter's matches jump back into the tree, and the key bindings (also in the command
 palette) reach the token panel and the inspector. It holds no state of its own beyond that.
+Three concerns are mixins of their own: the request bar (explorer_requests.py), search on
+the server and contains (explorer_search.py), and the panes' focus, zoom and split
+(explorer_panes.py).
 """
 
 from __future__ import annotations
@@ -22,6 +25,7 @@ from textual.widgets import Input, Tree
 
 from edxtui.api.state import TokenState, TokenStatus
 from edxtui.tui.clipboard import copy_and_notify
+from edxtui.tui.screens.explorer_panes import PanesMixin
 from edxtui.tui.screens.explorer_requests import RequestBarMixin
 from edxtui.tui.screens.explorer_search import ServerSearchMixin
 from edxtui.tui.text import human_size, safe, safe_str
@@ -64,11 +68,9 @@ PALETTE = (
     ("Narrow the tree", "Move the split between tree and inspector left (<)", "narrow_tree"),
     ("Widen the tree", "Move the split between tree and inspector right (>)", "widen_tree"),
 )
-#: the tree pane's share of the width: each `<`/`>` moves the split this much, within bounds
-SPLIT_STEP, SPLIT_MIN, SPLIT_MAX = 5, 15, 85
 
 
-class ExplorerScreen(RequestBarMixin, ServerSearchMixin, Screen[None]):
+class ExplorerScreen(PanesMixin, RequestBarMixin, ServerSearchMixin, Screen[None]):
     """The main screen; `session` is the app's one Session (attributes down)."""
 
     BINDINGS = [
@@ -400,36 +402,6 @@ class ExplorerScreen(RequestBarMixin, ServerSearchMixin, Screen[None]):
         if event.what == "path":
             what = f"the path {safe_str(event.text, limit=80)}"
         copy_and_notify(self.app, event.text, what)
-
-    def action_focus_inspector(self) -> None:
-        self.inspector.body_view.focus()
-
-    def action_zoom(self) -> None:
-        """Give the focused pane (tree or inspector) the whole screen, or restore it."""
-        if self.maximized is not None:
-            self.minimize()
-            return
-        focused = self.focused
-        if focused is not None and self.inspector in focused.ancestors_with_self:
-            self.maximize(self.inspector, container=False)
-        else:
-            self.maximize(self.catalog_tree, container=False)
-
-    def action_focus_tree(self) -> None:
-        self.catalog_tree.focus()
-
-    # ----- the split between tree and inspector -----------------------------------------
-
-    def action_narrow_tree(self) -> None:
-        self.move_split(-SPLIT_STEP)
-
-    def action_widen_tree(self) -> None:
-        self.move_split(SPLIT_STEP)
-
-    def move_split(self, percent: int) -> None:
-        """Move the split by `percent` of the width, keeping both panes usable."""
-        self.split = max(SPLIT_MIN, min(SPLIT_MAX, self.split + percent))
-        self.query_one("#left").styles.width = f"{self.split}%"
 
     # ----- load all (the tree's L) ---------------------------------------------------------
 

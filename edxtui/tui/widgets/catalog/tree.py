@@ -5,7 +5,8 @@ top-level courses, course runs, programs and organizations where the API root se
 (the edX.org gateway 404s those, which is "not available on this server", not an error).
 
 Children load in a worker per node (a newer load of the same node cancels a stale one)
-and are added in chunks so the event loop never stalls on a 10,000-course catalog. Every
+and are added in chunks so the event loop never stalls on a 10,000-course catalog
+(chunks.py); a failed load becomes an error leaf that loads again (failures.py). Every
 label is built from untrusted API strings as plain Text with control characters escaped.
 """
 
