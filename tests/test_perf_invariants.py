@@ -149,10 +149,11 @@ async def test_tree_adds_a_big_page_in_chunks(make_sandbox, monkeypatch):
     from tui_helpers import loaded, open_explorer, tree_of, wait_for
 
     from edxtui.tui.app import EdxApp
+    from edxtui.tui.widgets.catalog import chunks
     from edxtui.tui.widgets.catalog import tree as catalog_tree
 
     # a small chunk keeps the test quick; the mechanism is the same at CHUNK's real size
-    monkeypatch.setattr(catalog_tree, "CHUNK", 40)
+    monkeypatch.setattr(chunks, "CHUNK", 40)
     size = catalog_tree.PAGE_SIZE
     assert size > 2 * 40
     server = make_sandbox(large_catalog_courses=size + 10)

@@ -24,6 +24,7 @@ from tui_helpers import (
 
 from edxtui.api.state import TokenStatus
 from edxtui.tui.app import EdxApp
+from edxtui.tui.widgets.catalog import chunks
 from edxtui.tui.widgets.catalog import tree as catalog_tree
 from edxtui.tui.widgets.catalog.filter import FilterResults
 from edxtui.tui.widgets.catalog.tree import PAGE_SIZE
@@ -379,7 +380,7 @@ async def test_mouse_clicks_expand_and_copy(sandbox):
 
 
 async def test_long_lists_show_in_ranges_with_only_the_newest_open(sandbox, monkeypatch):
-    monkeypatch.setattr(catalog_tree, "BUCKET", 150)
+    monkeypatch.setattr(chunks, "BUCKET", 150)
     app = sandbox_app(sandbox)
     async with app.run_test(size=SIZE) as pilot:
         await open_explorer(pilot)

@@ -3,6 +3,9 @@
 The screen wires its widgets together: the tree's cursor picks what the inspector shows,
 the filter's matches jump back into the tree, and the key bindings (also in the command
 palette) reach the token panel and the inspector. It holds no state of its own beyond that.
+Three concerns are mixins of their own: the request bar (explorer_requests.py), search on
+the server and contains (explorer_search.py), and the panes' focus, zoom and split
+(explorer_panes.py).
 """
 
 from __future__ import annotations
@@ -22,6 +25,9 @@ from textual.widgets import Input, Tree
 
 from edxtui.api.state import TokenState, TokenStatus
 from edxtui.tui.clipboard import copy_and_notify
+from edxtui.tui.screens.explorer_panes import PanesMixin
+from edxtui.tui.screens.explorer_requests import RequestBarMixin
+from edxtui.tui.screens.explorer_search import ServerSearchMixin
 from edxtui.tui.text import human_size, safe, safe_str
 from edxtui.tui.widgets.token_panel import TokenPanel
 
@@ -62,11 +68,9 @@ PALETTE = (
     ("Narrow the tree", "Move the split between tree and inspector left (<)", "narrow_tree"),
     ("Widen the tree", "Move the split between tree and inspector right (>)", "widen_tree"),
 )
-#: the tree pane's share of the width: each `<`/`>` moves the split this much, within bounds
-SPLIT_STEP, SPLIT_MIN, SPLIT_MAX = 5, 15, 85
 
 
-class ExplorerScreen(Screen[None]):
+class ExplorerScreen(PanesMixin, RequestBarMixin, ServerSearchMixin, Screen[None]):
     """The main screen; `session` is the app's one Session (attributes down)."""
 
     BINDINGS = [
@@ -398,126 +402,6 @@ class ExplorerScreen(Screen[None]):
         if event.what == "path":
             what = f"the path {safe_str(event.text, limit=80)}"
         copy_and_notify(self.app, event.text, what)
-
-    def action_focus_inspector(self) -> None:
-        self.inspector.body_view.focus()
-
-    def action_zoom(self) -> None:
-        """Give the focused pane (tree or inspector) the whole screen, or restore it."""
-        if self.maximized is not None:
-            self.minimize()
-            return
-        focused = self.focused
-        if focused is not None and self.inspector in focused.ancestors_with_self:
-            self.maximize(self.inspector, container=False)
-        else:
-            self.maximize(self.catalog_tree, container=False)
-
-    def action_focus_tree(self) -> None:
-        self.catalog_tree.focus()
-
-    # ----- request bar (:) ----------------------------------------------------------------
-
-    def action_request_bar(self) -> None:
-        from edxtui.api.recent_requests import REQUESTS_FILE, RecentRequests
-        from edxtui.config import data_dir
-        from edxtui.tui.widgets.request_bar import RequestBar
-
-        remembered = RecentRequests(data_dir() / REQUESTS_FILE).load()
-        paths = list(dict.fromkeys(remembered + self.catalog_tree.request_paths()))
-        self.query_one("#request-bar", RequestBar).open(paths)
-
-    def on_request_bar_run(self, event: Any) -> None:
-        """GET what was typed on the session; its node opens under "Requests"."""
-        from edxtui.api.errors import EdxError
-        from edxtui.api.request_line import relative, request_url
-        from edxtui.tui.widgets.request_bar import RequestBar
-
-        bar = self.query_one("#request-bar", RequestBar)
-        api_root = self.session.credentials.api_root
-        try:
-            url = request_url(event.text, api_root, self.session.secrets())
-        except EdxError as err:
-            self.notify(err.message, severity="error")  # the bar stays, to fix the line
-            return
-        bar.value = ""
-        bar.display = False
-        self.catalog_tree.add_request(url)
-        self.catalog_tree.focus()
-        self.run_worker(
-            self._remember(relative(url, api_root)), name="remember", exit_on_error=False
-        )
-
-    async def _remember(self, path: str) -> None:
-        import asyncio
-
-        from edxtui.api.errors import EdxError
-        from edxtui.api.recent_requests import REQUESTS_FILE, RecentRequests
-        from edxtui.config import data_dir
-
-        recent = RecentRequests(data_dir() / REQUESTS_FILE)
-        try:
-            await asyncio.to_thread(recent.remember, path, self.session.secrets())
-        except EdxError as err:
-            self.notify(f"Request not remembered: {err.message}", severity="warning")
-
-    def on_request_bar_closed(self, _event: Any) -> None:
-        self.catalog_tree.focus()
-
-    # ----- search on the server, contains ---------------------------------------------------
-
-    def action_server_search(self) -> None:
-        from edxtui.api.errors import EdxError
-        from edxtui.tui.widgets.catalog import server_search
-        from edxtui.tui.widgets.catalog.ask import AskBox
-        from edxtui.tui.widgets.catalog.tree import PAGE_SIZE
-
-        tree = self.catalog_tree
-        try:
-            target = server_search.target_at(tree)
-        except EdxError as err:  # the edX.org gateway: no search there, filter instead
-            self.notify(f"No server search: {err.message}; filtering the loaded nodes instead")
-            self.action_filter()
-            return
-
-        def run(query: str) -> None:
-            try:
-                server_search.run_search(tree, target, query, PAGE_SIZE)
-            except EdxError as err:
-                self.notify(err.message, severity="warning")
-
-        prompt = f"search {target.scope} on the server (q=; enter searches, esc cancels)"
-        self.query_one("#tree-ask", AskBox).ask(prompt, run, back=tree)
-
-    def action_contains(self) -> None:
-        from edxtui.tui.widgets.catalog import drill
-        from edxtui.tui.widgets.catalog.ask import AskBox
-
-        tree = self.catalog_tree
-        catalog = drill.catalog_of(tree.cursor_node)
-        if catalog is None:
-            self.notify("Contains (K) asks a catalog: put the cursor on one first", timeout=4)
-            return
-        prompt = "course or run keys this catalog may hold (M marks one; enter asks)"
-        self.query_one("#tree-ask", AskBox).ask(
-            prompt,
-            lambda text: drill.check_contains(tree, catalog, text),
-            value=tree.marked or "",
-            back=tree,
-        )
-
-    # ----- the split between tree and inspector -----------------------------------------
-
-    def action_narrow_tree(self) -> None:
-        self.move_split(-SPLIT_STEP)
-
-    def action_widen_tree(self) -> None:
-        self.move_split(SPLIT_STEP)
-
-    def move_split(self, percent: int) -> None:
-        """Move the split by `percent` of the width, keeping both panes usable."""
-        self.split = max(SPLIT_MIN, min(SPLIT_MAX, self.split + percent))
-        self.query_one("#left").styles.width = f"{self.split}%"
 
     # ----- load all (the tree's L) ---------------------------------------------------------
 

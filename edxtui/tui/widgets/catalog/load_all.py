@@ -22,6 +22,7 @@ from textual.worker import Worker
 
 from edxtui.api import all_pages
 from edxtui.api.catalog import Page, PageBudget
+from edxtui.tui.widgets.catalog import chunks
 from edxtui.tui.widgets.catalog.nodes import NodeInfo, more_label
 
 if TYPE_CHECKING:
@@ -188,7 +189,7 @@ class LoadAll:
                 self._add_first(info, offset, page)
                 # its ranges closed: nodes added under a closed node need no layout of the
                 # screen, only a repaint (the newest range opens at the end)
-                await tree._add_page(node, page, open_range=False)
+                await chunks.add_page(node, page, open_range=False)
                 info.loaded = offset + len(page.results)
                 info.next_url = page.next
                 if info.budget is not None and offset != 0:
@@ -197,7 +198,7 @@ class LoadAll:
                 tree.post_message(LoadAllStatus(title, info.loaded - start, total))
                 # what this page left behind stays out of the collector's full passes, which
                 # over 10,000 courses would hold the loop for hundreds of ms (the tree's
-                # settle_garbage_collector; its periodic unfreeze comes once, at the end)
+                # chunks.settle_garbage_collector; its periodic unfreeze comes once, at the end)
                 gc.freeze()
                 await asyncio.sleep(0)  # one page per turn: keys and frames go in between
             if not stop.is_set():
@@ -218,9 +219,7 @@ class LoadAll:
                     await task
             if self.node is node:
                 self.node = None
-        from edxtui.tui.widgets.catalog.tree import settle_garbage_collector
-
-        settle_garbage_collector()
+        chunks.settle_garbage_collector()
         self._settle(node)
         loaded = f"{info.loaded:,} of {info.count or 0:,} {noun(info)} of {title}"
         outcome = f"Stopped: {loaded} loaded" if stop.is_set() else f"Loaded all {loaded}"

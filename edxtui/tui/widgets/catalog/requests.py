@@ -3,8 +3,9 @@
 No Textual widgets here. A typed request's node loads through the tree's own list-node
 machinery (a list response pages like any list, with *load more*); a response that is one
 object (`course_runs/{key}/`) is shown whole in the inspector, the node a leaf. What its
-children are is read from the path (`courses/...` lists courses). `known_paths` gives the
-request bar its completions: the groups the server serves and the keys of loaded nodes.
+children are is read from the path (`courses/...` lists courses). `add_request` puts a
+request's node in the tree; `request_paths` gives the request bar its completions: the
+groups the server serves and the keys of loaded nodes.
 """
 
 from __future__ import annotations
@@ -20,12 +21,13 @@ from edxtui.api.errors import EdxError
 from edxtui.api.exchange import Exchange
 from edxtui.api.request_line import relative
 from edxtui.tui.text import safe
-from edxtui.tui.widgets.catalog.nodes import GROUPS, NodeInfo
+from edxtui.tui.widgets.catalog.nodes import GROUPS, NodeInfo, group_label
 
 if TYPE_CHECKING:
     from textual.widgets.tree import TreeNode
 
     from edxtui.api.session import Session
+    from edxtui.tui.widgets.catalog.tree import CatalogTree
 
 REQUESTS_TITLE = "Requests"
 #: loaded nodes looked at for completions (each reads its JSON back from its page)
@@ -134,3 +136,33 @@ def known_paths(groups: Iterable[NodeInfo], nodes: Iterable[TreeNode[NodeInfo]])
             if each:
                 found[each] = None
     return list(found)
+
+
+def add_request(tree: CatalogTree, url: str) -> TreeNode[NodeInfo]:
+    """A node for a typed request under the "Requests" group (made on the first one),
+    loading; a list pages like any list node."""
+    api_root = tree.session.credentials.api_root
+    group = next(
+        (n for n in tree.root.children if n.data and n.data.title == REQUESTS_TITLE),
+        None,
+    )
+    if group is None:
+        info = NodeInfo(kind="group", title=REQUESTS_TITLE, child_kind="request")
+        group = tree.root.add(group_label(info), info, expand=True)
+    assert group.data is not None
+    group.data.count = len(group.children) + 1
+    group.data.state = "loaded"
+    tree.refresh_label(group)
+    info = request_info(url, api_root)
+    node = group.add(request_label(info), info, expand=True)
+    group.expand()
+    tree.load(node)
+    info.state = "loading"  # so the expand that comes next does not load it again
+    tree.reveal(node)
+    return node
+
+
+def request_paths(tree: CatalogTree) -> list[str]:
+    """The request bar's completions (known_paths)."""
+    groups = [n.data for n in tree.root.children if n.data is not None]
+    return known_paths(groups, tree.loaded_nodes())

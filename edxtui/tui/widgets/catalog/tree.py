@@ -5,18 +5,17 @@ top-level courses, course runs, programs and organizations where the API root se
 (the edX.org gateway 404s those, which is "not available on this server", not an error).
 
 Children load in a worker per node (a newer load of the same node cancels a stale one)
-and are added in chunks so the event loop never stalls on a 10,000-course catalog. Every
+and are added in chunks so the event loop never stalls on a 10,000-course catalog
+(chunks.py); a failed load becomes an error leaf that loads again (failures.py). Every
 label is built from untrusted API strings as plain Text with control characters escaped.
 """
 
 from __future__ import annotations
 
 import asyncio
-import gc
-import time
 from collections.abc import Callable, Iterable
 from functools import partial
-from typing import TYPE_CHECKING, Any
+from typing import TYPE_CHECKING
 
 from rich.text import Text
 from textual.binding import Binding
@@ -28,24 +27,16 @@ from textual.worker import Worker
 
 from edxtui import jsonpath
 from edxtui.api.catalog import Page, PageBudget, PagingIgnoredError, fetch_page, same_page
-from edxtui.api.errors import AuthError, EdxError, ThrottledError
-from edxtui.api.exchange import Exchange
-from edxtui.api.search import MIXED, result_kind
+from edxtui.api.errors import EdxError
 from edxtui.tui.text import safe
-from edxtui.tui.widgets.catalog import drill, requests
+from edxtui.tui.widgets.catalog import chunks, drill, requests
+from edxtui.tui.widgets.catalog.failures import FailuresMixin
 from edxtui.tui.widgets.catalog.load_all import LoadAll
 from edxtui.tui.widgets.catalog.nodes import (
     GROUPS,
-    NO_CATALOG_LIST,
-    NO_CATALOG_LIST_SHORT,
     NodeInfo,
-    bucket_label,
-    child_info,
     empty_label,
-    error_label,
-    error_text,
     group_label,
-    item_label,
     list_at,
     more_label,
     plural,
@@ -53,48 +44,20 @@ from edxtui.tui.widgets.catalog.nodes import (
     value_at,
 )
 from edxtui.tui.widgets.catalog.paint import LineCachedTree
-from edxtui.tui.widgets.catalog.throttle import RETRIES_BY_ITSELF, ThrottledLoads
+from edxtui.tui.widgets.catalog.throttle import ThrottledLoads
 
 if TYPE_CHECKING:
     from edxtui.api.session import Params, Session
 
-#: children added per batch before yielding to the event loop
-CHUNK = 500
 #: items asked for per page (the API has no upper cap; 20 is the default)
 PAGE_SIZE = 100
 #: items asked for when only a list's count is wanted (start-up's groups)
 COUNT_ONLY = 1
 #: seconds a page may take before its node shows "loading…"
 LOADING_AFTER = 0.1
-#: seconds between looks at the clock while a throttled load waits for its time
-THROTTLE_TICK = 1.0
-#: past this many children, a list is shown in ranges of this many (see _add_page)
-BUCKET = 1000
-#: longest title shown in a label
-
-_freezes = 0
-#: every this many loads, unfreeze instead, so garbage cycles made meanwhile are collected
-UNFREEZE_EVERY = 25
 
 
-def settle_garbage_collector(*, release: bool = False) -> None:
-    """Keep the cyclic GC's full passes short while big lists load.
-
-    A full collection walks every tracked object; with 10,000 nodes loaded (each a
-    TreeNode, NodeInfo, Text and spans) one pass is a visible stall in the middle of
-    scrolling (docs/performance.md, "Catalog tree"). Freezing what survived a finished load moves it out of those passes.
-    Frozen cycles are never collected, so a reload (`release=True`: the old subtree is
-    cyclic, parent <-> children) and every UNFREEZE_EVERY-th load unfreeze instead.
-    """
-    global _freezes
-    _freezes += 1
-    if release or _freezes % UNFREEZE_EVERY == 0:
-        gc.unfreeze()
-    else:
-        gc.freeze()
-
-
-class CatalogTree(LineCachedTree):
+class CatalogTree(FailuresMixin, LineCachedTree):
     """The resource tree. `session` is set by the screen before mount (attributes down)."""
 
     class Loaded(Message):
@@ -149,9 +112,6 @@ class CatalogTree(LineCachedTree):
         self.move_cursor(self.root.children[0])
         # Lists that failed for want of a token load by themselves once there is one.
         self._unsubscribe = self.session.tokens.subscribe(self._token_changed)
-
-    def _token_changed(self, _state: object) -> None:
-        self.call_later(self.retry_token_failures)
 
     def on_unmount(self) -> None:
         self._unsubscribe()
@@ -223,7 +183,7 @@ class CatalogTree(LineCachedTree):
             items = list_at(info.item, info.inline)
             info.count = len(items)
             list_path = info.json_path + jsonpath.key_step(info.inline)
-            await self._add_items(node, items, list_path, info.exchange, kind=info.child_kind)
+            await chunks.add_items(node, items, list_path, info.exchange, kind=info.child_kind)
             info.state = "loaded"
             return
         # A counted group's first page: a server search (S) already under it stays there.
@@ -285,7 +245,7 @@ class CatalogTree(LineCachedTree):
         if info.kind in ("group", "request", "search") and not more:
             info.exchange = page.exchange
         start = info.loaded
-        await self._add_page(node, page)
+        await chunks.add_page(node, page)
         info.loaded = start + len(page.results)
         if info.next_url:
             more_info = NodeInfo(kind="more", target=node, exchange=page.exchange)
@@ -295,7 +255,7 @@ class CatalogTree(LineCachedTree):
         info.state = "loaded"
         self.refresh_label(node)
         self.post_message(self.Loaded(node))
-        settle_garbage_collector()
+        chunks.settle_garbage_collector()
 
     def clear_list(self, node: TreeNode[NodeInfo], keep: tuple[str, ...] = ()) -> None:
         """Forget a node's loaded children before its list loads again from the start
@@ -303,7 +263,7 @@ class CatalogTree(LineCachedTree):
         info = node.data
         assert info is not None
         if node.children:
-            settle_garbage_collector(release=True)  # the old subtree must be collectable
+            chunks.settle_garbage_collector(release=True)  # the old subtree must be collectable
         kept = [c for c in node.children if c.data is not None and c.data.kind in keep]
         if kept:
             for child in list(node.children):
@@ -344,191 +304,11 @@ class CatalogTree(LineCachedTree):
         info.last_page = page.exchange
         return page
 
-    async def _add_items(
-        self,
-        node: TreeNode[NodeInfo],
-        items: list[Any],
-        list_path: str,
-        exchange: Exchange | None,
-        *,
-        kind: str,
-        start: int = 0,
-    ) -> None:
-        """Add children in chunks, yielding between them so input and painting go on.
-
-        `start` is the index of `items[0]` in the body's list (for each child's json_path).
-        """
-        batch = 0
-        for index, item in enumerate(items, start):
-            item_kind = result_kind(item) if kind == MIXED else kind  # search/all/'s mix
-            child = child_info(item_kind, item, exchange, list_path + jsonpath.index_step(index))
-            label = item_label(item_kind, item)
-            if child.loads:
-                node.add(label, child)
-            else:
-                node.add_leaf(label, child)
-            batch += 1
-            if batch >= CHUNK:
-                batch = 0
-                await asyncio.sleep(0)
-
-    async def _add_page(
-        self, node: TreeNode[NodeInfo], page: Any, *, open_range: bool = True
-    ) -> None:
-        """Add a page of a list; past BUCKET items, in collapsible ranges of BUCKET.
-
-        Tree rebuilds all of its expanded lines whenever a node is added, so 10,000 open
-        children cost tens of ms per page. Ranges keep only the newest one open: the tree
-        stays short however far the list is paged.
-        """
-        info = node.data
-        assert info is not None
-        results = list(page.results)
-        total = info.count or 0
-        if total <= BUCKET:
-            await self._add_items(node, results, ".results", page.exchange, kind=info.child_kind)
-            return
-        index = 0
-        while index < len(results):
-            position = info.loaded + index
-            bucket = self._bucket(node, position // BUCKET, total, open_range)
-            chunk = results[index : index + BUCKET - position % BUCKET]
-            await self._add_items(
-                bucket, chunk, ".results", page.exchange, kind=info.child_kind, start=index
-            )
-            index += len(chunk)
-
-    def _bucket(
-        self, node: TreeNode[NodeInfo], number: int, total: int, expand: bool = True
-    ) -> TreeNode[NodeInfo]:
-        """The range node `number` (0-based) under `node`; a new one closes the one before
-        (`expand=False`: it comes closed too; load all adds ranges without new lines)."""
-        last = next(
-            (c for c in reversed(node.children) if c.data and c.data.kind == "bucket"), None
-        )
-        if last is not None and last.data is not None and last.data.count == number:
-            return last
-        if last is not None:
-            last.collapse()
-        first, end = number * BUCKET + 1, min((number + 1) * BUCKET, total)
-        label = bucket_label(first, end, total)
-        info = NodeInfo(kind="bucket", title=label.plain, count=number, target=node)
-        return node.add(label, info, expand=expand)
-
-    def _show_error(self, node: TreeNode[NodeInfo], err: BaseException, more: bool) -> None:
-        info = node.data
-        assert info is not None
-        reason, not_here = error_text(err)
-        needs_token = self._for_want_of_a_token(err)
-        exchange = self._token_exchange() if needs_token else self._exchange_for_error(err)
-        catalog_list = info.kind == "group" and info.path == GROUPS[0][1]
-        info.note = ""
-        if not_here and catalog_list and not more:
-            # Every catalog API serves the catalog list: a 404 there is a wrong API root.
-            reason, not_here, info.note = NO_CATALOG_LIST, False, NO_CATALOG_LIST_SHORT
-        if info.kind == "group" and not more:
-            info.exchange = exchange  # the inspector shows the failed request on the group
-        if not_here and info.kind == "group" and not more:
-            info.state = "unavailable"
-            info.exchange = exchange
-            node.add_leaf(
-                Text("not available on this server (404)", style="dim italic"),
-                NodeInfo(kind="info", exchange=exchange),
-            )
-            node.allow_expand = True
-        else:
-            info.state = "error"
-            if info.kind == "request" and not more:
-                info.exchange = exchange  # the inspector shows the failed response
-            throttled = isinstance(err, ThrottledError)
-            leaf = node.add_leaf(
-                error_label(reason, RETRIES_BY_ITSELF if throttled else "enter to retry"),
-                NodeInfo(
-                    kind="error",
-                    target=node,
-                    exchange=exchange,
-                    note=reason,
-                    needs_token=needs_token,
-                ),
-            )
-            if isinstance(err, ThrottledError):
-                self._wait_for_throttle(leaf, err)
-            if more:
-                info.state = "loaded"  # what was loaded stays; only the next page failed
-            elif info.kind == "search":  # the user typed it: say what the server made of it
-                info.exchange = exchange
-                self.notify(f"Search “{info.title}”: {reason}", severity="error")
-        self.refresh_label(node)
-        if needs_token:  # a token may have come in while this load was failing
-            self.call_later(self.retry_token_failures)
-
-    def _for_want_of_a_token(self, err: BaseException) -> bool:
-        """Whether the load failed because no token could be had (the API was not asked):
-        the token endpoint's own errors, and whatever the token manager last failed with."""
-        return isinstance(err, AuthError) or err is self.session.tokens.state().last_error
-
-    def _token_exchange(self) -> Exchange | None:
-        """The newest token request in the log: the one that failed a load for want of a token."""
-        for exchange in reversed(list(self.session.log)):
-            if exchange.kind == "token":
-                return exchange
-        return None
-
-    def retry_token_failures(self) -> None:
-        """Retry every load that failed for want of a token, now that there is one."""
-        if not self.is_attached or self.session.tokens.current_token is None:
-            return
-        waiting = [
-            node
-            for node in self.loaded_nodes()
-            if node.data is not None and node.data.kind == "error" and node.data.needs_token
-        ]
-        for node in waiting:
-            assert node.data is not None
-            node.data.needs_token = False  # once: a new failure marks it again
-            self.retry(node)
-
-    # ----- throttled loads ------------------------------------------------------------
-
-    def _now(self) -> float:
-        # The app's wall clock, the one the session's budget uses (a test can move it).
-        clock = getattr(self.app, "clock", time.time)
-        return float(clock())
-
-    def _wait_for_throttle(self, leaf: TreeNode[NodeInfo], err: ThrottledError) -> None:
-        """Retry this load by itself once the server allows requests again; send nothing before."""
-        self._throttled.add(leaf, err)
-        if self._throttle_timer is None:
-            self._throttle_timer = self.set_interval(THROTTLE_TICK, self._throttle_tick)
-
-    def _throttle_tick(self) -> None:
-        now = self._now()
-        for leaf in self._throttled.due(now):
-            if self._in_tree(leaf):  # not already retried (enter) or reloaded (r)
-                self.retry(leaf)
-        for leaf, reason in self._throttled.waiting(now):
-            if self._in_tree(leaf):
-                leaf.set_label(error_label(reason, RETRIES_BY_ITSELF))
-            else:
-                self._throttled.forget(leaf)
-        if not self._throttled and self._throttle_timer is not None:
-            self._throttle_timer.stop()
-            self._throttle_timer = None
-
     def _in_tree(self, node: TreeNode[NodeInfo]) -> bool:
         try:
             return self.get_node_by_id(node.id) is node
         except UnknownNodeID:
             return False
-
-    def _exchange_for_error(self, err: BaseException) -> Exchange | None:
-        """The log entry of the failed request, so the inspector can show it."""
-        url = getattr(err, "url", None)
-        entries = list(self.session.log)
-        for exchange in reversed(entries):
-            if url is None or exchange.url == url:
-                return exchange
-        return None
 
     # ----- user actions -------------------------------------------------------------
 
@@ -551,21 +331,6 @@ class CatalogTree(LineCachedTree):
             self.load(info.target, more=True)
         elif info.kind == "error":
             self.retry(event.node)
-
-    def retry(self, error_leaf: TreeNode[NodeInfo]) -> None:
-        """Load again what `error_leaf` says failed (enter on it, or a throttle's time come)."""
-        info = error_leaf.data
-        if info is None or info.target is None:
-            return
-        self._throttled.forget(error_leaf)
-        target_info = info.target.data
-        # A failed next page retries that page; a failed first load retries the node.
-        again_more = bool(target_info and target_info.loaded and target_info.next_url)
-        if not again_more:
-            info.target.remove_children()
-        else:
-            error_leaf.remove()
-        self.load(info.target, more=again_more)
 
     def action_reload(self) -> None:
         """Reload the highlighted node, or the nearest one above it that loads."""
@@ -631,34 +396,6 @@ class CatalogTree(LineCachedTree):
             node = node.parent
         if node is not None:
             self.load(node, more=True)
-
-    def add_request(self, url: str) -> TreeNode[NodeInfo]:
-        """A node for a typed request under the "Requests" group (made on the first one),
-        loading; a list pages like any list node."""
-        api_root = self.session.credentials.api_root
-        group = next(
-            (n for n in self.root.children if n.data and n.data.title == requests.REQUESTS_TITLE),
-            None,
-        )
-        if group is None:
-            info = NodeInfo(kind="group", title=requests.REQUESTS_TITLE, child_kind="request")
-            group = self.root.add(group_label(info), info, expand=True)
-        assert group.data is not None
-        group.data.count = len(group.children) + 1
-        group.data.state = "loaded"
-        self.refresh_label(group)
-        info = requests.request_info(url, api_root)
-        node = group.add(requests.request_label(info), info, expand=True)
-        group.expand()
-        self.load(node)
-        info.state = "loading"  # so the expand that comes next does not load it again
-        self.reveal(node)
-        return node
-
-    def request_paths(self) -> list[str]:
-        """The request bar's completions (requests.known_paths)."""
-        groups = [n.data for n in self.root.children if n.data is not None]
-        return requests.known_paths(groups, self.loaded_nodes())
 
     def reveal(self, node: TreeNode[NodeInfo]) -> None:
         """Open every node above `node` and put the cursor on it."""
