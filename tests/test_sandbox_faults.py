@@ -154,6 +154,17 @@ def test_the_first_rule_that_matches_wins_and_others_wait(sandbox, token) -> Non
     assert catalogs(sandbox, token).status_code == 200
 
 
+def test_after_lets_the_first_requests_through_then_the_rule_applies(sandbox, token) -> None:
+    sandbox.faults.update(errors={"count": 2, "status": 500, "after": 2})
+    statuses = [catalogs(sandbox, token).status_code for _ in range(5)]
+    assert statuses == [200, 200, 500, 500, 200]
+    assert parse_cli_fault("errors=-1:500:after=1")["errors"] == {
+        "count": "-1",
+        "status": "500",
+        "after": "1",
+    }
+
+
 # --- settings ---------------------------------------------------------------------------------
 
 
@@ -199,6 +210,19 @@ def test_gates_line_up_concurrent_requests_and_peak_concurrency_counts_them(sand
     assert statuses == [200] * 5
     assert sandbox.counters.peak_concurrency == 5
     assert sandbox.counters.held == 0 and sandbox.counters.in_flight == 0
+
+
+def test_hold_after_lets_that_many_through_a_closed_gate_first(sandbox, token) -> None:
+    sandbox.faults.update(hold_api=True, hold_after=2)
+    assert [catalogs(sandbox, token).status_code for _ in range(2)] == [200, 200]
+    statuses: list[int] = []
+    held = threading.Thread(target=lambda: statuses.append(catalogs(sandbox, token).status_code))
+    held.start()
+    assert sandbox.counters.wait_until(lambda c: c.held == 1, timeout=10)
+    assert statuses == [] and sandbox.faults.snapshot()["hold_after"] == 0
+    sandbox.faults.release()
+    held.join(timeout=10)
+    assert statuses == [200]
 
 
 def test_token_gate_holds_token_requests_only(sandbox, token) -> None:
@@ -257,7 +281,8 @@ def test_control_api_round_trip(sandbox, token) -> None:
     assert r.status_code == 200
     assert r.json()["expires_in"] == 5
     assert r.json()["rules"]["errors"] == {
-        "count": 1, "scope": "api", "status": 502, "retry_after": None, "mode": "short_body"
+        "count": 1, "scope": "api", "status": 502, "retry_after": None, "mode": "short_body",
+        "after": 0,
     }  # fmt: skip
     assert http.get(base + "/faults").json()["rules"]["errors"]["status"] == 502
     assert catalogs(sandbox, token).status_code == 502

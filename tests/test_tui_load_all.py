@@ -137,9 +137,10 @@ async def test_esc_stops_load_all_and_the_tree_stays_usable(make_sandbox):
         await open_explorer(pilot)
         catalog = await expand_catalog(pilot, app, "All courses")
         cursor_to(catalog)
-        server.faults.update(api_latency=0.4)  # slow pages: there is time to stop it
+        # two pages of the load all come in, the rest wait in the server: there is time to stop it
+        server.faults.update(hold_api=True, hold_after=2)
         await pilot.press("L")
-        await wait_for(pilot, lambda: catalog.data.loaded > 100, "a page of the load all")
+        await wait_for(pilot, lambda: catalog.data.loaded == 300, "two pages of the load all")
         await wait_for(pilot, lambda: progress_shown(app), "the progress bar")
         await pilot.press("L")  # one at a time: a second one is refused
         await wait_for(
@@ -150,7 +151,7 @@ async def test_esc_stops_load_all_and_the_tree_stays_usable(make_sandbox):
         await pilot.press("escape")
         await wait_for(pilot, lambda: not tree_of(app).load_all.running, "the load to stop")
         stopped_at = catalog.data.loaded
-        assert 100 < stopped_at < 1_500
+        assert stopped_at == 300
         assert catalog.data.state == "loaded" and kinds(catalog)[-1] == "more"
         assert any("Stopped" in n.message for n in app._notifications)
         await wait_for(pilot, lambda: not progress_shown(app), "the progress bar to go")
@@ -226,14 +227,15 @@ async def test_export_asks_before_replacing_and_a_cancel_leaves_the_old_file(
         screen = await export_from_the_tree(pilot, app, target)
         await pilot.press("enter")
         await wait_for(pilot, lambda: isinstance(app.screen, ConfirmScreen), "replace it?")
-        server.faults.update(api_latency=0.3)  # slow pages: there is time to cancel
+        server.faults.update(hold_api=True)  # its first page waits in the server: cancel then
         await pilot.press("enter")
         await wait_for(pilot, lambda: app.screen is screen, "back to the export dialog")
-        await wait_for(pilot, lambda: server.counters.api_requests > 0 and screen.worker, "pages")
+        await wait_for(pilot, lambda: server.counters.held == 1 and screen.worker, "a page held")
         await wait_for(pilot, lambda: screen.worker.is_running, "the export running")
         await pilot.press("escape")
         await wait_for(pilot, lambda: not isinstance(app.screen, ExportScreen), "closed")
         await wait_for(pilot, lambda: screen.worker.is_finished, "the export to stop")
+        server.faults.update(hold_api=False)
         assert target.read_text() == "the previous export\n"
         assert sorted(os.listdir(tmp_path)) == ["courses.jsonl"]  # no temporary file left
         assert any("Export cancelled" in n.message for n in app._notifications)
@@ -263,11 +265,9 @@ async def test_a_failed_export_says_why_and_leaves_no_file(make_sandbox, tmp_pat
     async with app.run_test(size=SIZE) as pilot:
         await open_explorer(pilot)
         screen = await export_from_the_tree(pilot, app, target, "csv")
-        server.faults.update(api_latency=0.2)  # slow pages: the fault comes mid-export
-        sent = server.counters.api_requests
+        # the first page comes through, every later one is a 500: a failure mid-export
+        server.faults.update(errors={"count": -1, "scope": "api", "status": 500, "after": 1})
         await pilot.click("#export")
-        await wait_for(pilot, lambda: server.counters.api_requests >= sent + 2, "two pages")
-        server.faults.update(errors={"count": -1, "scope": "api", "status": 500})
         error = screen.query_one("#export-error")
         await wait_for(pilot, lambda: "Could not export" in str(error.render()), "the error")
         assert "500" in str(error.render()) and "no file was written" in str(error.render())

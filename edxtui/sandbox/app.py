@@ -203,7 +203,7 @@ class SandboxApp:
 
     async def _gate(self, name: str) -> None:
         """Wait while the named gate is closed (set from another thread, hence the polling)."""
-        if not getattr(self.faults, name):
+        if self.faults.passes_gate(name):
             return
         self.counters.bump(held=1)
         try:

@@ -32,6 +32,7 @@ class Rule:
     status: int = 503  # for "errors"
     retry_after: int | None = None  # for "rate_limit": None means no Retry-After header
     mode: str = "short_body"  # for "truncate"
+    after: int = 0  # let this many matching requests through first (a fault mid-way)
 
     def __post_init__(self) -> None:
         if self.scope not in SCOPES:
@@ -103,6 +104,7 @@ class Faults:
         # them to line up N concurrent requests deterministically, instead of guessing latencies.
         self.hold_token: bool = False
         self.hold_api: bool = False
+        self.hold_after: int = 0  # a closed gate lets this many more requests through first
         # Hostile servers (hostile.py): an API body sent a byte every `trickle` seconds; a
         # gzip body that inflates to `bomb_mb` MiB; `next` links that never end; a frozen clock
         self.trickle: float = 0.0
@@ -146,6 +148,10 @@ class Faults:
                 if value is not None and not str(value).startswith(("http://", "https://")):
                     raise ValueError("links_origin must be an http(s) origin or null")
                 parsed[name] = None if value is None else str(value).rstrip("/")
+            elif name == "hold_after":
+                parsed[name] = _int(name, value)
+                if parsed[name] < 0:
+                    raise ValueError("hold_after must be >= 0")
             elif name == "repeat_courses":
                 parsed[name] = _int(name, value)
                 if parsed[name] < 0:
@@ -178,6 +184,17 @@ class Faults:
                 else:
                     setattr(self, name, value)
 
+    def passes_gate(self, name: str) -> bool:
+        """Whether a request goes through the named gate now: it is open, or `hold_after`
+        still lets requests through (each one that does uses one up)."""
+        with self._lock:
+            if not getattr(self, name):
+                return True
+            if self.hold_after > 0:
+                self.hold_after -= 1
+                return True
+            return False
+
     def release(self) -> None:
         """Open both gates: held requests go on."""
         with self._lock:
@@ -194,6 +211,9 @@ class Faults:
             for name in RULES:
                 rule = self.rules.get(name)
                 if rule is not None and rule.matches(scope):
+                    if rule.after > 0:  # not yet: this one goes through untouched
+                        rule.after -= 1
+                        continue
                     if rule.count > 0:
                         rule.count -= 1
                     if rule.count == 0:
@@ -219,6 +239,7 @@ class Faults:
                 "repeat_courses": self.repeat_courses,
                 "hold_token": self.hold_token,
                 "hold_api": self.hold_api,
+                "hold_after": self.hold_after,
                 "trickle": self.trickle,
                 "bomb_mb": self.bomb_mb,
                 "endless_next": self.endless_next,
@@ -271,6 +292,7 @@ def _parse_rule(name: str, value: Any) -> Rule | None:
     try:
         base["count"] = _int(f"{name}.count", base["count"])
         base["status"] = _int(f"{name}.status", base["status"])
+        base["after"] = _int(f"{name}.after", base["after"])
         if base.get("retry_after") is not None:
             base["retry_after"] = _int(f"{name}.retry_after", base["retry_after"])
         rule = Rule(**base)
@@ -283,7 +305,7 @@ def _parse_rule(name: str, value: Any) -> Rule | None:
 
 def parse_cli_fault(text: str) -> dict[str, Any]:
     """`--fault` values: `errors=3`, `errors=3:502`, `rate_limit=2:retry_after=5`,
-    `expires_in=5`, `api_latency=0.2`, `truncate=1:mode=json`, `drop=-1:scope=token`."""
+    `errors=-1:500:after=1` (every request after the first), `expires_in=5`, `api_latency=0.2`, `truncate=1:mode=json`, `drop=-1:scope=token`."""
     name, sep, rest = text.partition("=")
     name = name.strip().replace("-", "_")
     if not sep:
