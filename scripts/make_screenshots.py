@@ -4,7 +4,8 @@
 
 Each picture is the real app driven by Textual's Pilot against a real sandbox server on
 loopback: the credentials screen, the explorer with a catalog expanded and its JSON shown,
-the token panel in the middle of a refresh, and the history view. The app's clocks are
+the token panel in the middle of a refresh, the history view, a server search and a typed
+request in the tree, and the JSON view answering a path query. The app's clocks are
 frozen and volatile text is hidden, so a re-run changes a picture only when the UI changed.
 """
 
@@ -61,7 +62,10 @@ async def settled(pilot: Pilot) -> EdxApp:
     )
     await until(
         pilot,
-        lambda: all(n.data.state in ("loaded", "unavailable") for n in tree(app).root.children),
+        # Catalogs loads, the other groups are only counted at start-up
+        lambda: all(
+            n.data.state in ("loaded", "counted", "unavailable") for n in tree(app).root.children
+        ),
         "the groups",
     )
     await until(pilot, lambda: app.session.tokens.current_token, "a token")
@@ -73,7 +77,7 @@ async def settled(pilot: Pilot) -> EdxApp:
 async def expand_catalog(pilot: Pilot, app: EdxApp) -> None:
     catalogs = tree(app).root.children[0]
     catalog = next(n for n in catalogs.children if "Computer Science" in n.label.plain)
-    tree(app).move_cursor(catalog)
+    tree(app).reveal(catalog)  # not move_cursor: it trusts a line number that may be stale
     await pilot.press("enter")
     await until(pilot, lambda: catalog.data.state == "loaded", "the catalog's courses")
     await pilot.press("down", "down")
@@ -120,17 +124,93 @@ async def history(pilot: Pilot) -> None:
     await pilot.pause()
 
 
+async def server_search(pilot: Pilot) -> None:
+    """S on Courses asks the server (q=); the results are a node that pages like any list."""
+    from edxtui.tui.widgets.catalog.ask import AskBox
+
+    app = await settled(pilot)
+    server: SandboxServer = app.screenshot_server  # type: ignore[attr-defined]
+    server.faults.update(search=True)  # discovery's q= (shoot resets the faults after)
+    courses = next(n for n in tree(app).root.children if n.data.title == "Courses")
+    tree(app).reveal(courses)
+    await pilot.press("S")
+    box = app.screen.query_one(AskBox)
+    await until(pilot, lambda: box.has_focus, "the search box")
+    box.value = "python"
+    await pilot.press("enter")
+    await until(
+        pilot,
+        lambda: any(c.data.kind == "search" and c.data.state == "loaded" for c in courses.children),
+        "the search's results",
+    )
+    await until(pilot, lambda: courses.data.state == "loaded", "the Courses group")
+    tree(app).root.children[0].collapse()  # Catalogs: room for the results
+    await pilot.pause()
+    app.clear_notifications()
+
+
+async def request_bar(pilot: Pilot) -> None:
+    """`:` GETs a typed path under the API root; its answer is a node under Requests."""
+    from edxtui.tui.widgets.request_bar import RequestBar
+
+    app = await settled(pilot)
+    tree(app).root.children[0].collapse()
+    await pilot.press(":")
+    bar = app.screen.query_one(RequestBar)
+    await until(pilot, lambda: bar.has_focus, "the request bar")
+    bar.value = "programs/?limit=3"
+    await pilot.press("enter")
+    await until(
+        pilot,
+        lambda: any(
+            n.data.title == "Requests" and n.children and n.children[0].data.state == "loaded"
+            for n in tree(app).root.children
+        ),
+        "the typed request",
+    )
+    await pilot.pause()
+    app.clear_notifications()
+
+
+async def path_query(pilot: Pilot) -> None:
+    """The JSON view of a catalog's courses answering the path query `.results[].key`."""
+    app = await settled(pilot)
+    await expand_catalog(pilot, app)  # the cursor on a course: the inspector shows its page
+    await pilot.press("i")
+    await until(
+        pilot, lambda: app.focused is not None and app.focused.id == "json-view-lines", "the body"
+    )
+    await pilot.press("full_stop")
+    await until(
+        pilot,
+        lambda: app.focused is not None and app.focused.id == "json-view-query",
+        "the query box",
+    )
+    app.focused.value = ".results[].key"  # type: ignore[union-attr]
+    await pilot.press("enter")
+    status = app.screen.query_one("#json-view-status")
+    await until(pilot, lambda: "key: match " in str(status.render()), "the matches")
+    await pilot.press("n", "n")
+    await pilot.pause()
+    app.clear_notifications()
+
+
 SHOTS: dict[str, Callable[[Pilot], Awaitable[None]]] = {
     "credentials": credentials,
     "explorer": explorer,
     "token-refreshing": token_refreshing,
     "history": history,
+    "server-search": server_search,
+    "request-bar": request_bar,
+    "path-query": path_query,
 }
 
 
 async def shoot(
     server: SandboxServer, name: str, steps: Callable[[Pilot], Awaitable[None]], out: Path
 ) -> Path:
+    # a fresh data folder each: no earlier run's (or picture's) history or typed requests
+    os.environ["EDXTUI_DATA_DIR"] = tempfile.mkdtemp(prefix="edxtui-screenshots-")
     frozen, frozen_mono = time.time(), time.monotonic()
     creds = server.credentials("openedx")
     app = EdxApp(
@@ -159,8 +239,6 @@ def main(argv: list[str] | None = None) -> int:
     args = parser.parse_args(argv)
     out = Path(args.out)
     out.mkdir(parents=True, exist_ok=True)
-    # a fresh data folder: no earlier run's history or typed requests in the pictures
-    os.environ["EDXTUI_DATA_DIR"] = tempfile.mkdtemp(prefix="edxtui-screenshots-")
     with SandboxServer(seed=SEED, port=PORT, courses=300, large_catalog_courses=2000) as server:
         for name, steps in SHOTS.items():
             path = asyncio.run(shoot(server, name, steps, out))

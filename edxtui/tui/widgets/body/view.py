@@ -85,8 +85,8 @@ class JsonView(FinderMixin, BackgroundMixin, Vertical, can_focus=False):
     """
     BINDINGS = [
         Binding("slash", "open_search", "Search"),
-        Binding("n", "next_match", "Next match"),
-        Binding("N", "prev_match", "Prev match"),
+        Binding("n", "next_match", "Next match", show=False),  # the footer is full: see help
+        Binding("N", "prev_match", "Prev match", show=False),
         Binding("m", "cycle_mode", "View: pretty/tree/raw"),
         Binding("Y", "copy_value", "Copy value"),
         Binding("p", "copy_path", "Copy path"),
