@@ -28,6 +28,10 @@ THROTTLED = "throttled: the server allows more requests at "
 ALWAYS = 1_000_000
 
 
+def status_text(app) -> str:
+    return str(app.screen.query_one("#token-status").render())
+
+
 def subtitle(app) -> str:
     """The token panel's border subtitle as it reads on screen."""
     panel = app.screen.query_one(TokenPanel)
@@ -110,13 +114,20 @@ async def test_an_hour_long_throttle_waits_and_retries_the_node_by_itself(sandbo
         assert "retried by itself then" in label and "enter to retry" not in label
         assert sandbox.counters.throttled == 1
         sent = sandbox.counters.api_requests
-        # The panel says the same, in its border subtitle.
+        # The panel says the same, in its border subtitle, and in short on its status line.
         await wait_for(
             pilot,
             lambda: subtitle(app).startswith(THROTTLED),
             "the throttle in the panel",
             showing=lambda: subtitle(app),
         )
+        await wait_for(
+            pilot,
+            lambda: "⏸ throttled until " in status_text(app) and "(in 60 min)" in status_text(app),
+            "the throttle on the panel's status line",
+            showing=lambda: status_text(app),
+        )
+        assert status_text(app).startswith("Token ● valid")  # the token itself is fine
         # Time passes (the app's clock): the leaf counts down, and nothing is sent.
         now[0] += 20 * 60
         await wait_for(
@@ -125,7 +136,9 @@ async def test_an_hour_long_throttle_waits_and_retries_the_node_by_itself(sandbo
             "the countdown on the node",
             showing=lambda: courses.children[-1].label.plain,
         )
-        assert "(in 40 min)" in subtitle(app)
+        # the panel counts down on its own tick, not the tree's
+        await wait_for(pilot, lambda: "(in 40 min)" in subtitle(app), "the subtitle's countdown")
+        await wait_for(pilot, lambda: "(in 40 min)" in status_text(app), "the status line's")
         # Enter before then sends nothing either: the session refuses it locally.
         app.screen.catalog_tree.retry(courses.children[-1])
         await wait_for(pilot, lambda: courses.data.state == "error", "the refused retry")
@@ -134,6 +147,7 @@ async def test_an_hour_long_throttle_waits_and_retries_the_node_by_itself(sandbo
         server_now[0] += 3601
         now[0] += 41 * 60
         await wait_for(pilot, lambda: courses.data.state == "loaded", "the retry at that time")
+        await wait_for(pilot, lambda: "throttled" not in status_text(app), "the wait is over")
         assert courses.data.loaded == PAGE_SIZE
         assert sandbox.counters.throttled == 1
         await wait_for(
@@ -160,6 +174,12 @@ async def test_a_token_refresh_throttled_for_an_hour_shows_in_the_panel(sandbox)
             showing=lambda: subtitle(app),
         )
         assert "(in 60 min)" in subtitle(app)
+        await wait_for(
+            pilot,
+            lambda: "⏸ throttled (the token endpoint) until " in status_text(app),
+            "the throttled refresh on the status line",
+            showing=lambda: status_text(app),
+        )
         detail = str(app.screen.query_one("#token-detail").render())
         assert "throttled: the token endpoint allows more requests at" in detail
         assert sandbox.counters.token_requests == 2  # the refresh, asked once, not retried

@@ -99,17 +99,21 @@ class ThrottledError(EdxError):
         self.token = token
 
 
+def until_text(retry_at: float, now: float) -> str:
+    """When a wait ends, in local time and from now: "14:32 (in 47 min)"."""
+    import time
+
+    left = max(0.0, retry_at - now)
+    wait = f"{left / 60:.0f} min" if left >= 90 else f"{left:.0f} s"
+    return f"{time.strftime('%H:%M', time.localtime(retry_at))} (in {wait})"
+
+
 def throttled_error(retry_at: float, now: float, *, status: int, token: bool) -> ThrottledError:
     """A ThrottledError saying "throttled: the server allows more requests at 14:32 (in 47
     min)", in local time."""
-    import time
-
     where = "the token endpoint" if token else "the server"
-    left = max(0.0, retry_at - now)
-    wait = f"{left / 60:.0f} min" if left >= 90 else f"{left:.0f} s"
-    at = time.strftime("%H:%M", time.localtime(retry_at))
     return ThrottledError(
-        f"throttled: {where} allows more requests at {at} (in {wait})",
+        f"throttled: {where} allows more requests at {until_text(retry_at, now)}",
         "this client has spent its request budget; come back then (nothing more was sent)",
         retry_at=retry_at,
         status=status,

@@ -15,10 +15,20 @@ from typing import TYPE_CHECKING
 
 from rich.text import Text
 
-from edxtui.api.errors import throttled_error
+from edxtui.api.errors import throttled_error, until_text
 
 if TYPE_CHECKING:
     from edxtui.api.budget import RequestBudget
+
+
+def throttle_note(budget: RequestBudget, now: float) -> Text | None:
+    """While the server's long wait holds, the short form for the panel's status line
+    (`⏸ throttled until 14:32 (in 47 min)`); else None."""
+    throttle, until = budget.last_throttle, budget.blocked_until
+    if throttle is None or until is None or now >= until:
+        return None
+    where = " (the token endpoint)" if throttle.token else ""
+    return Text(f"⏸ throttled{where} until {until_text(until, now)}", style="bold yellow")
 
 
 def budget_line(budget: RequestBudget, now: float, place: Text | None = None) -> Text:

@@ -24,7 +24,7 @@ from edxtui.api.errors import AuthError, EdxError
 from edxtui.api.state import TokenState, TokenStatus
 from edxtui.tui.clipboard import copy_text
 from edxtui.tui.text import countdown, local_time, safe
-from edxtui.tui.widgets.budget_line import budget_line
+from edxtui.tui.widgets.budget_line import budget_line, throttle_note
 from edxtui.tui.widgets.lifetime_bar import LifetimeBar
 
 if TYPE_CHECKING:
@@ -295,6 +295,10 @@ class TokenPanel(Vertical):
         if state is None:
             return
         status, mood = status_line(state)
+        note = None if self.budget is None else throttle_note(self.budget, state.now)
+        if note is not None:  # the server's long wait, on the line a person reads first
+            status.append("  ")
+            status.append_text(note)
         self._update("#token-status", status)
         self._update("#token-detail", detail_lines(state, stable=self.stable))
         fraction = state.fraction_left
