@@ -4,6 +4,8 @@
 - `sandbox` (function): that same server with faults and counters reset before and after the test.
 - `make_sandbox` (function): a factory for a server with its own SandboxConfig (or keyword
   settings); every server it made is stopped at teardown.
+- `big_https_sandbox` (session): a TLS sandbox whose "All courses" catalog holds
+  HTTPS_COURSES (26 pages), for the real-deployment tests of the CLI and the TUI alike.
 """
 
 from __future__ import annotations
@@ -17,7 +19,9 @@ import pytest
 
 from edxtui.sandbox import SandboxConfig, SandboxServer
 
-__all__ = ["make_sandbox", "sandbox", "sandbox_server"]
+__all__ = ["big_https_sandbox", "make_sandbox", "sandbox", "sandbox_server"]
+
+HTTPS_COURSES = 2600  # the "All courses" catalog of the https sandbox: 26 pages of 100
 
 # One plain-HTTP client for the sandbox tests: an httpx.Client per call costs ~30 ms of TLS set-up
 # that loopback http never uses. Import it explicitly: `from sandbox_fixtures import http`.
@@ -65,3 +69,10 @@ def make_sandbox() -> Iterator[Callable[..., SandboxServer]]:
     yield factory
     for server in servers:
         server.stop()
+
+
+@pytest.fixture(scope="session")
+def big_https_sandbox() -> Iterator[SandboxServer]:
+    pytest.importorskip("cryptography")
+    with SandboxServer(SandboxConfig(https=True, courses=HTTPS_COURSES)) as server:
+        yield server

@@ -14,16 +14,16 @@ import json
 import re
 
 import pytest
+from sandbox_fixtures import HTTPS_COURSES
 from test_faults_cli import ALWAYS, Cli, Run, assert_says
 
 from edxtui import cli
 from edxtui.api import Session, ThrottledError, catalog
 from edxtui.api.budget import WINDOW, RequestBudget
 from edxtui.api.urls import upgrade_link
-from edxtui.sandbox import SandboxConfig
 from edxtui.sandbox.catalogs import CATALOG_ALL
 
-COURSES = 2600  # the "All courses" catalog of the https sandbox: 26 pages of 100
+COURSES = HTTPS_COURSES  # the "All courses" catalog of the https sandbox: 26 pages of 100
 THROTTLED = re.compile(r"allows more requests at \d\d:\d\d \(in 60 min\)")
 
 
@@ -54,15 +54,6 @@ def test_an_http_link_to_the_https_roots_own_host_becomes_https():
         ("https://discovery.example.edu/a/", "https://discovery.example.edu/"),
     ]:
         assert upgrade_link(link, root) == link
-
-
-@pytest.fixture(scope="module")
-def big_https_sandbox():
-    pytest.importorskip("cryptography")
-    from edxtui.sandbox import SandboxServer
-
-    with SandboxServer(SandboxConfig(https=True, courses=COURSES)) as server:
-        yield server
 
 
 @pytest.fixture

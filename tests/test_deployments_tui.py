@@ -13,6 +13,7 @@ from dataclasses import replace
 import httpx
 import pytest
 from fault_servers import ForeignServer, Reply, json_reply
+from sandbox_fixtures import HTTPS_COURSES
 from test_faults_tui import (
     ALWAYS,
     FAST,
@@ -38,12 +39,11 @@ from edxtui.api import Session
 from edxtui.api.bounds import Bounds
 from edxtui.api.state import TokenStatus
 from edxtui.api.tokens import RATE_LIMIT_TRIES
-from edxtui.sandbox import SandboxConfig
 from edxtui.tui.app import EdxApp
 from edxtui.tui.widgets.inspector import Inspector
 
 SIZE = (140, 45)
-COURSES = 2600  # the "All courses" catalog of the https sandbox: 26 pages of 100
+COURSES = HTTPS_COURSES  # the "All courses" catalog of the https sandbox: 26 pages of 100
 GROUPS = ("Catalogs", "Courses", "Course runs", "Programs", "Organizations")
 
 
@@ -75,15 +75,6 @@ def toasts(app: EdxApp) -> str:
 
 
 # --- 1. http links on an https deployment -----------------------------------------------------
-
-
-@pytest.fixture(scope="module")
-def big_https_sandbox():
-    pytest.importorskip("cryptography")
-    from edxtui.sandbox import SandboxServer
-
-    with SandboxServer(SandboxConfig(https=True, courses=COURSES)) as server:
-        yield server
 
 
 @pytest.fixture

@@ -228,15 +228,7 @@ class CredentialsScreen(Screen[None]):
         return name, Credentials(token_url, api_root, client_id, secret, insecure)
 
     def _say_error(self, err: BaseException) -> None:
-        text = Text("✗ ", style="bold red")
-        if isinstance(err, EdxError):
-            text.append_text(safe(err.message, "red"))
-            if err.hint:
-                text.append("\n")
-                text.append_text(safe(err.hint))
-        else:
-            text.append(f"unexpected {type(err).__name__}", style="red")
-        self.query_one("#outcome", Static).update(text)
+        self.query_one("#outcome", Static).update(failure("", err))
 
     # ----- actions ----------------------------------------------------------------------
 
