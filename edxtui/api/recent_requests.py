@@ -14,6 +14,7 @@ from collections.abc import Iterable
 from pathlib import Path
 
 from edxtui.api.atomicfile import writing
+from edxtui.api.redaction import holds_secret
 
 REQUESTS_FILE = "requests.json"
 #: paths remembered
@@ -46,11 +47,7 @@ class RecentRequests:
         """
         request = request.strip()
         known = self.load()
-        if (
-            not request
-            or len(request) > MAX_LENGTH
-            or any(s and len(s) >= 4 and s in request for s in secrets)
-        ):
+        if not request or len(request) > MAX_LENGTH or holds_secret(request, secrets):
             return known
         paths = [request, *(p for p in known if p != request)][: self.limit]
         self.path.parent.mkdir(mode=0o700, parents=True, exist_ok=True)

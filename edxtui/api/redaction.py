@@ -66,6 +66,11 @@ def _forms(secret: str) -> list[str]:
     return list(dict.fromkeys((secret, json.dumps(secret)[1:-1])))
 
 
+def holds_secret(text: str, secrets: Iterable[str | None]) -> bool:
+    """Whether `text` holds one of `secrets` (those long enough to scrub)."""
+    return any(secret in text for secret in _usable(secrets))
+
+
 def scrub_text(text: str, secrets: Iterable[str | None]) -> str:
     """`text` with each secret (raw or JSON-escaped) replaced by <redacted>."""
     for secret in _usable(secrets):

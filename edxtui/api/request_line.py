@@ -17,6 +17,7 @@ from collections.abc import Iterable
 from urllib.parse import urljoin, urlsplit
 
 from edxtui.api.errors import ConfigError
+from edxtui.api.redaction import holds_secret
 from edxtui.api.urls import check_same_origin, shown
 
 _HINT = "type a path under the API root, e.g. courses/?q=python or catalogs/1/"
@@ -27,7 +28,7 @@ def request_url(text: str, api_root: str, secrets: Iterable[str | None] = ()) ->
     text = text.strip()
     if not text:
         raise ConfigError("the request is empty", _HINT)
-    if any(secret and len(secret) >= 4 and secret in text for secret in secrets):
+    if holds_secret(text, secrets):
         raise ConfigError(
             "refusing a request that holds the token or the client secret",
             "edxtui never puts a secret in a URL; it sends the token in a header by itself",
