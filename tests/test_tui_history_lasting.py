@@ -106,3 +106,55 @@ def test_short_url_keeps_the_end():
     assert short_url("http://h/api/v1/courses/?limit=100") == "/api/v1/courses/?limit=100"
     url = "http://h/api/v1/catalogs/6/courses/?limit=100&offset=9900" + "&x=" + "y" * 60
     assert short_url(url, 40).endswith("y" * 10) and len(short_url(url, 40)) == 40
+
+
+def test_a_burst_of_exchanges_is_one_write_once_the_log_is_quiet(monkeypatch, tmp_path):
+    """A load all's pages must not each bring a write of the whole file (each write holds the
+    interpreter for a JSON dump, which stalls the event loop): the write waits for the log
+    to be quiet for SAVE_AFTER, and comes SAVE_AT_MOST after a change however busy it is."""
+    import asyncio
+    from types import SimpleNamespace
+
+    from edxtui.api.history_store import HistoryStore
+    from edxtui.tui import history_keeper
+
+    clock = [1000.0]
+    monkeypatch.setattr(history_keeper, "time", SimpleNamespace(monotonic=lambda: clock[0]))
+    timers: list[SimpleNamespace] = []
+
+    def set_timer(delay, callback):
+        timer = SimpleNamespace(due=clock[0] + delay, callback=callback, stopped=False)
+        timer.stop = lambda: setattr(timer, "stopped", True)
+        timers.append(timer)
+        return timer
+
+    writes = []
+
+    def run_due_timers() -> None:  # what Textual's timers would do as time passes
+        for timer in list(timers):
+            if not timer.stopped and timer.due <= clock[0]:
+                timer.stopped = True
+                writes.append(clock[0])
+                asyncio.run(timer.callback())
+
+    class Log(list):
+        def subscribe(self, fn):
+            self.changed = fn
+            return lambda: None
+
+    log = Log()
+    history_keeper.HistoryKeeper(
+        SimpleNamespace(set_timer=set_timer, notify=print),
+        SimpleNamespace(log=log, secrets=lambda: []),
+        store=HistoryStore(tmp_path / "history.json"),
+    )
+    while clock[0] < 1000.0 + 60:  # a page every half second for a minute
+        log.changed(None)
+        clock[0] += 0.5
+        run_due_timers()
+    # one write per SAVE_AT_MOST while it is busy, not one every SAVE_AFTER
+    assert len(writes) == 60 // history_keeper.SAVE_AT_MOST, writes
+    clock[0] += history_keeper.SAVE_AFTER  # quiet: the rest is written
+    run_due_timers()
+    assert len(writes) == 60 // history_keeper.SAVE_AT_MOST + 1
+    assert (tmp_path / "history.json").exists()

@@ -1,7 +1,9 @@
 """The app's side of the lasting history: this session's exchanges into the history file.
 
-A moment after the log changes (SAVE_AFTER: a burst of requests is one write) and when the
-session ends, the whole of this run's log is written (edxtui.api.history_store, in a worker
+Once the log has been quiet for a moment (SAVE_AFTER: a burst of requests, such as a load
+all, is one write after it, not one every few seconds while the pages come in: each write
+holds the interpreter for the length of a JSON dump) or SAVE_AT_MOST after a change, and when
+the session ends, the whole of this run's log is written (edxtui.api.history_store, in a worker
 thread: the file is replaced atomically and fsynced). The earlier runs' records are read only
 when the history view asks for them, so they cost the start-up nothing. A file that cannot be
 written is said once, as a toast; the app goes on.
@@ -10,6 +12,7 @@ written is said once, as a toast; the app goes on.
 from __future__ import annotations
 
 import asyncio
+import time
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
@@ -23,8 +26,10 @@ if TYPE_CHECKING:
 
     from edxtui.api.session import Session
 
-#: seconds after the last new exchange before the file is written
+#: seconds without a new exchange before the file is written
 SAVE_AFTER = 2.0
+#: seconds after a change by which the file is written, quiet or not
+SAVE_AT_MOST = 30.0
 
 
 def history_path() -> Path:
@@ -42,15 +47,24 @@ class HistoryKeeper:
         self.store = store or HistoryStore(history_path())
         self._earlier: list[Saved] | None = None
         self._timer: Timer | None = None
+        self._first_change: float | None = None  # of the changes not yet written
         self._warned = False
         self._unsubscribe = session.log.subscribe(self._changed)
 
     def _changed(self, _exchange: Exchange) -> None:
-        if self._timer is None:
-            self._timer = self.app.set_timer(SAVE_AFTER, self._save_later)
+        now = time.monotonic()
+        if self._first_change is None:
+            self._first_change = now
+        waited = now - self._first_change
+        if self._timer is not None:
+            if waited >= SAVE_AT_MOST - SAVE_AFTER:
+                return  # the write already due stands
+            self._timer.stop()
+        self._timer = self.app.set_timer(SAVE_AFTER, self._save_later)
 
     async def _save_later(self) -> None:
         self._timer = None
+        self._first_change = None
         await self.save()
 
     async def save(self) -> None:
