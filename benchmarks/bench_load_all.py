@@ -267,7 +267,8 @@ def main() -> None:
         httpx.post(
             sandbox.base_url + "/_sandbox/faults", json={"api_latency": args.latency}, timeout=10
         ).raise_for_status()
-        env = {**sandbox.env(), "EDXTUI_CONFIG_DIR": tmp}
+        # never touch the user's profiles or history
+        env = {**sandbox.env(), "EDXTUI_CONFIG_DIR": tmp, "EDXTUI_DATA_DIR": tmp}
         env.pop("EDXTUI_PROFILE", None)
         out = Path(tmp) / "out.jsonl"
         for n in range(runs):

@@ -201,6 +201,7 @@ def main() -> None:
     env = dict(os.environ)
     with tempfile.TemporaryDirectory() as config_dir:
         env["EDXTUI_CONFIG_DIR"] = config_dir  # never touch the user's profiles
+        env["EDXTUI_DATA_DIR"] = config_dir  # nor their history
         hello_file = Path(config_dir) / "hello.py"
         hello_file.write_text(HELLO)
         times: dict[str, list[float]] = {

@@ -424,7 +424,8 @@ def main() -> None:
         sizes = [s for s in sizes if s < 100_000]
         samples = min(samples, 3)
     with tempfile.TemporaryDirectory() as tmp:
-        env = {**os.environ, "EDXTUI_CONFIG_DIR": tmp}
+        # never touch the user's profiles or history
+        env = {**os.environ, "EDXTUI_CONFIG_DIR": tmp, "EDXTUI_DATA_DIR": tmp}
         hello = run_child(["hello"], env, 120)
         results = {}
         for size in sizes:
