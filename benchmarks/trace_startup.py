@@ -223,6 +223,7 @@ def main() -> None:
     hello_runs, edxtui_runs = [], []
     with tempfile.TemporaryDirectory() as config_dir:
         env["EDXTUI_CONFIG_DIR"] = config_dir
+        env["EDXTUI_DATA_DIR"] = config_dir  # the app keeps its history there, not the user's
         subprocess.run(
             [*TMUX, "new-session", "-d", "-s", "keep", "sleep 3600"], env=env, check=True
         )
