@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import asyncio
 import importlib.abc
+import os
 import sys
 import time
 
@@ -179,3 +180,38 @@ async def test_tree_adds_a_big_page_in_chunks(make_sandbox, monkeypatch):
         between = {n for n in seen if 1 < n < size}
         # the loop ran while the page was half added: at least one chunk boundary was seen
         assert between, f"children counts seen: {sorted(seen)}"
+
+
+def test_the_launch_imports_no_config_before_the_countdown(sandbox: SandboxServer):
+    """The launch path stays lean (docs/performance.md, "Launch -> live countdown"): the app,
+    given its credentials as `--sandbox` gives them, reaches a live token without importing
+    the config package (tomllib, filelock, platformdirs: ~8 ms). The lasting history's file is
+    found on its first write instead."""
+    import subprocess
+
+    script = (
+        "import asyncio, os, sys\n"
+        "from edxtui.api.credentials import Credentials\n"
+        "from edxtui.tui.app import EdxApp\n"
+        "creds = Credentials(os.environ['T'], os.environ['A'], os.environ['I'], os.environ['S'])\n"
+        "async def main():\n"
+        "    app = EdxApp(credentials=creds, use_system_clipboard=False)\n"
+        "    async with app.run_test() as pilot:\n"
+        "        while app.session is None or app.session.tokens.current_token is None:\n"
+        "            await pilot.pause(0.01)\n"
+        "        print('edxtui.config' in sys.modules)\n"
+        "asyncio.run(main())\n"
+    )
+    creds = sandbox.credentials()
+    env = {
+        **os.environ,
+        "T": creds.token_url,
+        "A": creds.api_root,
+        "I": creds.client_id,
+        "S": creds.client_secret,
+    }
+    proc = subprocess.run(
+        [sys.executable, "-c", script], env=env, capture_output=True, text=True, timeout=120
+    )
+    assert proc.returncode == 0, proc.stderr[-2000:]
+    assert proc.stdout.strip().splitlines()[-1] == "False", proc.stdout

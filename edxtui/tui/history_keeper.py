@@ -18,12 +18,12 @@ from typing import TYPE_CHECKING, Any
 
 from edxtui.api.errors import EdxError
 from edxtui.api.exchange import Exchange
-from edxtui.api.history_store import HISTORY_FILE, HistoryStore, Saved
 
 if TYPE_CHECKING:
     from textual.app import App
     from textual.timer import Timer
 
+    from edxtui.api.history_store import HistoryStore, Saved
     from edxtui.api.session import Session
 
 #: seconds without a new exchange before the file is written
@@ -34,6 +34,7 @@ SAVE_AT_MOST = 30.0
 
 def history_path() -> Path:
     from edxtui import config
+    from edxtui.api.history_store import HISTORY_FILE
 
     return config.data_dir() / HISTORY_FILE
 
@@ -44,12 +45,22 @@ class HistoryKeeper:
     def __init__(self, app: App[Any], session: Session, store: HistoryStore | None = None) -> None:
         self.app = app
         self.session = session
-        self.store = store or HistoryStore(history_path())
+        self._store = store
         self._earlier: list[Saved] | None = None
         self._timer: Timer | None = None
         self._first_change: float | None = None  # of the changes not yet written
         self._warned = False
         self._unsubscribe = session.log.subscribe(self._changed)
+
+    @property
+    def store(self) -> HistoryStore:
+        """The history file, found on first use (a write, or the history view): finding it
+        imports the config (~8 ms), which the launch does not pay for (docs/performance.md)."""
+        if self._store is None:
+            from edxtui.api.history_store import HistoryStore
+
+            self._store = HistoryStore(history_path())
+        return self._store
 
     def _changed(self, _exchange: Exchange) -> None:
         now = time.monotonic()
