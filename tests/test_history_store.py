@@ -71,6 +71,36 @@ def test_a_run_reads_back_what_an_earlier_run_wrote(tmp_path):
     assert len(second.load()) == 4
 
 
+def test_edxtuis_saving_at_once_lose_nothing(tmp_path, monkeypatch):
+    """Twelve runs save together. Each read of the file waits (up to a moment) until all have
+    read it: without the file's lock every save then writes what it read plus its own and
+    the last one wins; with it, the others wait their turn and each save keeps the rest."""
+    import contextlib
+    import threading
+
+    path = tmp_path / HISTORY_FILE
+    runs = 12
+    everyone_read = threading.Barrier(runs, timeout=0.5)
+    read = HistoryStore._records
+
+    def read_then_wait(self):
+        records = read(self)
+        # with the lock only one at a time gets here: the wait breaks, and the save goes on
+        with contextlib.suppress(threading.BrokenBarrierError):
+            everyone_read.wait()
+        return records
+
+    monkeypatch.setattr(HistoryStore, "_records", read_then_wait)
+    stores = [HistoryStore(path) for _ in range(runs)]
+    threads = [threading.Thread(target=store.save, args=([exchange(1)],)) for store in stores]
+    for thread in threads:
+        thread.start()
+    for thread in threads:
+        thread.join(timeout=60)
+    monkeypatch.undo()
+    assert sorted(s.run for s in HistoryStore(path).load()) == sorted(s.run for s in stores)
+
+
 def test_the_newest_entries_are_kept_and_bodies_are_cut(tmp_path):
     path = tmp_path / HISTORY_FILE
     store = HistoryStore(path, max_entries=5, max_body=10)

@@ -10,7 +10,8 @@ a secret behind. Each record carries the id of the run that made it, so a reader
 this run's exchanges from earlier ones'.
 
 A save reads the file again and keeps the other runs' records (another edxtui may be
-running), replaces this run's with the ones given, and keeps the newest MAX_ENTRIES within
+running: the read and the write hold the file's lock, so two saving at once lose nothing),
+replaces this run's with the ones given, and keeps the newest MAX_ENTRIES within
 MAX_FILE_BYTES of bodies. A missing, unreadable or broken file reads as no history.
 Standard library only.
 """
@@ -18,14 +19,15 @@ Standard library only.
 from __future__ import annotations
 
 import base64
+import contextlib
 import json
 import secrets
-from collections.abc import Iterable
+from collections.abc import Iterable, Iterator
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
-from edxtui.api.atomicfile import writing
+from edxtui.api.atomicfile import FileWriteError, writing
 from edxtui.api.exchange import Exchange
 from edxtui.api.redaction import redact_headers, redact_token_body, scrub, scrub_text
 
@@ -37,6 +39,8 @@ MAX_BODY = 64 * 1024
 #: bodies' bytes the file holds at most; the oldest go first
 MAX_FILE_BYTES = 8 * 1024 * 1024
 FORMAT = 1
+#: seconds a save waits for another edxtui's save (which holds the lock for milliseconds)
+LOCK_TIMEOUT = 10.0
 
 
 @dataclass(frozen=True)
@@ -86,15 +90,36 @@ class HistoryStore:
         FileWriteError (one line) when the file cannot be written.
         """
         hidden = tuple(secrets)
-        others = [r for r in self._records() if r.get("run") != self.run]
         mine = [self.record(exchange, hidden) for exchange in exchanges]
-        records = (others + mine)[-self.max_entries :]
-        while len(records) > 1 and _body_bytes(records) > self.max_file_bytes:
-            records.pop(0)
-        data = json.dumps({"format": FORMAT, "exchanges": records}, separators=(",", ":"))
         self.path.parent.mkdir(mode=0o700, parents=True, exist_ok=True)
-        with writing(self.path, mode=0o600) as handle:
-            handle.write(data.encode("utf-8"))
+        with self._locked():  # another edxtui's save between our read and write would be lost
+            others = [r for r in self._records() if r.get("run") != self.run]
+            records = (others + mine)[-self.max_entries :]
+            while len(records) > 1 and _body_bytes(records) > self.max_file_bytes:
+                records.pop(0)
+            data = json.dumps({"format": FORMAT, "exchanges": records}, separators=(",", ":"))
+            with writing(self.path, mode=0o600) as handle:
+                handle.write(data.encode("utf-8"))
+
+    @contextlib.contextmanager
+    def _locked(self) -> Iterator[None]:
+        """Hold the history's lock (history.json.lock, a `filelock`, as the config's)."""
+        from filelock import FileLock, Timeout
+
+        lock = FileLock(f"{self.path}.lock", timeout=LOCK_TIMEOUT, mode=0o600)
+        try:
+            lock.acquire()
+        except Timeout:
+            raise FileWriteError(
+                f"another edxtui has held the lock on {self.path} for {LOCK_TIMEOUT:.0f} s; "
+                "this run's history was not written"
+            ) from None
+        except OSError as err:
+            raise FileWriteError(f"cannot lock {self.path}: {err.strerror or err}") from None
+        try:
+            yield
+        finally:
+            lock.release()
 
     def record(self, exchange: Exchange, secrets: Iterable[str | None] = ()) -> dict[str, Any]:
         """The exchange as written: redacted again, secrets scrubbed, body cut to max_body."""
