@@ -117,6 +117,39 @@ async def test_the_tree_pages_2600_courses_through_http_links_as_https(https):
         assert group(app, "Catalogs").data.state == "loaded"
 
 
+async def test_a_stopped_load_all_goes_on_through_http_links_as_https(https):
+    """Load all sets the list's next link as the tree's own loads do (Session.link): after
+    esc, "load more" carries on over https, not refused as another origin."""
+    from edxtui.tui.screens.confirm import ConfirmScreen
+
+    sb = https
+    app = make_app(sb.credentials(https=True), timeout=httpx.Timeout(10.0))
+    async with app.run_test(size=SIZE) as pilot:
+        await open_explorer(pilot)
+        await all_groups_loaded(pilot, app)
+        catalog = await expand_catalog(pilot, app, "All courses")
+        info = catalog.data
+        cursor_to(catalog)
+        sb.faults.update(hold_api=True, hold_after=2)  # two pages come in, the rest wait
+        await pilot.press("L")
+        await wait_for(pilot, lambda: isinstance(app.screen, ConfirmScreen), "load 25 pages?")
+        await pilot.press("enter")
+        await wait_for(pilot, lambda: info.loaded == 300, "two pages of the load all")
+        await pilot.press("escape")
+        await wait_for(pilot, lambda: not tree_of(app).load_all.running, "the load to stop")
+        sb.faults.update(hold_api=False)
+        assert info.next_url is not None and info.next_url.startswith("https://")
+        tree_of(app).load(catalog, more=True)
+        await wait_for(
+            pilot,
+            lambda: info.loaded == 400,
+            "the next page",
+            showing=lambda: (info.loaded, error_label(catalog)),
+        )
+        assert error_label(catalog) == ""
+        assert all(e.url.startswith("https://") for e in app.session.log)
+
+
 async def test_an_http_link_to_another_port_is_refused_on_the_node(https):
     """Upgraded to https it would still be another origin (the plain-http port): refused
     before anything is sent, with the reason on the node; what was loaded stays."""

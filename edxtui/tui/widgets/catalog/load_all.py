@@ -186,12 +186,13 @@ class LoadAll:
         try:
             while not stop.is_set() and (item := await queue.get()) is not None:
                 offset, page = item
-                self._add_first(info, offset, page)
+                tree.take_page(info, page, first=offset == 0)
+                if offset == 0:  # what a first load would have got: the node's own
+                    info.budget = PageBudget(page, tree.session.secrets())
                 # its ranges closed: nodes added under a closed node need no layout of the
                 # screen, only a repaint (the newest range opens at the end)
                 await chunks.add_page(node, page, open_range=False)
                 info.loaded = offset + len(page.results)
-                info.next_url = page.next
                 if info.budget is not None and offset != 0:
                     info.budget.pages += 1
                     info.budget.results = info.loaded
@@ -224,15 +225,6 @@ class LoadAll:
         loaded = f"{info.loaded:,} of {info.count or 0:,} {noun(info)} of {title}"
         outcome = f"Stopped: {loaded} loaded" if stop.is_set() else f"Loaded all {loaded}"
         tree.post_message(LoadAllStatus(title, 0, 0, outcome))
-
-    def _add_first(self, info: NodeInfo, offset: int, page: Page) -> None:
-        """The page at offset 0 is what a first load would have got: the node's own."""
-        if offset != 0:
-            return
-        info.count = page.count
-        info.budget = PageBudget(page, self.tree.session.secrets())
-        if info.kind == "group":
-            info.exchange = page.exchange
 
     def _settle(self, node: TreeNode[NodeInfo]) -> None:
         """Loaded as far as it got: "load more" carries on from there."""

@@ -238,12 +238,7 @@ class CatalogTree(FailuresMixin, LineCachedTree):
             waiting = False
             timer.stop()
         self._drop_all(stale + placeholder)
-        info.count = page.count if isinstance(page.count, int) else info.count
-        # followed as the core follows it: an http link to the https API root's own host
-        # goes as https (a TLS proxy that did not say so); a foreign one is refused on load
-        info.next_url = None if page.next is None else self.session.link(page.next)
-        if info.kind in ("group", "request", "search") and not more:
-            info.exchange = page.exchange
+        self.take_page(info, page, first=not more)
         start = info.loaded
         await chunks.add_page(node, page)
         info.loaded = start + len(page.results)
@@ -256,6 +251,16 @@ class CatalogTree(FailuresMixin, LineCachedTree):
         self.refresh_label(node)
         self.post_message(self.Loaded(node))
         chunks.settle_garbage_collector()
+
+    def take_page(self, info: NodeInfo, page: Page, *, first: bool) -> None:
+        """What a page of a node's list says of the list (the tree's loads and load all alike):
+        its count, where its next page is, and (the first page) the list node's exchange."""
+        info.count = page.count if isinstance(page.count, int) else info.count
+        # followed as the core follows it: an http link to the https API root's own host
+        # goes as https (a TLS proxy that did not say so); a foreign one is refused on load
+        info.next_url = None if page.next is None else self.session.link(page.next)
+        if first and info.kind in ("group", "request", "search"):
+            info.exchange = page.exchange
 
     def clear_list(self, node: TreeNode[NodeInfo], keep: tuple[str, ...] = ()) -> None:
         """Forget a node's loaded children before its list loads again from the start
