@@ -56,9 +56,10 @@ class ServerSearchMixin(_Base):
     def action_contains(self) -> None:
         from edxtui.tui.widgets.catalog import drill
         from edxtui.tui.widgets.catalog.ask import AskBox
+        from edxtui.tui.widgets.catalog.nodes import catalog_of
 
         tree = self.catalog_tree
-        catalog = drill.catalog_of(tree.cursor_node)
+        catalog = catalog_of(tree.cursor_node)
         if catalog is None:
             self.notify("Contains (K) asks a catalog: put the cursor on one first", timeout=4)
             return

@@ -23,6 +23,7 @@ from textual.worker import Worker, WorkerState
 from edxtui.api.errors import EdxError
 from edxtui.api.export import FORMATS, ExportResult, export_catalog
 from edxtui.tui.text import safe
+from edxtui.tui.widgets.catalog.nodes import catalog_of
 
 if TYPE_CHECKING:
     from textual.widgets.tree import TreeNode
@@ -34,14 +35,10 @@ if TYPE_CHECKING:
 
 def catalog_at(node: TreeNode[NodeInfo] | None) -> tuple[str, Any] | None:
     """(id, the catalog's JSON) of the catalog node at or above `node`, else None."""
-    while node is not None:
-        info = node.data
-        if info is not None and info.kind == "catalog":
-            item = info.item
-            ident = item.get("id") if isinstance(item, dict) else None
-            return (str(ident), item) if ident is not None else None
-        node = node.parent
-    return None
+    catalog = catalog_of(node)
+    item = catalog.data.item if catalog is not None and catalog.data is not None else None
+    ident = item.get("id") if isinstance(item, dict) else None
+    return (str(ident), item) if ident is not None else None
 
 
 def default_path(catalog_id: str, fmt: str) -> Path:

@@ -34,13 +34,6 @@ def drill_node(node: TreeNode[NodeInfo] | None) -> TreeNode[NodeInfo] | None:
     return node
 
 
-def catalog_of(node: TreeNode[NodeInfo] | None) -> TreeNode[NodeInfo] | None:
-    """The catalog node at or above `node`, if any."""
-    while node is not None and not (node.data is not None and node.data.kind == "catalog"):
-        node = node.parent
-    return node
-
-
 def fetch_detail(tree: CatalogTree) -> None:
     node = drill_node(tree.cursor_node)
     if node is None:

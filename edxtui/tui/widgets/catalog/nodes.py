@@ -314,3 +314,10 @@ def detail_label(path: str, exchange: Exchange | None, reason: str = "") -> Text
     elif exchange is not None:
         text.append(f"  {exchange.status} · {human_size(exchange.size)}", style="dim")
     return text
+
+
+def catalog_of(node: TreeNode[NodeInfo] | None) -> TreeNode[NodeInfo] | None:
+    """The catalog node at or above `node`, if any (what contains and export ask about)."""
+    while node is not None and not (node.data is not None and node.data.kind == "catalog"):
+        node = node.parent
+    return node
