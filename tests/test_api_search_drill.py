@@ -90,6 +90,11 @@ def test_detail_path_per_kind(kind, item, path):
     assert detail_path(kind, item) == path
 
 
+def test_an_organization_has_a_path_for_the_request_bar_but_d_does_not_drill_it():
+    assert detail_path("organization", {"uuid": "0b7e-2"}) == "organizations/0b7e-2/"
+    assert "organization" not in DRILLABLE
+
+
 @pytest.mark.parametrize(
     ("kind", "item"),
     [("course", {}), ("course", {"key": ""}), ("program", {"key": "x"}), ("run", {"key": ".."}),

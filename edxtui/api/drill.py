@@ -20,10 +20,12 @@ _DETAIL = {
     "run": ("key", paths.course_run),
     "program": ("uuid", paths.program),
     "catalog": ("id", paths.catalog),
+    "organization": ("uuid", paths.organization),
 }
 
-#: kinds whose entries can be drilled into
-DRILLABLE = frozenset(_DETAIL)
+#: kinds whose entries `d` drills into (an organization's own path is only offered by the
+#: request bar's completion)
+DRILLABLE = frozenset(("course", "run", "program", "catalog"))
 
 
 def detail_path(kind: str, item: Any) -> str:

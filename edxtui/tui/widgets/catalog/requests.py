@@ -11,13 +11,13 @@ groups the server serves and the keys of loaded nodes.
 from __future__ import annotations
 
 from collections.abc import Iterable
-from typing import TYPE_CHECKING, Any
+from typing import TYPE_CHECKING
 
 from rich.text import Text
 
-from edxtui.api import catalog as paths
 from edxtui.api.catalog import NotAListError, Page, parse_page
-from edxtui.api.errors import EdxError
+from edxtui.api.drill import detail_path
+from edxtui.api.errors import ConfigError, EdxError
 from edxtui.api.exchange import Exchange
 from edxtui.api.request_line import relative
 from edxtui.tui.text import safe
@@ -99,23 +99,11 @@ async def fetch_request(session: Session, url: str) -> Page:
 
 
 def _item_path(info: NodeInfo) -> str | None:
-    item: Any = info.item
-    if not isinstance(item, dict):
-        return None
+    """A loaded node's own path (`courses/{key}/`), as `d` would fetch it, if it has one."""
     try:
-        if info.kind == "catalog" and item.get("id") is not None:
-            return paths.catalog(item["id"])
-        if info.kind == "course" and item.get("key"):
-            return paths.course(item["key"])
-        if info.kind == "run" and item.get("key"):
-            return paths.course_run(item["key"])
-        if info.kind == "program" and item.get("uuid"):
-            return paths.program(item["uuid"])
-        if info.kind == "organization" and item.get("uuid"):
-            return paths.organization(item["uuid"])
-    except EdxError:  # a key that cannot be a path segment
+        return detail_path(info.kind, info.item)
+    except ConfigError:  # no such endpoint, or a key that cannot be a path segment
         return None
-    return None
 
 
 def known_paths(groups: Iterable[NodeInfo], nodes: Iterable[TreeNode[NodeInfo]]) -> list[str]:
