@@ -23,15 +23,12 @@ from textual.worker import Worker
 from edxtui.api import all_pages
 from edxtui.api.catalog import Page, PageBudget
 from edxtui.tui.widgets.catalog import chunks
-from edxtui.tui.widgets.catalog.nodes import NodeInfo, more_label
+from edxtui.tui.widgets.catalog.nodes import NodeInfo, more_label, plural
 
 if TYPE_CHECKING:
     from textual.widgets.tree import TreeNode
 
     from edxtui.tui.widgets.catalog.tree import CatalogTree
-
-#: the node kinds whose children are the list a "load all" pages through
-_NOUNS = {"catalog": "catalogs", "course": "courses", "run": "course runs"}
 
 
 class LoadAllStatus(Message):
@@ -58,10 +55,6 @@ def list_node(node: TreeNode[NodeInfo] | None) -> TreeNode[NodeInfo] | None:
             return node
         node = node.parent
     return None
-
-
-def noun(info: NodeInfo) -> str:
-    return _NOUNS.get(info.child_kind, info.child_kind + "s")
 
 
 def list_title(info: NodeInfo) -> str:
@@ -106,11 +99,11 @@ class LoadAll:
             return
         start = info.loaded if info.state == "loaded" else 0
         if info.state == "loaded" and info.next_url is None:
-            tree.notify(f"All {info.loaded:,} {noun(info)} are loaded already")
+            tree.notify(f"All {info.loaded:,} {plural(info.child_kind)} are loaded already")
             return
         plan = all_pages.plan(info.count, start, self.page_size)
         title = list_title(info)
-        what = Text(f"Load all: {plan.remaining:,} {noun(info)} of ")
+        what = Text(f"Load all: {plan.remaining:,} {plural(info.child_kind)} of ")
         what.append(title)
         what.append(f" in {plan.requests:,} requests ({plan.page_size} a page)")
         reason = all_pages.confirm_reason(plan.requests, tree.session.budget.left)
@@ -177,7 +170,7 @@ class LoadAll:
                 lambda offset, page: queue.put_nowait((offset, page)),
                 start=start,
                 page_size=self.page_size,
-                noun=noun(info),
+                noun=plural(info.child_kind),
             )
         )
         fetcher.add_done_callback(lambda _: queue.put_nowait(None))
@@ -222,7 +215,7 @@ class LoadAll:
                 self.node = None
         chunks.settle_garbage_collector()
         self._settle(node)
-        loaded = f"{info.loaded:,} of {info.count or 0:,} {noun(info)} of {title}"
+        loaded = f"{info.loaded:,} of {info.count or 0:,} {plural(info.child_kind)} of {title}"
         outcome = f"Stopped: {loaded} loaded" if stop.is_set() else f"Loaded all {loaded}"
         tree.post_message(LoadAllStatus(title, 0, 0, outcome))
 

@@ -219,12 +219,21 @@ def error_text(err: BaseException) -> tuple[str, bool]:
     return f"unexpected {type(err).__name__}", False
 
 
-_PLURALS = {"catalog": "catalogs", "course": "courses", "run": "course runs"}
+#: what a list of each kind of child is called
+_PLURALS = {
+    "catalog": "catalogs",
+    "course": "courses",
+    "run": "course runs",
+    "seat": "seats",
+    "program": "programs",
+    "organization": "organizations",
+}
 
 
 def plural(kind: str) -> str:
-    """What a list of `kind` children is called in a message: "courses", "programs", ..."""
-    return _PLURALS.get(kind, f"{kind}s" if kind != "item" else "results")
+    """What a list of `kind` children is called, on a node or in a message: "courses",
+    "course runs", ...; "items" for a list of anything else."""
+    return _PLURALS.get(kind, "items")
 
 
 #: a 404 on the catalog list, which every catalog API serves: the API root is wrong
@@ -271,22 +280,11 @@ def error_label(reason: str, then: str = "enter to retry") -> Text:
     return label
 
 
-#: what an empty list of each kind of child says
-_NOUNS = {
-    "catalog": "catalogs",
-    "course": "courses",
-    "run": "course runs",
-    "seat": "seats",
-    "program": "programs",
-    "organization": "organizations",
-}
-
-
 def empty_label(info: NodeInfo) -> Text:
     """The leaf of a list that loaded with nothing in it: "no courses", "no matches"."""
     if info.kind == "search":
         return Text("no matches on the server", style="dim italic")
-    return Text(f"no {_NOUNS.get(info.child_kind, 'items')}", style="dim italic")
+    return Text(f"no {plural(info.child_kind)}", style="dim italic")
 
 
 def search_label(info: NodeInfo) -> Text:
