@@ -83,13 +83,17 @@ class RequestBudget:
             self.blocked_until = retry_at
             raise throttled_error(retry_at, now, status=status, token=token)
 
+    def wait_ends(self, now: float) -> float | None:
+        """When the server's long wait ends, while it still holds at `now`; else None."""
+        until = self.blocked_until
+        held = until is not None and self.last_throttle is not None and now < until
+        return until if held else None
+
     def check(self) -> None:
         """errors.ThrottledError while the server's long wait is not over (nothing is sent)."""
-        until, throttle = self.blocked_until, self.last_throttle
-        if until is None or throttle is None:
-            return
         now = self._clock()
-        if now >= until:
-            self.blocked_until = None
+        until, throttle = self.wait_ends(now), self.last_throttle
+        if until is None or throttle is None:
+            self.blocked_until = None  # over, or never was: requests go again
             return
         raise throttled_error(until, now, status=throttle.status, token=throttle.token)

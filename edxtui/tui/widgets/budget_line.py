@@ -24,8 +24,8 @@ if TYPE_CHECKING:
 def throttle_note(budget: RequestBudget, now: float) -> Text | None:
     """While the server's long wait holds, the short form for the panel's status line
     (`⏸ throttled until 14:32 (in 47 min)`); else None."""
-    throttle, until = budget.last_throttle, budget.blocked_until
-    if throttle is None or until is None or now >= until:
+    throttle, until = budget.last_throttle, budget.wait_ends(now)
+    if throttle is None or until is None:
         return None
     where = " (the token endpoint)" if throttle.token else ""
     return Text(f"⏸ throttled{where} until {until_text(until, now)}", style="bold yellow")
@@ -33,8 +33,8 @@ def throttle_note(budget: RequestBudget, now: float) -> Text | None:
 
 def budget_line(budget: RequestBudget, now: float, place: Text | None = None) -> Text:
     """E.g. `12 requests in the last hour · http://…/api/catalog/v1/`."""
-    throttle, until = budget.last_throttle, budget.blocked_until
-    if throttle is not None and until is not None and now < until:
+    throttle, until = budget.last_throttle, budget.wait_ends(now)
+    if throttle is not None and until is not None:
         said = throttled_error(until, now, status=throttle.status, token=throttle.token)
         line = Text(said.message, style="bold yellow")
     else:
