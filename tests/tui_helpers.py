@@ -12,6 +12,7 @@ from textual.widgets.tree import TreeNode
 from edxtui.tui.app import EdxApp
 from edxtui.tui.widgets.catalog.nodes import NodeInfo
 from edxtui.tui.widgets.catalog.tree import CatalogTree
+from edxtui.tui.widgets.inspector import Inspector
 
 #: a generous bound for one condition: a loaded CI machine is slow, a hang is not
 WAIT_LIMIT = 20.0
@@ -92,7 +93,15 @@ async def open_explorer(pilot: Pilot) -> EdxApp:
     app = pilot.app
     assert isinstance(app, EdxApp)
     await wait_for(pilot, lambda: tree_ready(app), "explorer")
-    await wait_for(pilot, lambda: loaded(group(app, "Catalogs")), "catalogs to load")
+    catalogs = group(app, "Catalogs")
+    await wait_for(pilot, lambda: loaded(catalogs), "catalogs to load")
+    # ... and the screen has shown it: the inspector follows the cursor when a load's message
+    # arrives, after the node is marked loaded, and a test that shows something else in the
+    # inspector must not race that.
+    inspector = app.screen.query_one(Inspector)
+    exchange = catalogs.data.exchange if catalogs.data is not None else None
+    if exchange is not None and tree_of(app).cursor_node is catalogs:
+        await wait_for(pilot, lambda: inspector.exchange is exchange, "catalogs shown")
     return app
 
 

@@ -96,22 +96,27 @@ class CatalogTree(FailuresMixin, LineCachedTree):
     # ----- building -----------------------------------------------------------------
 
     def on_mount(self) -> None:
-        for index, (title, path, child_kind) in enumerate(GROUPS):
+        for title, path, child_kind in GROUPS:
             info = NodeInfo(kind="group", title=title, path=path, child_kind=child_kind)
-            node = self.root.add(group_label(info), info)
-            # The first group opens now and loads its first page; the others ask only for
-            # their count (`limit=1`: a 404 still says at once that this server does not
-            # serve one). Start-up spends a few small requests, not a page of 100 of each
-            # out of a per-hour budget (issues 16 and 17); expanding loads the first page.
-            if index == 0:
-                self.load(node)
-            else:
-                self.count(node)
+            self.root.add(group_label(info), info)
         self.root.expand()
-        self.root.children[0].expand()
         self.move_cursor(self.root.children[0])
+        # The requests go once the tree is on screen: their answers (a page to add, a body
+        # for the inspector) would otherwise be taken in before the panes' first paint.
+        self.call_after_refresh(self._first_loads)
         # Lists that failed for want of a token load by themselves once there is one.
         self._unsubscribe = self.session.tokens.subscribe(self._token_changed)
+
+    def _first_loads(self) -> None:
+        """The first group opens and loads its first page; the others ask only for their count.
+
+        `limit=1`: a 404 still says at once that this server does not serve one. Start-up
+        spends a few small requests, not a page of 100 of each out of a per-hour budget
+        (issues 16 and 17); expanding a group loads its first page.
+        """
+        first, *others = self.root.children
+        first.expand()  # which loads it (on_tree_node_expanded), before the counts go
+        self.call_later(lambda: [self.count(node) for node in others])
 
     def on_unmount(self) -> None:
         self._unsubscribe()
