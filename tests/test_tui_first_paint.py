@@ -1,8 +1,8 @@
 """What the explorer paints first, and what it leaves for later frames.
 
 The countdown is what a person waits for at launch, so the explorer's first frames carry only
-the token panel: its status, countdown, lifetime bar and claims. The panel's buttons come a
-frame later, the tree and the inspector after that (docs/performance.md has the timings).
+the token panel: its status, countdown, lifetime bar and claims. The panel's buttons, the tree
+and the inspector come together in a later frame (docs/performance.md has the timings).
 These tests read every frame the app paints (post_display_hook, called after each one) and
 check that order, against the real sandbox over loopback HTTP. They never look at a clock.
 """
@@ -55,7 +55,7 @@ def logged_app(server, frames: FrameLog) -> EdxApp:
     return app
 
 
-async def test_buttons_paint_after_the_first_frame_and_before_the_tree(sandbox, monkeypatch):
+async def test_nothing_but_the_panel_paints_while_the_token_is_on_its_way(sandbox, monkeypatch):
     # The token is held at the server, and the tree's "at the latest" timer pushed out of the
     # way, so each step happens only when the test lets it.
     monkeypatch.setattr(explorer, "MAIN_AT_THE_LATEST", 60.0)
@@ -63,26 +63,27 @@ async def test_buttons_paint_after_the_first_frame_and_before_the_tree(sandbox, 
     frames = FrameLog()
     app = logged_app(sandbox, frames)
     async with app.run_test(size=SIZE) as pilot:
-        await wait_for(pilot, lambda: any(f[1] for f in frames.frames), "the panel's buttons")
-        assert frames.frames[0] == (False, False, False)  # the first frame: the panel alone
-        assert not any(f[2] for f in frames.frames)  # no token yet, so no tree yet
+        await wait_for(pilot, lambda: sandbox.counters.held == 1, "the token request at the gate")
+        await wait_for(pilot, lambda: frames.frames, "the first frame")
+        await pilot.pause()
+        assert set(frames.frames) == {(False, False, False)}  # the panel alone, no buttons
         sandbox.faults.release()
         await open_explorer(pilot)
         await wait_for(pilot, lambda: any(f[2] for f in frames.frames), "the tree painted")
-        # The countdown was on screen before the tree and inspector were built.
-        assert frames.first(0) < frames.first(2)
+        # The countdown was on screen before the buttons, the tree and the inspector.
+        assert frames.first(0) < frames.first(1) == frames.first(2)
 
 
-async def test_a_fast_token_paints_the_countdown_then_the_buttons_then_the_tree(sandbox):
+async def test_a_fast_token_paints_the_countdown_then_the_buttons_with_the_tree(sandbox):
     frames = FrameLog()
     app = logged_app(sandbox, frames)
     async with app.run_test(size=SIZE) as pilot:
         await open_explorer(pilot)
         await wait_for(pilot, lambda: any(f[2] for f in frames.frames), "the tree painted")
         assert not frames.frames[0][1]  # the buttons never hold up the first frame
-        # The buttons get a frame of their own before the build of the tree holds the loop.
-        assert frames.first(1) < frames.first(2)
-        assert frames.first(0) < frames.first(2)
+        # The buttons come in the panes' frame: a frame of their own would cost a tick of
+        # the paint timer and a full layout before the tree is even built.
+        assert frames.first(0) < frames.first(1) == frames.first(2)
         # Once built, the buttons work like the keys did all along.
         await pilot.click("#reveal-token")
         panel = app.screen.query_one(TokenPanel)
@@ -92,12 +93,14 @@ async def test_a_fast_token_paints_the_countdown_then_the_buttons_then_the_tree(
 
 async def test_the_token_keys_work_before_the_buttons_exist(sandbox, monkeypatch):
     monkeypatch.setattr(explorer, "MAIN_AT_THE_LATEST", 60.0)
+    sandbox.faults.update(hold_token=True)
     app = sandbox_app(sandbox)
     async with app.run_test(size=SIZE) as pilot:
         await wait_for(pilot, lambda: isinstance(app.screen, ExplorerScreen), "the explorer")
         panel = app.screen.query_one(TokenPanel)
-        await wait_for(pilot, lambda: panel.tokens.current_token, "a token")
+        assert not panel.query("#reveal-token")
         panel.revealed = True  # as the `v` key does; the button, when it comes, agrees
+        sandbox.faults.release()
         await wait_for(pilot, lambda: panel.query("#reveal-token"), "the buttons")
         assert str(panel.query_one("#reveal-token").label) == "Hide"
 

@@ -8,12 +8,12 @@ from __future__ import annotations
 
 from dataclasses import replace
 
-from textual.widgets import Button
 from tui_helpers import group, loaded, open_explorer, sandbox_app, tree_ready, wait_for
 
 from edxtui import config
 from edxtui.tui.app import EdxApp
 from edxtui.tui.screens.credentials import CredentialsScreen
+from edxtui.tui.widgets.panel_button import PanelButton
 from edxtui.tui.widgets.token_panel import TokenPanel
 
 SIZE = (120, 36)
@@ -140,7 +140,7 @@ async def test_tab_never_walks_through_the_token_buttons(sandbox):
     async with app.run_test(size=SIZE) as pilot:
         await open_explorer(pilot)
         panel = app.screen.query_one(TokenPanel)
-        await wait_for(pilot, lambda: len(panel.query(Button)) == 4, "the token buttons")
+        await wait_for(pilot, lambda: len(panel.query(PanelButton)) == 4, "the token buttons")
         seen = []
         for _ in range(8):
             await pilot.press("tab")

@@ -114,8 +114,8 @@ class ExplorerScreen(PanesMixin, RequestBarMixin, ServerSearchMixin, Screen[None
     def compose(self) -> ComposeResult:
         # Only the token panel at first, and that without its buttons: the countdown is
         # what a user waits for, and the tree and inspector (~50 widgets to style and lay
-        # out: docs/performance.md) would delay its first paint. Once the first token has settled, the
-        # panel's buttons come in the next frame and `build_main` adds the rest after it.
+        # out: docs/performance.md) would delay its first paint. Once the first token has
+        # settled, `build_main` adds the panel's buttons and the rest in the next frame.
         # Text, not str: a str title is markup, and an API root is the user's to type.
         # The subtitle: the request budget, then the API root (the panel shows both).
         panel = TokenPanel(
@@ -145,14 +145,8 @@ class ExplorerScreen(PanesMixin, RequestBarMixin, ServerSearchMixin, Screen[None
             self.call_after_refresh(self._after_countdown)
 
     async def _after_countdown(self) -> None:
-        """The token panel's buttons get the next frame, the tree and inspector the one after."""
-        if self._building or not self.is_attached:
-            return
-        await self.query_one(TokenPanel).mount_buttons()
-        # A callback "after refresh" runs at once when nothing is waiting to be painted:
-        # ask for the paint, so the buttons are on screen before the build holds the loop.
-        self.refresh(layout=True)
-        self.call_after_refresh(self.build_main)
+        """The token panel's buttons, the tree and the inspector all come in the next frame."""
+        await self.build_main()
 
     @property
     def built(self) -> bool:
@@ -190,7 +184,12 @@ class ExplorerScreen(PanesMixin, RequestBarMixin, ServerSearchMixin, Screen[None
         main = Horizontal(left, inspector, id="main")
         from edxtui.tui.widgets.request_bar import RequestBar
 
+        # One build, one frame: each frame of its own would wait for the next tick of
+        # Textual's paint timer and lay the whole screen out again.
+        buttons = self.query_one(TokenPanel).mount_buttons()
         await self.mount_all([RequestBar(id="request-bar"), main, Footer(compact=True)])
+        if buttons is not None:
+            await buttons
         self._main = main
         tree.focus()
 

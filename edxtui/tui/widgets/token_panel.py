@@ -18,7 +18,7 @@ from textual.app import ComposeResult
 from textual.containers import Horizontal, Vertical
 from textual.message import Message
 from textual.reactive import reactive
-from textual.widgets import Button, Static
+from textual.widgets import Static
 
 from edxtui.api.errors import AuthError, EdxError
 from edxtui.api.state import TokenState, TokenStatus
@@ -26,8 +26,11 @@ from edxtui.tui.clipboard import copy_text
 from edxtui.tui.text import countdown, local_time, safe
 from edxtui.tui.widgets.budget_line import budget_line, throttle_note
 from edxtui.tui.widgets.lifetime_bar import LifetimeBar
+from edxtui.tui.widgets.panel_button import PanelButton
 
 if TYPE_CHECKING:
+    from textual.widget import AwaitMount
+
     from edxtui.api.budget import RequestBudget
 
 #: |exp claim - local expiry| above this is worth a warning (seconds)
@@ -238,26 +241,23 @@ class TokenPanel(Vertical):
         self._unsubscribe = self.tokens.subscribe(self._on_change)
         self.set_interval(1.0, self.poll)
         self.poll()
-        # The buttons come after the panel's first paint: four Buttons to style (and their
-        # CSS to parse, on first use) are time the countdown need not wait for, and
-        # their keys (t, a, f, v) work from the start.
-        self.call_after_refresh(self.mount_buttons)
 
-    async def mount_buttons(self) -> None:
-        """Add the action buttons (once; the explorer may ask before the panel does)."""
-        if not self.is_attached or self.query("#token-actions Button"):
-            return
+    def mount_buttons(self) -> AwaitMount | None:
+        """Add the action buttons (once); the explorer calls this when it builds its panes.
+
+        Not in `compose`: four buttons to style and lay out are
+        time the countdown need not wait for, and their keys (t, a, f, v) work from the start.
+        """
+        if not self.is_attached or self.query("#token-actions PanelButton"):
+            return None
         reveal = "Hide" if self.revealed else "Reveal"
         buttons = [
-            Button("Copy token", id="copy-token", compact=True),
-            Button("Copy header", id="copy-header", compact=True),
-            Button("Refresh", id="refresh-token", compact=True),
-            Button(reveal, id="reveal-token", compact=True),
+            PanelButton("Copy token", id="copy-token"),
+            PanelButton("Copy header", id="copy-header"),
+            PanelButton("Refresh", id="refresh-token"),
+            PanelButton(reveal, id="reveal-token"),
         ]
-        for button in buttons:
-            # For the mouse: Tab goes from pane to pane, and the keys t, a, f, v do these.
-            button.can_focus = False
-        await self.query_one("#token-actions").mount_all(buttons)
+        return self.query_one("#token-actions").mount_all(buttons)
 
     def on_unmount(self) -> None:
         if self._unsubscribe is not None:
@@ -316,7 +316,7 @@ class TokenPanel(Vertical):
     def watch_revealed(self, _revealed: bool) -> None:
         if self.is_mounted:
             self._show_token()
-            for button in self.query("#reveal-token").results(Button):  # none until mounted
+            for button in self.query("#reveal-token").results(PanelButton):  # none until mounted
                 button.label = "Hide" if self.revealed else "Reveal"
 
     def _show_token(self) -> None:
@@ -380,7 +380,7 @@ class TokenPanel(Vertical):
             self.post_message(self.Notice("Got a new token"))
         self.poll()
 
-    def on_button_pressed(self, event: Button.Pressed) -> None:
+    def on_panel_button_pressed(self, event: PanelButton.Pressed) -> None:
         event.stop()
         actions: dict[str, Callable[[], object]] = {  # refresh_now starts a worker
             "copy-token": self.copy_token,
