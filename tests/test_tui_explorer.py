@@ -14,6 +14,7 @@ from tui_helpers import (
     items,
     kinds,
     loaded,
+    mounted,
     open_explorer,
     sandbox_app,
     settled,
@@ -114,17 +115,19 @@ async def test_filter_shows_matches_and_jumps_to_one(sandbox):
     app = sandbox_app(sandbox)
     async with app.run_test(size=SIZE) as pilot:
         await open_explorer(pilot)
-        results = app.screen.query_one(FilterResults)
 
-        async def filter_for(query: str) -> None:
+        def shows(query: str) -> bool:
+            results = mounted(app, "#filter-results")  # once the filter first runs
+            return results is not None and results.display and results.answers == query
+
+        async def filter_for(query: str) -> FilterResults:
             # Typing may pause long enough for a prefix ("em") to be filtered first: wait for
             # the matches of the whole query, not of whatever was typed so far.
             await pilot.press("slash", *query)
-            await wait_for(
-                pilot, lambda: results.display and results.answers == query, f"matches of {query!r}"
-            )
+            await wait_for(pilot, lambda: shows(query), f"matches of {query!r}")
+            return app.screen.query_one(FilterResults)
 
-        await filter_for("empty")
+        results = await filter_for("empty")
         assert results.matches
         assert all("empty" in n.label.plain.lower() for n in results.matches)
         assert not tree_of(app).display
