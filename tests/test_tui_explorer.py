@@ -14,6 +14,7 @@ from tui_helpers import (
     items,
     kinds,
     loaded,
+    mounted,
     open_explorer,
     sandbox_app,
     settled,
@@ -114,17 +115,19 @@ async def test_filter_shows_matches_and_jumps_to_one(sandbox):
     app = sandbox_app(sandbox)
     async with app.run_test(size=SIZE) as pilot:
         await open_explorer(pilot)
-        results = app.screen.query_one(FilterResults)
 
-        async def filter_for(query: str) -> None:
+        def shows(query: str) -> bool:
+            results = mounted(app, "#filter-results")  # once the filter first runs
+            return results is not None and results.display and results.answers == query
+
+        async def filter_for(query: str) -> FilterResults:
             # Typing may pause long enough for a prefix ("em") to be filtered first: wait for
             # the matches of the whole query, not of whatever was typed so far.
             await pilot.press("slash", *query)
-            await wait_for(
-                pilot, lambda: results.display and results.answers == query, f"matches of {query!r}"
-            )
+            await wait_for(pilot, lambda: shows(query), f"matches of {query!r}")
+            return app.screen.query_one(FilterResults)
 
-        await filter_for("empty")
+        results = await filter_for("empty")
         assert results.matches
         assert all("empty" in n.label.plain.lower() for n in results.matches)
         assert not tree_of(app).display
@@ -144,6 +147,66 @@ async def test_filter_shows_matches_and_jumps_to_one(sandbox):
         assert results.matches == [] and "0 matches" in str(results.border_title)
         await pilot.press("escape")
         assert tree_of(app).display and not results.display
+
+
+#: what the explorer leaves out of its first build: each hidden until asked for
+LATER = ("#request-bar", "#tree-filter", "#tree-ask", "#filter-results", "#task-progress")
+
+
+async def test_what_is_hidden_at_start_up_is_mounted_on_first_use_in_its_place(sandbox):
+    # Built with the panes, they would only slow the panes' first paint (docs/performance.md).
+    # Each works once shown: test_filter_shows_matches_and_jumps_to_one and
+    # test_tui_search_drill (filter, question box), test_tui_request_bar, test_tui_load_all.
+    app = sandbox_app(sandbox)
+    async with app.run_test(size=SIZE) as pilot:
+        await open_explorer(pilot)
+        left = app.screen.query_one("#left")
+
+        def mounted_later() -> list[str]:
+            return [selector for selector in LATER if mounted(app, selector) is not None]
+
+        def shown(selector: str) -> bool:
+            widget = mounted(app, selector)
+            return widget is not None and widget.display
+
+        assert mounted_later() == []
+        assert [child.id for child in left.children] == ["catalog-tree"]
+        # esc clears the filter: with no filter yet it does nothing (and breaks nothing).
+        await pilot.press("escape")
+        assert tree_of(app).has_focus and mounted_later() == []
+        # The question box (S) first: above the tree.
+        cursor_to(group(app, "Courses"))
+        await pilot.press("S")
+        await wait_for(pilot, lambda: app.focused is mounted(app, "#tree-ask"), "the question")
+        await pilot.press("escape")
+        await wait_for(pilot, lambda: tree_of(app).has_focus, "the tree again")
+        assert mounted_later() == ["#tree-ask"]
+        # Load all's progress (as the tree reports it): below the tree.
+        from edxtui.tui.widgets.catalog.load_all import LoadAllStatus
+
+        tree_of(app).post_message(LoadAllStatus("All courses", 1, 3))
+        await wait_for(pilot, lambda: shown("#task-progress"), "the progress bar")
+        # The filter above the question box, its matches between the tree and the progress.
+        await pilot.press("slash", *"empty")
+        await wait_for(pilot, lambda: shown("#filter-results"), "the matches")
+        assert [child.id for child in left.children] == [
+            "tree-filter",
+            "tree-ask",
+            "catalog-tree",
+            "filter-results",
+            "task-progress",
+        ]
+        await pilot.press("escape")
+        await wait_for(pilot, lambda: tree_of(app).has_focus, "the tree again")
+        # The request bar (:) between the token panel and the panes.
+        await pilot.press("colon")
+        await wait_for(pilot, lambda: app.focused is mounted(app, "#request-bar"), "the bar")
+        assert [child.id for child in app.screen.children][:3] == [
+            "token-panel",
+            "request-bar",
+            "main",
+        ]
+        assert mounted_later() == list(LATER)
 
 
 async def test_copy_token_header_body_and_curl(sandbox):

@@ -21,6 +21,7 @@ from tui_helpers import (
     items,
     kinds,
     loaded,
+    mounted,
     open_explorer,
     sandbox_app,
     tree_of,
@@ -49,7 +50,8 @@ def item_keys(node) -> list[str]:
 
 
 def progress_shown(app) -> bool:
-    return bool(app.screen.query_one(TaskProgress).display)
+    progress = mounted(app, "#task-progress")  # mounted by the first load all
+    return isinstance(progress, TaskProgress) and bool(progress.display)
 
 
 async def test_load_all_of_a_catalog_gets_every_course_with_the_pages_it_said(make_sandbox):

@@ -10,6 +10,7 @@ from tui_helpers import (
     cursor_to,
     group,
     items,
+    mounted,
     open_explorer,
     sandbox_app,
     settled,
@@ -31,9 +32,14 @@ def bar_of(app) -> RequestBar:
 
 async def open_bar(pilot) -> RequestBar:
     await pilot.press("colon")
-    bar = bar_of(pilot.app)
-    await wait_for(pilot, lambda: bar.display and bar.has_focus, "the request bar")
-    return bar
+    # the first `:` mounts the bar: wait for it to be there, shown, with the focus
+    await wait_for(pilot, lambda: bar_open(pilot.app), "the request bar")
+    return bar_of(pilot.app)
+
+
+def bar_open(app) -> bool:
+    bar = mounted(app, "#request-bar")
+    return bar is not None and bar.display and bar.has_focus
 
 
 async def run(pilot, text: str):

@@ -41,10 +41,15 @@ def search_nodes(parent):
     return [c for c in parent.children if c.data is not None and c.data.kind == "search"]
 
 
+async def question_box(pilot) -> AskBox:
+    """The question box once it has the focus (it is mounted on the first `S` or `K`)."""
+    await wait_for(pilot, lambda: isinstance(pilot.app.focused, AskBox), "the question box")
+    return pilot.app.focused
+
+
 async def ask(pilot, text: str) -> None:
     """Answer the question box that `S` or `K` opened."""
-    box = pilot.app.screen.query_one(AskBox)
-    await wait_for(pilot, lambda: box.has_focus, "the question box")
+    box = await question_box(pilot)
     box.value = text
     await pilot.press("enter")
 
@@ -87,8 +92,7 @@ async def test_search_on_the_courses_group_asks_the_server(sandbox):
         assert len(search_nodes(courses)) == 1
         # esc cancels without asking anything.
         await pilot.press("S")
-        box = app.screen.query_one(AskBox)
-        await wait_for(pilot, lambda: box.has_focus, "the question box")
+        box = await question_box(pilot)
         await pilot.press("escape")
         await wait_for(pilot, lambda: tree_of(app).has_focus, "the tree again")
         assert not box.display
@@ -169,8 +173,7 @@ async def test_the_gateway_has_no_search_and_filters_instead(sandbox):
             app.clear_notifications()
             cursor_to(where)
             await pilot.press("S")
-            box = app.screen.query_one("#tree-filter")
-            await wait_for(pilot, lambda box=box: box.has_focus, "the filter")
+            await wait_for(pilot, lambda: app.focused.id == "tree-filter", "the filter")
             assert "No server search" in toasts(app) and "filtering the loaded nodes" in toasts(app)
             assert "\n" not in toasts(app)
             await pilot.press("escape")
@@ -226,8 +229,8 @@ async def test_mark_a_course_then_ask_catalogs_whether_they_contain_it(sandbox):
         # K on the catalog offers the marked key; enter asks the server.
         cursor_to(catalog)
         await pilot.press("K")
-        box = app.screen.query_one(AskBox)
-        await wait_for(pilot, lambda: box.has_focus and box.value == key, "the marked key")
+        box = await question_box(pilot)
+        await wait_for(pilot, lambda: box.value == key, "the marked key")
         await pilot.press("enter")
         await wait_for(pilot, lambda: "Catalog 1:" in toasts(app), "the answer")
         assert f"Catalog 1: {key} is in it" in toasts(app)
@@ -262,12 +265,12 @@ async def test_the_filter_shows_its_count_no_matches_and_down_enters(sandbox, mo
     app = sandbox_app(sandbox)
     async with app.run_test(size=SIZE) as pilot:
         await open_explorer(pilot)
-        results = app.screen.query_one(FilterResults)
-        box = app.screen.query_one("#tree-filter")
         await pilot.press("slash", *"course")
+        box = app.screen.query_one("#tree-filter")  # mounted by the first `/`
         await wait_for(pilot, lambda: box.value == "course", "the query")
-        await pilot.press("down")
-        await wait_for(pilot, lambda: results.has_focus, "the matches to take focus")
+        await pilot.press("down")  # the first filter: it mounts the matches, then enters them
+        await wait_for(pilot, lambda: isinstance(app.focused, FilterResults), "the matches")
+        results = app.focused
         assert results.answers == "course" and len(results.matches) > 1
         count = f"{len(results.matches)} matches"
         await wait_for(pilot, lambda: any(count in line for line in screen_lines(app)), count)
@@ -302,7 +305,6 @@ async def test_each_feature_is_in_the_palette_help_readme_and_docs(sandbox):
         )
         # From the palette, search opens the same question as S.
         cursor_to(group(app, "Courses"))
-        commands["Search on the server"].callback()
-        box = app.screen.query_one(AskBox)
-        await wait_for(pilot, lambda: box.has_focus, "the question box")
+        await commands["Search on the server"].callback()  # as the palette does: awaited
+        box = await question_box(pilot)
         assert "search Courses on the server" in box.placeholder

@@ -37,6 +37,13 @@ async def wait_for(
         await pilot.pause(0.02)
 
 
+def mounted(app: EdxApp, selector: str) -> Any:
+    """The widget `selector` finds on the screen, or None: the explorer mounts the widgets
+    hidden at start-up (the filter, the request bar...) only when first used."""
+    found = app.screen.query(selector)
+    return found.first() if found else None
+
+
 def cursor_to(node: TreeNode[NodeInfo]) -> None:
     """Put the tree's cursor on `node`, as a person does with the arrow keys.
 

@@ -12,15 +12,17 @@ from __future__ import annotations
 
 from collections.abc import Callable, Iterable
 from functools import partial
-from typing import TYPE_CHECKING, Any, cast
+from typing import TYPE_CHECKING, Any, TypeVar, cast
 
 from rich.text import Text
 from textual import on
 from textual.app import ComposeResult
 from textual.binding import Binding
 from textual.containers import Horizontal, Vertical
+from textual.css.query import NoMatches
 from textual.screen import Screen
 from textual.timer import Timer
+from textual.widget import Widget
 from textual.widgets import Input, Tree
 
 from edxtui.api.state import TokenState, TokenStatus
@@ -50,6 +52,18 @@ FILTER_DELAY = 0.15
 MAIN_AT_THE_LATEST = 0.5
 #: the screen's actions that work before the tree and inspector are built
 MAIN_NOT_NEEDED = frozenset({"copy_token", "copy_header", "refresh_token"})
+#: What `build_main` leaves out: hidden until asked for (`:`, `/`, `S` or `K`, the filter's
+#: matches, load all's progress), each is mounted on first use (`_ensure`), not with the
+#: panes, whose first paint would pay for their CSS and styling. id -> (its parent's id, or
+#: None for the screen; the ids it goes before, nearest first), so it lands where it
+#: always was: request bar, then main; in #left filter, ask, tree, matches, progress.
+LATER: dict[str, tuple[str | None, tuple[str, ...]]] = {
+    "request-bar": (None, ("main",)),
+    "tree-filter": ("left", ("tree-ask", "catalog-tree")),
+    "tree-ask": ("left", ("catalog-tree",)),
+    "filter-results": ("left", ("task-progress",)),
+    "task-progress": ("left", ()),
+}
 #: the screen's own actions in the command palette: (title, help, action); the tree and
 #: the body viewer add theirs (see `palette_commands`)
 PALETTE = (
@@ -68,6 +82,8 @@ PALETTE = (
     ("Narrow the tree", "Move the split between tree and inspector left (<)", "narrow_tree"),
     ("Widen the tree", "Move the split between tree and inspector right (>)", "widen_tree"),
 )
+
+W = TypeVar("W", bound=Widget)
 
 
 class ExplorerScreen(PanesMixin, RequestBarMixin, ServerSearchMixin, Screen[None]):
@@ -142,11 +158,7 @@ class ExplorerScreen(PanesMixin, RequestBarMixin, ServerSearchMixin, Screen[None
     def _token_changed(self, state: TokenState) -> None:
         if state.status not in (TokenStatus.NONE, TokenStatus.FETCHING):
             # after the next paint, so the countdown is on screen before the build
-            self.call_after_refresh(self._after_countdown)
-
-    async def _after_countdown(self) -> None:
-        """The token panel's buttons, the tree and the inspector all come in the next frame."""
-        await self.build_main()
+            self.call_after_refresh(self.build_main)
 
     @property
     def built(self) -> bool:
@@ -154,26 +166,17 @@ class ExplorerScreen(PanesMixin, RequestBarMixin, ServerSearchMixin, Screen[None
         return self._main is not None
 
     async def build_main(self) -> None:
-        """Mount the tree and the inspector below the token panel (once)."""
+        """Mount the tree, the inspector and the token panel's buttons (once); the rest as
+        it is first needed (`LATER`)."""
         if self._building or not self.is_attached:
             return
         self._building = True
         from textual.widgets import Footer
 
-        from edxtui.tui.widgets.catalog.ask import AskBox
-        from edxtui.tui.widgets.catalog.filter import FilterResults
         from edxtui.tui.widgets.catalog.tree import CatalogTree
         from edxtui.tui.widgets.inspector import Inspector
-        from edxtui.tui.widgets.task_progress import TaskProgress
 
-        left = Vertical(
-            Input(placeholder="filter loaded nodes (esc clears)", id="tree-filter"),
-            AskBox(id="tree-ask"),
-            tree := CatalogTree(self.session, id="catalog-tree"),
-            FilterResults(id="filter-results"),
-            TaskProgress(id="task-progress"),
-            id="left",
-        )
+        left = Vertical(tree := CatalogTree(self.session, id="catalog-tree"), id="left")
         left.border_title = "Catalog"
         inspector = Inspector(
             token_getter=lambda exchange: self.session.tokens.sent_token(exchange.token_id),
@@ -182,16 +185,54 @@ class ExplorerScreen(PanesMixin, RequestBarMixin, ServerSearchMixin, Screen[None
         )
         inspector.border_title = "Inspector"
         main = Horizontal(left, inspector, id="main")
-        from edxtui.tui.widgets.request_bar import RequestBar
-
         # One build, one frame: each frame of its own would wait for the next tick of
         # Textual's paint timer and lay the whole screen out again.
         buttons = self.query_one(TokenPanel).mount_buttons()
-        await self.mount_all([RequestBar(id="request-bar"), main, Footer(compact=True)])
+        await self.mount_all([main, Footer(compact=True)])
         if buttons is not None:
             await buttons
         self._main = main
         tree.focus()
+
+    async def _ensure(self, widget_id: str, expect: type[W]) -> W:
+        """The widget `widget_id` of `LATER`, mounted in its place if this is its first use."""
+        widget = self._mounted(widget_id, expect)
+        if widget is not None:
+            return widget
+        parent_id, before_ids = LATER[widget_id]
+        parent = self if parent_id is None else self.query_one(f"#{parent_id}")
+        before = next((child for child in parent.children if child.id in before_ids), None)
+        await parent.mount(self._make(widget_id), before=before)
+        return self.query_one(f"#{widget_id}", expect)
+
+    def _mounted(self, widget_id: str, expect: type[W]) -> W | None:
+        """The widget `widget_id` of `LATER`, or None: not needed yet."""
+        try:
+            return self.query_one(f"#{widget_id}", expect)
+        except NoMatches:
+            return None
+
+    def _make(self, widget_id: str) -> Widget:
+        """A new widget of `LATER` (its module imported only now)."""
+        if widget_id == "tree-filter":
+            return Input(placeholder="filter loaded nodes (esc clears)", id=widget_id)
+        if widget_id == "tree-ask":
+            from edxtui.tui.widgets.catalog.ask import AskBox
+
+            return AskBox(id=widget_id)
+        if widget_id == "filter-results":
+            from edxtui.tui.widgets.catalog.filter import FilterResults
+
+            return FilterResults(id=widget_id)
+        if widget_id == "task-progress":
+            from edxtui.tui.widgets.task_progress import TaskProgress
+
+            return TaskProgress(id=widget_id)
+        if widget_id == "request-bar":
+            from edxtui.tui.widgets.request_bar import RequestBar
+
+            return RequestBar(id=widget_id)
+        raise KeyError(widget_id)
 
     def check_action(self, action: str, parameters: tuple[object, ...]) -> bool | None:
         # Until the tree and inspector exist, only the token panel's keys do anything.
@@ -206,14 +247,11 @@ class ExplorerScreen(PanesMixin, RequestBarMixin, ServerSearchMixin, Screen[None
         app = cast("EdxApp", self.app)  # this screen only ever runs in EdxApp
         yield "History", "Every request of this session (h)", app.action_history
         for title, help_text, action in PALETTE:
-            yield title, help_text, partial(self._run_action, action)
+            # run_action: the actions' own check first (not while the panes are building)
+            yield title, help_text, partial(self.run_action, action)
         if self.built:
             yield from self.catalog_tree.commands()
             yield from self.inspector.body_view.commands()
-
-    def _run_action(self, action: str) -> None:
-        if self.check_action(action, ()):  # not while the explorer is building its panes
-            getattr(self, f"action_{action}")()
 
     @property
     def catalog_tree(self) -> CatalogTree:  # not `tree`: that is DOMNode's (the DOM as text)
@@ -224,8 +262,16 @@ class ExplorerScreen(PanesMixin, RequestBarMixin, ServerSearchMixin, Screen[None
         return self.query_one("#inspector")  # type: ignore[return-value]
 
     @property
-    def filter_results(self) -> FilterResults:
-        return self.query_one("#filter-results")  # type: ignore[return-value]
+    def filter_box(self) -> Input | None:
+        """The `/` filter's box; None until the first `/`."""
+        return self._mounted("tree-filter", Input)
+
+    @property
+    def filter_results(self) -> FilterResults | None:
+        """The filter's matches; None until it first matched something."""
+        from edxtui.tui.widgets.catalog.filter import FilterResults
+
+        return self._mounted("filter-results", FilterResults)
 
     @property
     def token_panel(self) -> TokenPanel:
@@ -266,20 +312,26 @@ class ExplorerScreen(PanesMixin, RequestBarMixin, ServerSearchMixin, Screen[None
 
     # ----- filter ---------------------------------------------------------------------
 
-    def action_filter(self) -> None:
-        box = self.query_one("#tree-filter", Input)
+    async def action_filter(self) -> None:
+        box = await self._ensure("tree-filter", Input)
         box.display = True
         box.focus()
 
     def action_clear_filter(self) -> None:
-        box = self.query_one("#tree-filter", Input)
-        if not box.display:
+        box = self.filter_box
+        if box is None or not box.display:  # no filter shown: esc has nothing to clear
             return
         box.value = ""
         box.display = False
-        self.filter_results.display = False
-        self.catalog_tree.display = True
+        self._show_tree()
         self.catalog_tree.focus()
+
+    def _show_tree(self) -> None:
+        """The full tree again in place of the filter's matches."""
+        results = self.filter_results
+        if results is not None:
+            results.display = False
+        self.catalog_tree.display = True
 
     @on(Input.Changed, "#tree-filter")
     def _filter_changed(self, event: Input.Changed) -> None:
@@ -288,46 +340,49 @@ class ExplorerScreen(PanesMixin, RequestBarMixin, ServerSearchMixin, Screen[None
             self._filter_timer.stop()
         self._filter_timer = self.set_timer(FILTER_DELAY, self._apply_filter)
 
-    def _apply_filter(self) -> None:
+    async def _apply_filter(self) -> None:
         self._filter_timer = None
-        query = self.query_one("#tree-filter", Input).value
-        results = self.filter_results
+        box = self.filter_box
+        query = box.value if box is not None else ""
         if not query.strip():
-            results.display = False
-            self.catalog_tree.display = True
+            self._show_tree()
             return
-        from edxtui.tui.widgets.catalog.filter import find_matches
+        from edxtui.tui.widgets.catalog.filter import FilterResults, find_matches
 
+        results = await self._ensure("filter-results", FilterResults)
         results.show_matches(find_matches(self.catalog_tree.loaded_nodes(), query), query)
         results.display = True
         self.catalog_tree.display = False
 
     @on(Input.Submitted, "#tree-filter")
-    def _filter_submitted(self, _event: Input.Submitted) -> None:
+    async def _filter_submitted(self, _event: Input.Submitted) -> None:
         # Enter jumps straight to the highlighted match (the first, unless moved).
         if self._filter_timer is not None:  # typed and pressed enter at once: filter now
             self._filter_timer.stop()
-            self._apply_filter()
+            await self._apply_filter()
         results = self.filter_results
-        if results.display and results.matches:
+        if results is not None and results.display and results.matches:
             index = results.highlighted if results.highlighted is not None else 0
             self.post_message(results.Picked(results.matches[index], jump=True))
 
-    def on_key(self, event: Any) -> None:
-        # Down from the filter box walks the matches.
-        if self._main is None:
+    async def on_key(self, event: Any) -> None:
+        # Down from the filter box walks the matches; up from the first goes back to it.
+        box = self.filter_box
+        if box is None:  # no filter yet (nor before the panes are built)
             return
-        box = self.query_one("#tree-filter", Input)
         results = self.filter_results
         if event.key == "down" and box.has_focus:
             if self._filter_timer is not None:  # typed and pressed down at once: filter now
                 self._filter_timer.stop()
-                self._apply_filter()
-            if results.display and results.matches:
+                await self._apply_filter()
+                results = self.filter_results  # the first filter mounts them
+            if results is not None and results.display and results.matches:
                 event.stop()
                 results.focus()
-        elif event.key == "up" and results.has_focus and results.highlighted in (0, None):
-            event.stop()  # up from the first match goes back to the query
+            return
+        on_first = results is not None and results.has_focus and results.highlighted in (0, None)
+        if event.key == "up" and on_first:
+            event.stop()
             event.prevent_default()
             box.focus()
 
@@ -404,10 +459,10 @@ class ExplorerScreen(PanesMixin, RequestBarMixin, ServerSearchMixin, Screen[None
 
     # ----- load all (the tree's L) ---------------------------------------------------------
 
-    def on_load_all_status(self, event: LoadAllStatus) -> None:
+    async def on_load_all_status(self, event: LoadAllStatus) -> None:
         from edxtui.tui.widgets.task_progress import TaskProgress
 
-        progress = self.query_one("#task-progress", TaskProgress)
+        progress = await self._ensure("task-progress", TaskProgress)
         if event.outcome is None:
             label = Text("Loading all of ")
             label.append_text(safe(event.title))

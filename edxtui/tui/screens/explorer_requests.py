@@ -12,12 +12,16 @@ from __future__ import annotations
 from typing import TYPE_CHECKING, Any
 
 if TYPE_CHECKING:
+    from typing import TypeVar
+
     from textual.screen import Screen
+    from textual.widget import Widget
 
     from edxtui.api.session import Session
     from edxtui.tui.widgets.catalog.tree import CatalogTree
 
     _Base = Screen[None]
+    W = TypeVar("W", bound=Widget)
 else:
     _Base = object
 
@@ -32,8 +36,9 @@ class RequestBarMixin(_Base):
 
         @property
         def catalog_tree(self) -> CatalogTree: ...
+        async def _ensure(self, widget_id: str, expect: type[W]) -> W: ...
 
-    def action_request_bar(self) -> None:
+    async def action_request_bar(self) -> None:
         from edxtui.api.recent_requests import REQUESTS_FILE, RecentRequests
         from edxtui.config import data_dir
         from edxtui.tui.widgets.catalog.requests import request_paths
@@ -41,7 +46,7 @@ class RequestBarMixin(_Base):
 
         remembered = RecentRequests(data_dir() / REQUESTS_FILE).load()
         paths = list(dict.fromkeys(remembered + request_paths(self.catalog_tree)))
-        self.query_one("#request-bar", RequestBar).open(paths)
+        (await self._ensure("request-bar", RequestBar)).open(paths)
 
     def on_request_bar_run(self, event: Any) -> None:
         """GET what was typed on the session; its node opens under "Requests"."""

@@ -12,11 +12,15 @@ from __future__ import annotations
 from typing import TYPE_CHECKING
 
 if TYPE_CHECKING:
+    from typing import TypeVar
+
     from textual.screen import Screen
+    from textual.widget import Widget
 
     from edxtui.tui.widgets.catalog.tree import CatalogTree
 
     _Base = Screen[None]
+    W = TypeVar("W", bound=Widget)
 else:
     _Base = object
 
@@ -28,9 +32,10 @@ class ServerSearchMixin(_Base):
 
         @property
         def catalog_tree(self) -> CatalogTree: ...
-        def action_filter(self) -> None: ...
+        async def action_filter(self) -> None: ...
+        async def _ensure(self, widget_id: str, expect: type[W]) -> W: ...
 
-    def action_server_search(self) -> None:
+    async def action_server_search(self) -> None:
         from edxtui.api.errors import EdxError
         from edxtui.tui.widgets.catalog import server_search
         from edxtui.tui.widgets.catalog.ask import AskBox
@@ -41,7 +46,7 @@ class ServerSearchMixin(_Base):
             target = server_search.target_at(tree)
         except EdxError as err:  # the edX.org gateway: no search there, filter instead
             self.notify(f"No server search: {err.message}; filtering the loaded nodes instead")
-            self.action_filter()
+            await self.action_filter()
             return
 
         def run(query: str) -> None:
@@ -51,9 +56,9 @@ class ServerSearchMixin(_Base):
                 self.notify(err.message, severity="warning")
 
         prompt = f"search {target.scope} on the server (q=; enter searches, esc cancels)"
-        self.query_one("#tree-ask", AskBox).ask(prompt, run, back=tree)
+        (await self._ensure("tree-ask", AskBox)).ask(prompt, run, back=tree)
 
-    def action_contains(self) -> None:
+    async def action_contains(self) -> None:
         from edxtui.tui.widgets.catalog import drill
         from edxtui.tui.widgets.catalog.ask import AskBox
         from edxtui.tui.widgets.catalog.nodes import catalog_of
@@ -64,7 +69,7 @@ class ServerSearchMixin(_Base):
             self.notify("Contains (K) asks a catalog: put the cursor on one first", timeout=4)
             return
         prompt = "course or run keys this catalog may hold (M marks one; enter asks)"
-        self.query_one("#tree-ask", AskBox).ask(
+        (await self._ensure("tree-ask", AskBox)).ask(
             prompt,
             lambda text: drill.check_contains(tree, catalog, text),
             value=tree.marked or "",

@@ -116,7 +116,11 @@ class CatalogTree(FailuresMixin, LineCachedTree):
         """
         first, *others = self.root.children
         first.expand()  # which loads it (on_tree_node_expanded), before the counts go
-        self.call_later(lambda: [self.count(node) for node in others])
+        self.call_later(self._count_all, others)
+
+    def _count_all(self, nodes: list[TreeNode[NodeInfo]]) -> None:
+        for node in nodes:
+            self.count(node)
 
     def on_unmount(self) -> None:
         self._unsubscribe()
