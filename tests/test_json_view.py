@@ -6,6 +6,7 @@ import json
 import re
 
 from textual.app import App, ComposeResult
+from textual.widgets import Input
 
 from edxtui.textsafe import is_safe
 from edxtui.tui.widgets.body.view import JsonView
@@ -304,8 +305,9 @@ async def test_escape_closes_the_search_box_without_searching():
     app = Host()
     async with app.run_test(size=(60, 12)) as pilot:
         view = await loaded(app, pilot, json.dumps(BODY).encode())
-        box = view.query_one("#json-view-search")
+        assert not view.query(Input)  # the box is mounted when first opened
         await pilot.press("slash")
+        box = view.query_one("#json-view-search")
         assert box.display and app.focused is box
         await pilot.press(*"title", "escape")
         assert not box.display and app.focused is view.query_one("#json-view-lines")

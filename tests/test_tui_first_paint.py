@@ -14,7 +14,7 @@ import re
 import pytest
 from screen_text import screen_lines
 from textual.app import App, ComposeResult
-from textual.widgets import ProgressBar
+from textual.widgets import Input, ProgressBar
 from textual.widgets._progress_bar import Bar as TextualBar
 from tui_helpers import open_explorer, sandbox_app, wait_for
 
@@ -22,6 +22,7 @@ from edxtui.api.state import TokenState, TokenStatus
 from edxtui.tui.app import EdxApp
 from edxtui.tui.screens import explorer
 from edxtui.tui.screens.explorer import ExplorerScreen
+from edxtui.tui.widgets.inspector import Inspector
 from edxtui.tui.widgets.lifetime_bar import LifetimeBar
 from edxtui.tui.widgets.token_panel import TokenPanel
 
@@ -89,6 +90,26 @@ async def test_a_fast_token_paints_the_countdown_then_the_buttons_with_the_tree(
         panel = app.screen.query_one(TokenPanel)
         await wait_for(pilot, lambda: panel.revealed, "the reveal button")
         assert str(panel.query_one("#reveal-token").label) == "Hide"
+
+
+async def test_the_inspector_mounts_no_input_box_until_one_opens(sandbox):
+    # Each mounted widget costs the first paint, hidden or not: the body's search and query
+    # boxes come when `/` or `.` first opens them, and the tabs are one light widget.
+    app = sandbox_app(sandbox)
+    async with app.run_test(size=SIZE) as pilot:
+        await open_explorer(pilot)
+        inspector = app.screen.query_one(Inspector)
+        assert not inspector.query(Input) and not app.screen.query("TabbedContent, Tabs")
+        await pilot.press("i", "slash")
+        box = inspector.query_one("#json-view-search", Input)
+        await wait_for(pilot, lambda: app.focused is box, "the search box")
+        await pilot.press("escape")
+        await wait_for(pilot, lambda: not box.display, "the search box closed")
+        assert [b.id for b in inspector.query(Input)] == ["json-view-search"]
+        await pilot.press("full_stop")  # the query box goes in below the search box
+        query = inspector.query_one("#json-view-query", Input)
+        await wait_for(pilot, lambda: app.focused is query and query.value == ".", "the query box")
+        assert [b.id for b in inspector.query(Input)] == ["json-view-search", "json-view-query"]
 
 
 async def test_the_token_keys_work_before_the_buttons_exist(sandbox, monkeypatch):

@@ -51,6 +51,7 @@ headers (Authorization masked) and the body (pretty / raw / tree).
 | key | action |
 |---|---|
 | `i` / `l` | focus the inspector / the tree (in the body's tree view `l` is the body's own) |
+| `←` / `→` | on the Body / Headers tabs (`tab` goes there): switch between them (a click too) |
 | `z` | zoom: the focused pane fills the screen (`z` or `esc` restores) |
 | `<` / `>` | move the split between tree and inspector left / right |
 | `y` | copy the body |

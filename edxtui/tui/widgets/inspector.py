@@ -10,14 +10,16 @@ from __future__ import annotations
 from collections.abc import Callable
 
 from rich.text import Text
+from textual import events
 from textual.app import ComposeResult
 from textual.containers import Vertical, VerticalScroll
-from textual.widgets import Static, TabbedContent, TabPane
+from textual.widgets import Static
 
 from edxtui.api.exchange import Exchange
 from edxtui.api.redaction import REDACTED
 from edxtui.tui.text import clock_time, elapsed_ms, human_size, safe, status_text
 from edxtui.tui.widgets.body.view import JsonView
+from edxtui.tui.widgets.tab_strip import TabStrip
 
 SEARCH_SEPARATOR = " · "  # between the pane's title and the body search's counter
 
@@ -117,15 +119,32 @@ class Inspector(Vertical):
             Text("Select a node to see the request and response behind it.", style="dim"),
             id="summary",
         )
-        with TabbedContent(id="inspector-tabs"):
-            with TabPane("Body", id="tab-body"):
-                yield JsonView(id="body-view")
-            with TabPane("Headers", id="tab-headers"), VerticalScroll():
-                yield Static(id="headers")
+        # The tabs' panes below the strip, only the active one displayed (the Body at first)
+        yield TabStrip([("body", "Body"), ("headers", "Headers")], id="inspector-tabs")
+        yield JsonView(id="body-view")
+        with VerticalScroll(id="headers-pane") as headers:
+            headers.display = False
+            yield Static(id="headers")
 
     @property
     def body_view(self) -> JsonView:
         return self.query_one("#body-view", JsonView)
+
+    def show_tab(self, tab: str) -> None:
+        """Make `tab` ("body" or "headers") the active tab and display its pane alone."""
+        self.query_one(TabStrip).active = tab
+        self.body_view.display = tab == "body"
+        self.query_one("#headers-pane").display = tab == "headers"
+
+    def on_tab_strip_changed(self, event: TabStrip.Changed) -> None:
+        event.stop()
+        self.show_tab(event.active)
+
+    def on_descendant_focus(self, event: events.DescendantFocus) -> None:
+        # Focus put in a pane (`i`, a palette command) shows it, as TabbedContent's did.
+        for tab, pane in (("body", self.body_view), ("headers", self.query_one("#headers-pane"))):
+            if pane in event.widget.ancestors_with_self:
+                self.show_tab(tab)
 
     def show(self, exchange: Exchange | None, json_path: str = "") -> None:
         """Show `exchange` at `json_path`; only what changed is redrawn."""
@@ -142,7 +161,7 @@ class Inspector(Vertical):
         self.json_path = json_path
         if not self.query("#headers"):
             # The tree starts loading while the explorer is still mounting this pane:
-            # show it once the tabs exist (the body is loaded afresh then).
+            # show it once the panes exist (the body is loaded afresh then).
             self._pending = True
             self.call_after_refresh(self._show_pending)
             return

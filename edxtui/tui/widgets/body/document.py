@@ -39,6 +39,7 @@ import re
 from array import array
 from bisect import bisect_right
 from collections.abc import Iterator
+from functools import cache
 
 from edxtui.jsonpath import IDENTIFIER, Part, format_path
 from edxtui.textsafe import json_unicode_decoded, steady_width, visible
@@ -57,7 +58,7 @@ _STRING = rb'"[^"\\\x00-\x1f]*(?:\\(?:["\\/bfnrt]|u[0-9a-fA-F]{4})[^"\\\x00-\x1f
 _NUMBER = rb"-?(?:0|[1-9][0-9]*)(?:\.[0-9]+)?(?:[eE][+-]?[0-9]+)?"
 # One pretty-printed line of JSON: an optional key, then a scalar, an opening bracket or a
 # closing bracket, then an optional comma. Groups: 1 key, 2 scalar, 3 open, 4 close, 5 comma.
-_LINE = re.compile(
+_LINE = (
     rb"(?:(" + _STRING + rb")" + _WS + rb":" + _WS + rb")?"
     rb"(?:("
     + _STRING
@@ -73,7 +74,7 @@ _LINE = re.compile(
 # `lastindex` alone says which: 1+2 key and scalar, 1+3 key and "{" or "[", 4 scalar,
 # 5 "{" or "[", 6 "}" or "]"; then an optional comma (the last byte of the match).
 _SCALAR = _STRING + rb"|" + _NUMBER + rb"|true|false|null"
-_SCAN = re.compile(
+_SCAN = (
     _WS
     + rb"(?:("
     + _STRING
@@ -90,6 +91,18 @@ _SCAN = re.compile(
     + rb",?"
 )
 _LEADING_WS = re.compile(_WS)
+
+
+# The two patterns above are compiled when first used (~1.5 ms): the inspector's module is
+# imported while the explorer builds, long before a body is shown.
+@cache
+def _line_re() -> re.Pattern[bytes]:
+    return re.compile(_LINE)
+
+
+@cache
+def _scan_re() -> re.Pattern[bytes]:
+    return re.compile(_SCAN)
 
 
 def _skip_space(data: bytes, pos: int = 0) -> int:
@@ -183,7 +196,7 @@ class JsonDocument:
         if self.done:
             return True
         data = self.data
-        scan = _SCAN.match
+        scan = _scan_re().match
         start, kind, depth, parent, index, match = (
             self.start,
             self.kind,
@@ -292,7 +305,7 @@ class JsonDocument:
     # -- reading lines ------------------------------------------------------------------
 
     def _m(self, i: int) -> re.Match[bytes]:
-        m = _LINE.match(self.data, self.start[i])
+        m = _line_re().match(self.data, self.start[i])
         assert m is not None
         return m
 
@@ -321,7 +334,7 @@ class JsonDocument:
     def _comma(self, i: int, m: re.Match[bytes]) -> bool:
         k = self.kind[i]
         if k in (EMPTY_OBJ, EMPTY_ARR):
-            after = _LINE.match(self.data, m.end())  # the closing bracket right after
+            after = _line_re().match(self.data, m.end())  # the closing bracket right after
             return after is not None and after.start(5) >= 0
         return m.start(5) >= 0
 
@@ -418,7 +431,7 @@ class JsonDocument:
             if self.match[i] < 0:
                 raise ValueError("this container is not indexed to its end yet")
             return begin, self.start[self.match[i]] + 1
-        after = _LINE.match(self.data, m.end())  # empty container: the close follows
+        after = _line_re().match(self.data, m.end())  # empty container: the close follows
         return begin, (after.end(4) if after else m.end(3))
 
     def value_text(self, i: int) -> str:

@@ -19,17 +19,22 @@ from edxtui.tui.widgets.body.query import BodyQuery
 from edxtui.tui.widgets.body.rows import BodyRows
 from edxtui.tui.widgets.body.search import BodySearch
 
+if TYPE_CHECKING:
+    from textual.widget import AwaitMount, Widget
+    from textual.widgets import Static
+
 
 class FinderMixin:
     """Search and path query for JsonView (see the module docstring)."""
 
     # provided by JsonView
     _rows: BodyRows
-    _lines: BodyLines
     _search: BodySearch
     _query: BodyQuery
-    _search_box: Input
-    _query_box: Input
+    _search_box: Input | None  # each mounted the first time it opens (see _box)
+    _query_box: Input | None
+    _lines: BodyLines
+    _status_bar: Static
     _stepping: str  # "search" or "query": what n / N step through
     generation: int
 
@@ -42,6 +47,12 @@ class FinderMixin:
         def _raw_goto(self, offset: int) -> None: ...
         def _update_status(self) -> None: ...
         def _warn(self, message: str, timeout: float = 3) -> None: ...
+        def mount(
+            self,
+            *widgets: Widget,
+            before: int | str | Widget | None = None,
+            after: int | str | Widget | None = None,
+        ) -> AwaitMount: ...
 
     # -- the text search -------------------------------------------------------------
 
@@ -96,13 +107,40 @@ class FinderMixin:
         return True
 
     def action_open_search(self) -> None:
-        self._open_box(self._search_box, self._search.needle)
+        self._open_box(self._box("search"), self._search.needle)
 
     def action_close_search(self) -> None:
         for box in (self._search_box, self._query_box):
-            if box.has_class("-active"):
+            if box is not None and box.has_class("-active"):
                 box.remove_class("-active")
                 self._lines.focus()
+
+    def box_open(self) -> bool:
+        """Whether the search or the query box is open."""
+        return any(
+            box is not None and box.has_class("-active")
+            for box in (self._search_box, self._query_box)
+        )
+
+    def _box(self, which: str) -> Input:
+        """The search or the query box, mounted the first time it opens: most bodies are
+        never searched, and an Input costs the inspector's first paint (docs/performance.md)."""
+        if which == "search":
+            if self._search_box is None:
+                self._search_box = Input(
+                    placeholder="search the body (Enter: find, Esc: close)",
+                    id="json-view-search",
+                )
+                self.mount(self._search_box, after=self._lines)
+            return self._search_box
+        if self._query_box is None:
+            self._query_box = Input(
+                placeholder="path query such as .results[].key (Enter: find, Esc: close)",
+                id="json-view-query",
+                select_on_focus=False,  # typing goes after the "." it opens with
+            )
+            self.mount(self._query_box, before=self._status_bar)
+        return self._query_box
 
     def _open_box(self, box: Input, value: str) -> None:
         self.action_close_search()
@@ -175,4 +213,4 @@ class FinderMixin:
         return line is not None and self._query.is_match(line)
 
     def action_open_query(self) -> None:
-        self._open_box(self._query_box, self._query.text or ".")
+        self._open_box(self._box("query"), self._query.text or ".")

@@ -136,21 +136,14 @@ class JsonView(FinderMixin, BackgroundMixin, Vertical, can_focus=False):
         self._pending_path = ""  # goto_path() asked before the body was indexed
         self._lines = BodyLines(self)
         self._note_bar = Static(id="json-view-note")
-        self._search_box = Input(
-            placeholder="search the body (Enter: find, Esc: close)", id="json-view-search"
-        )
-        self._query_box = Input(
-            placeholder="path query such as .results[].key (Enter: find, Esc: close)",
-            id="json-view-query",
-            select_on_focus=False,  # typing goes after the "." it opens with
-        )
+        # the search and query boxes are mounted when first opened (finder.py)
+        self._search_box: Input | None = None
+        self._query_box: Input | None = None
         self._status_bar = Static(id="json-view-status")
 
     def compose(self) -> ComposeResult:
         yield self._note_bar
         yield self._lines
-        yield self._search_box
-        yield self._query_box
         yield self._status_bar
 
     def on_mount(self) -> None:
@@ -233,7 +226,7 @@ class JsonView(FinderMixin, BackgroundMixin, Vertical, can_focus=False):
     def check_action(self, action: str, parameters: tuple[object, ...]) -> bool | None:
         # False lets the key fall through to the screen (e.g. escape clears its filter).
         if action == "close_search":
-            return self._search_box.has_class("-active") or self._query_box.has_class("-active")
+            return self.box_open()
         if action in ("expand_all", "collapse_all"):
             return self.shown_mode() == "tree"
         if action == "copy_path":
