@@ -30,6 +30,7 @@ SIZE = (140, 45)
 COUNTDOWN = re.compile(r"valid\s+(?:\d+:)?\d\d:\d\d left")
 BUTTONS = re.compile(r"Copy token\s+Copy header\s+Refresh\s+Reveal")
 TREE = re.compile(r"─ Catalog ─")
+PANES = re.compile(r"─ Catalog ─.*─ Inspector ─")
 
 
 class FrameLog:
@@ -110,6 +111,25 @@ async def test_the_inspector_mounts_no_input_box_until_one_opens(sandbox):
         query = inspector.query_one("#json-view-query", Input)
         await wait_for(pilot, lambda: app.focused is query and query.value == ".", "the query box")
         assert [b.id for b in inspector.query(Input)] == ["json-view-search", "json-view-query"]
+
+
+async def test_the_panes_first_frame_waits_for_no_request_and_builds_no_json_view(sandbox):
+    # The tree's start-up requests go after the panes are on screen, and the JSON view is
+    # built when there is a body to show: neither is work the panes' first frame waits for.
+    seen: list[tuple[int, bool]] = []  # for each frame with the panes: (GETs in, a view?)
+
+    def record() -> None:
+        if PANES.search("\n".join(screen_lines(app))):
+            seen.append((sandbox.counters.api_requests, bool(app.screen.query("#body-view"))))
+
+    app = sandbox_app(sandbox)
+    app.post_display_hook = record  # type: ignore[method-assign]
+    async with app.run_test(size=SIZE) as pilot:
+        await open_explorer(pilot)
+        assert seen[0] == (0, False)
+        inspector = app.screen.query_one(Inspector)
+        assert inspector.body_view.is_attached  # Catalogs' page is shown in it now
+        assert "count" in "\n".join(screen_lines(app))
 
 
 async def test_the_token_keys_work_before_the_buttons_exist(sandbox, monkeypatch):

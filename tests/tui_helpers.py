@@ -96,12 +96,15 @@ def tree_ready(app: EdxApp) -> bool:
 
 
 async def open_explorer(pilot: Pilot) -> EdxApp:
-    """Wait until the explorer shows and the Catalogs group has loaded."""
+    """Wait until the explorer shows, the Catalogs group has loaded and the other groups
+    have their counts (or failed): start-up's requests are all answered."""
     app = pilot.app
     assert isinstance(app, EdxApp)
     await wait_for(pilot, lambda: tree_ready(app), "explorer")
     catalogs = group(app, "Catalogs")
     await wait_for(pilot, lambda: loaded(catalogs), "catalogs to load")
+    groups = tree_of(app).root.children
+    await wait_for(pilot, lambda: all(settled(node) for node in groups), "the groups' counts")
     # ... and the screen has shown it: the inspector follows the cursor when a load's message
     # arrives, after the node is marked loaded, and a test that shows something else in the
     # inspector must not race that.

@@ -193,6 +193,7 @@ class ExplorerScreen(PanesMixin, RequestBarMixin, ServerSearchMixin, Screen[None
             await buttons
         self._main = main
         tree.focus()
+        self.call_after_refresh(tree.start)
 
     async def _ensure(self, widget_id: str, expect: type[W]) -> W:
         """The widget `widget_id` of `LATER`, mounted in its place if this is its first use."""

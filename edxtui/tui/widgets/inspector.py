@@ -8,6 +8,7 @@ came from the network and is shown as plain text with control characters escaped
 from __future__ import annotations
 
 from collections.abc import Callable
+from typing import TYPE_CHECKING
 
 from rich.text import Text
 from textual import events
@@ -18,8 +19,12 @@ from textual.widgets import Static
 from edxtui.api.exchange import Exchange
 from edxtui.api.redaction import REDACTED
 from edxtui.tui.text import clock_time, elapsed_ms, human_size, safe, status_text
-from edxtui.tui.widgets.body.view import JsonView
 from edxtui.tui.widgets.tab_strip import TabStrip
+
+if TYPE_CHECKING:
+    # Imported when the view is first built (`body_view`): the JSON viewer's modules and
+    # widgets are work the explorer's first frame need not wait for.
+    from edxtui.tui.widgets.body.view import JsonView
 
 SEARCH_SEPARATOR = " · "  # between the pane's title and the body search's counter
 
@@ -121,19 +126,35 @@ class Inspector(Vertical):
         )
         # The tabs' panes below the strip, only the active one displayed (the Body at first)
         yield TabStrip([("body", "Body"), ("headers", "Headers")], id="inspector-tabs")
-        yield JsonView(id="body-view")
+        # The JSON view (#body-view) goes here, before the headers, once it is first needed.
         with VerticalScroll(id="headers-pane") as headers:
             headers.display = False
             yield Static(id="headers")
 
     @property
     def body_view(self) -> JsonView:
-        return self.query_one("#body-view", JsonView)
+        """The JSON view, built the first time it is needed: until a node with a request
+        behind it is shown there is nothing for it to show, and it is the heaviest part of
+        the explorer's first frame (docs/performance.md, "The whole explorer on screen")."""
+        view = self._built_body_view()
+        if view is None:
+            from edxtui.tui.widgets.body.view import JsonView
+
+            view = JsonView(id="body-view")
+            view.display = self.query_one(TabStrip).active == "body"
+            self.mount(view, before="#headers-pane")
+        return view
+
+    def _built_body_view(self) -> JsonView | None:
+        views = self.query("#body-view")
+        return views.first() if views else None  # type: ignore[return-value]
 
     def show_tab(self, tab: str) -> None:
         """Make `tab` ("body" or "headers") the active tab and display its pane alone."""
         self.query_one(TabStrip).active = tab
-        self.body_view.display = tab == "body"
+        view = self._built_body_view()
+        if view is not None:
+            view.display = tab == "body"
         self.query_one("#headers-pane").display = tab == "headers"
 
     def on_tab_strip_changed(self, event: TabStrip.Changed) -> None:
@@ -142,8 +163,9 @@ class Inspector(Vertical):
 
     def on_descendant_focus(self, event: events.DescendantFocus) -> None:
         # Focus put in a pane (`i`, a palette command) shows it, as TabbedContent's did.
-        for tab, pane in (("body", self.body_view), ("headers", self.query_one("#headers-pane"))):
-            if pane in event.widget.ancestors_with_self:
+        panes = (("body", self._built_body_view()), ("headers", self.query_one("#headers-pane")))
+        for tab, pane in panes:
+            if pane is not None and pane in event.widget.ancestors_with_self:
                 self.show_tab(tab)
 
     def show(self, exchange: Exchange | None, json_path: str = "") -> None:
@@ -170,8 +192,9 @@ class Inspector(Vertical):
                 Text("No request behind this node.", style="dim")
             )
             self.query_one("#headers", Static).update("")
-            if not same:
-                self.body_view.load(b"", "")
+            view = self._built_body_view()  # none yet: nothing to clear
+            if view is not None and not same:
+                view.load(b"", "")
             return
         self.query_one("#summary", Static).update(summary_text(exchange, stable=self.stable))
         self._show_headers()

@@ -430,14 +430,17 @@ class JsonView(FinderMixin, BackgroundMixin, Vertical, can_focus=False):
     # -- status ----------------------------------------------------------------------
 
     def _show_note(self) -> None:
-        if not self.is_mounted:
+        # Its own bar's attachment, not `is_mounted`: that is still False in on_mount, and
+        # a body loaded before then (the inspector loads the view it has just built) would
+        # leave an empty note row on screen.
+        if not self._note_bar.is_attached:
             return
         note = self._note_bar
         note.update(Text(self._rows.note))
         note.display = bool(self._rows.note)
 
     def _update_status(self) -> None:
-        if self.is_mounted:
+        if self._status_bar.is_attached:
             note = self._query.note if self._stepping == "query" else self._search.note
             line = status_line(self._rows, self.mode, self._lines.cursor, note)
             self._status_bar.update(Text(line))

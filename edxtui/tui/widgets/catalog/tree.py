@@ -101,14 +101,14 @@ class CatalogTree(FailuresMixin, LineCachedTree):
             self.root.add(group_label(info), info)
         self.root.expand()
         self.move_cursor(self.root.children[0])
-        # The requests go once the tree is on screen: their answers (a page to add, a body
-        # for the inspector) would otherwise be taken in before the panes' first paint.
-        self.call_after_refresh(self._first_loads)
         # Lists that failed for want of a token load by themselves once there is one.
         self._unsubscribe = self.session.tokens.subscribe(self._token_changed)
 
-    def _first_loads(self) -> None:
+    def start(self) -> None:
         """The first group opens and loads its first page; the others ask only for their count.
+
+        The explorer calls this once the panes are on screen: the answers (a page to add,
+        a body for the inspector) would otherwise be taken in before their first paint.
 
         `limit=1`: a 404 still says at once that this server does not serve one. Start-up
         spends a few small requests, not a page of 100 of each out of a per-hour budget
