@@ -20,7 +20,6 @@ from rich.text import Text
 from textual.message import Message
 from textual.worker import Worker
 
-from edxtui.api import all_pages
 from edxtui.api.catalog import Page, PageBudget
 from edxtui.tui.widgets.catalog import chunks
 from edxtui.tui.widgets.catalog.nodes import NodeInfo, more_label, plural
@@ -101,6 +100,8 @@ class LoadAll:
         if info.state == "loaded" and info.next_url is None:
             tree.notify(f"All {info.loaded:,} {plural(info.child_kind)} are loaded already")
             return
+        from edxtui.api import all_pages  # on the first `L`: the tree is built without it
+
         plan = all_pages.plan(info.count, start, self.page_size)
         title = list_title(info)
         what = Text(f"Load all: {plan.remaining:,} {plural(info.child_kind)} of ")
@@ -147,6 +148,8 @@ class LoadAll:
             self._stop.set()
 
     async def _run(self, node: TreeNode[NodeInfo], start: int, stop: asyncio.Event) -> None:
+        from edxtui.api import all_pages
+
         tree = self.tree
         info = node.data
         assert info is not None and info.path is not None
