@@ -132,6 +132,24 @@ async def test_the_panes_first_frame_waits_for_no_request_and_builds_no_json_vie
         assert "count" in "\n".join(screen_lines(app))
 
 
+async def test_the_panel_says_when_a_settled_token_has_been_drawn(sandbox, monkeypatch):
+    # The explorer builds its panes on the first paint that shows the countdown, by either
+    # of Textual's paths (a timer tick or a layout): `shows_token` is what it asks.
+    monkeypatch.setattr(explorer, "MAIN_AT_THE_LATEST", 60.0)
+    sandbox.faults.update(hold_token=True)
+    frames = FrameLog()
+    app = logged_app(sandbox, frames)
+    async with app.run_test(size=SIZE) as pilot:
+        await wait_for(pilot, lambda: sandbox.counters.held == 1, "the token request at the gate")
+        await wait_for(pilot, lambda: frames.frames, "the first frame")
+        panel = app.screen.query_one(TokenPanel)
+        assert not panel.shows_token and not app.screen.built
+        sandbox.faults.release()
+        await wait_for(pilot, lambda: panel.shows_token, "the countdown drawn")
+        await wait_for(pilot, lambda: app.screen.built, "the panes built")
+        assert frames.first(0) < frames.first(2)
+
+
 async def test_the_token_keys_work_before_the_buttons_exist(sandbox, monkeypatch):
     monkeypatch.setattr(explorer, "MAIN_AT_THE_LATEST", 60.0)
     sandbox.faults.update(hold_token=True)

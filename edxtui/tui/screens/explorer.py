@@ -25,13 +25,13 @@ from textual.timer import Timer
 from textual.widget import Widget
 from textual.widgets import Input, Tree
 
-from edxtui.api.state import TokenState, TokenStatus
+from edxtui.api.state import TokenState
 from edxtui.tui.clipboard import copy_and_notify
 from edxtui.tui.screens.explorer_panes import PanesMixin
 from edxtui.tui.screens.explorer_requests import RequestBarMixin
 from edxtui.tui.screens.explorer_search import ServerSearchMixin
 from edxtui.tui.text import human_size, safe, safe_str
-from edxtui.tui.widgets.token_panel import TokenPanel
+from edxtui.tui.widgets.token_panel import UNSETTLED, TokenPanel
 
 if TYPE_CHECKING:
     # Imported where used: the first screen shows only the token panel, and these (the
@@ -156,9 +156,22 @@ class ExplorerScreen(PanesMixin, RequestBarMixin, ServerSearchMixin, Screen[None
         self._unsubscribe_tokens()
 
     def _token_changed(self, state: TokenState) -> None:
-        if state.status not in (TokenStatus.NONE, TokenStatus.FETCHING):
-            # after the next paint, so the countdown is on screen before the build
-            self.call_after_refresh(self.build_main)
+        if state.status in UNSETTLED or self._building:
+            return
+        # The build waits for the next paint, so the countdown is on screen first. A paint
+        # comes one of two ways: the paint timer's tick, after which "after refresh"
+        # callbacks run, or a layout refresh (the start-up's resize events paint that way),
+        # after which only the layout signal is sent: callbacks would then wait for the
+        # timer's next tick, up to a frame (~17 ms) for nothing. Whichever comes first.
+        self.call_after_refresh(self.build_main)
+        panel = self.query_one(TokenPanel)
+
+        def painted(_screen: Screen[Any]) -> None:
+            if panel.shows_token:  # the countdown is in what was just painted
+                self.call_later(self.build_main)
+
+        # Keyed by node: the panel, since the screen's own key holds Textual's callback.
+        self.screen_layout_refresh_signal.subscribe(panel, painted, immediate=True)
 
     @property
     def built(self) -> bool:
@@ -171,6 +184,7 @@ class ExplorerScreen(PanesMixin, RequestBarMixin, ServerSearchMixin, Screen[None
         if self._building or not self.is_attached:
             return
         self._building = True
+        self.screen_layout_refresh_signal.unsubscribe(self.query_one(TokenPanel))
         from textual.widgets import Footer
 
         from edxtui.tui.widgets.catalog.tree import CatalogTree
@@ -186,11 +200,13 @@ class ExplorerScreen(PanesMixin, RequestBarMixin, ServerSearchMixin, Screen[None
         inspector.border_title = "Inspector"
         main = Horizontal(left, inspector, id="main")
         # One build, one frame: each frame of its own would wait for the next tick of
-        # Textual's paint timer and lay the whole screen out again.
-        buttons = self.query_one(TokenPanel).mount_buttons()
-        await self.mount_all([main, Footer(compact=True)])
-        if buttons is not None:
-            await buttons
+        # Textual's paint timer and lay the whole screen out again (and the start-up's
+        # resize events, arriving mid-build, would paint half-built panes).
+        with self.app.batch_update():
+            buttons = self.query_one(TokenPanel).mount_buttons()
+            await self.mount_all([main, Footer(compact=True)])
+            if buttons is not None:
+                await buttons
         self._main = main
         tree.focus()
         self.call_after_refresh(tree.start)

@@ -14,7 +14,7 @@ from typing import TYPE_CHECKING, Any, Protocol
 from rich.cells import cell_len
 from rich.text import Text
 from textual import work
-from textual.app import ComposeResult
+from textual.app import ComposeResult, RenderResult
 from textual.containers import Horizontal, Vertical
 from textual.message import Message
 from textual.reactive import reactive
@@ -35,6 +35,8 @@ if TYPE_CHECKING:
 
 #: |exp claim - local expiry| above this is worth a warning (seconds)
 SKEW_WARNING = 30.0
+#: a token's states before the first answer from its endpoint
+UNSETTLED = (TokenStatus.NONE, TokenStatus.FETCHING)
 #: the panel's class for each mood of status_line (they colour the border and the bar)
 MOOD_CLASSES = frozenset({"-ok", "-warn", "-bad"})
 #: how much of a token the masked view shows
@@ -191,6 +193,17 @@ def detail_lines(state: TokenState, *, stable: bool = False) -> Text:
     return Text("\n").join(line for line in lines if line)
 
 
+class StatusLine(Static):
+    """The panel's first line, which counts its draws: `TokenPanel.shows_token` asks
+    whether a settled token's line has been drawn yet."""
+
+    draws = 0
+
+    def render(self) -> RenderResult:
+        self.draws += 1
+        return super().render()
+
+
 class TokenPanel(Vertical):
     """Status, countdown, lifetime bar, claims, and the token actions."""
 
@@ -226,10 +239,11 @@ class TokenPanel(Vertical):
         self._unsubscribe: Callable[[], None] | None = None
         self._loop_thread = threading.get_ident()
         self._shapes: dict[str, tuple[int, ...]] = {}  # selector -> line widths shown
+        self._settled_at: int | None = None  # the status line's draws when a token settled
 
     def compose(self) -> ComposeResult:
         with Horizontal(id="token-top"):
-            yield Static(id="token-status")
+            yield StatusLine(id="token-status")
             yield LifetimeBar(id="token-bar")
         yield Static(id="token-detail")
         with Horizontal(id="token-actions"):
@@ -300,6 +314,8 @@ class TokenPanel(Vertical):
             status.append("  ")
             status.append_text(note)
         self._update("#token-status", status)
+        if self._settled_at is None and state.status not in UNSETTLED:
+            self._settled_at = self.query_one(StatusLine).draws
         self._update("#token-detail", detail_lines(state, stable=self.stable))
         fraction = state.fraction_left
         # In thousandths, as the panel's bar always counted: a token fresh from its endpoint
@@ -335,6 +351,12 @@ class TokenPanel(Vertical):
         self._update("#token-value", shown)
         self._update("#token-full", whole)
         self.set_class(revealed, "-revealed")
+
+    @property
+    def shows_token(self) -> bool:
+        """Whether the line of a settled token (valid, or failed) has been drawn: the
+        explorer builds its panes after the countdown's paint, not before it."""
+        return self._settled_at is not None and self.query_one(StatusLine).draws > self._settled_at
 
     def _update(self, selector: str, text: Text) -> None:
         """Show `text`; ask for a layout only if its shape changed.
