@@ -1,7 +1,9 @@
 """Time from launch to the first useful screen, in a real terminal (tmux), and import times.
 
 Baseline, measured in the same run: a Textual hello-world app showing one line. edxtui's
-figure is `edxtui --sandbox` until a live token countdown (mm:ss) is on screen. Each is run
+figures are `edxtui --sandbox` until a live token countdown (mm:ss) is on screen (issue 6:
+≤ 1.5×), and until the whole explorer is, the tree's and the inspector's panes drawn (issue 17:
+≤ 1.8×). Each is run
 several times, interleaved, and the median is reported. The sandbox runs in a child process
 (edxtui.sandbox.process), started before the app's imports, so its start-up overlaps them.
 
@@ -220,13 +222,24 @@ def main() -> None:
             "ok" if ratio <= 1.5 else "MISSED",
         ),
     ]
-    for name, what in (
-        ("buttons", "  … the token panel's buttons (next frame)"),
-        ("explorer", "  … the tree and the inspector"),
+    # The panel's buttons come in the panes' frame (issue 17): both rows, so a frame of
+    # their own would show again.
+    for name, what, target in (
+        ("buttons", "  … the token panel's buttons", None),
+        ("explorer", "  … the whole explorer: tree and inspector", 1.8),
     ):
         seconds = median(times[name])
+        verdict = (
+            () if target is None else (f"≤ {target}×", "ok" if seconds / h <= target else "MISSED")
+        )
         rows.append(
-            Row(what, f"{seconds:.3f} s", f"{h:.3f} s (hello-world)", f"{seconds / h:.2f}×")
+            Row(
+                what,
+                f"{seconds:.3f} s",
+                f"{h:.3f} s (hello-world)",
+                f"{seconds / h:.2f}×",
+                *verdict,
+            )
         )
     # `edxtui.api` loads its names on first use, so its own import is nearly free; the
     # session (httpx and the core) is what the app pays for before its first request.
