@@ -110,6 +110,9 @@ async def token_refreshing(pilot: Pilot) -> None:
         lambda: app.screen.query_one("#token-panel").state.status is TokenStatus.REFRESHING,
         "a refresh in flight",
     )
+    # The subtitle's request count follows the panel's once-a-second tick: bring it up to
+    # date (the refresh in flight counted), or the picture depends on where the tick fell.
+    app.screen.query_one("#token-panel").show_budget()
     app.clear_notifications()
     await pilot.pause()
 
