@@ -168,7 +168,9 @@ class ExplorerScreen(PanesMixin, RequestBarMixin, ServerSearchMixin, Screen[None
 
         def painted(_screen: Screen[Any]) -> None:
             if panel.shows_token:  # the countdown is in what was just painted
-                self.call_later(self.build_main)
+                # next, not later: ahead of the resize events queued meanwhile, each a
+                # layout and a paint of its own before the build could start
+                self.call_next(self.build_main)
 
         # Keyed by node: the panel, since the screen's own key holds Textual's callback.
         self.screen_layout_refresh_signal.subscribe(panel, painted, immediate=True)
