@@ -3,7 +3,8 @@
 The token panel's four buttons are mounted with the tree and the inspector, in the frame a
 person waits for at launch. Textual's `Button` carries a large stylesheet (every variant,
 flat and default, each colour) that is parsed the first time one is mounted, and styled
-per button: ~10 ms of CPU for the four, against ~2 ms for these (docs/performance.md).
+per button: four cost ~21 ms of CPU to mount and paint in a fresh app, four of these ~12 ms
+and four plain Statics ~10 ms (docs/performance.md).
 The panel's buttons need none of that: they are for the mouse only (Tab goes from pane to
 pane, and the keys t, a, f, v do the same), so this is a Static that looks like a compact
 Button and posts `Pressed` when clicked.
