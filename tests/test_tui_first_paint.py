@@ -69,7 +69,12 @@ async def test_nothing_but_the_panel_paints_while_the_token_is_on_its_way(sandbo
         await wait_for(pilot, lambda: frames.frames, "the first frame")
         await pilot.pause()
         assert set(frames.frames) == {(False, False, False)}  # the panel alone, no buttons
+        # What the explorer asks before it builds: has a settled token's line been drawn?
+        # (It builds on the first paint that shows it, by either of Textual's paths.)
+        panel = app.screen.query_one(TokenPanel)
+        assert not panel.shows_token and not app.screen.built
         sandbox.faults.release()
+        await wait_for(pilot, lambda: panel.shows_token, "the countdown drawn")
         await open_explorer(pilot)
         await wait_for(pilot, lambda: any(f[2] for f in frames.frames), "the tree painted")
         # The countdown was on screen before the buttons, the tree and the inspector.
@@ -130,24 +135,6 @@ async def test_the_panes_first_frame_waits_for_no_request_and_builds_no_json_vie
         inspector = app.screen.query_one(Inspector)
         assert inspector.body_view.is_attached  # Catalogs' page is shown in it now
         assert "count" in "\n".join(screen_lines(app))
-
-
-async def test_the_panel_says_when_a_settled_token_has_been_drawn(sandbox, monkeypatch):
-    # The explorer builds its panes on the first paint that shows the countdown, by either
-    # of Textual's paths (a timer tick or a layout): `shows_token` is what it asks.
-    monkeypatch.setattr(explorer, "MAIN_AT_THE_LATEST", 60.0)
-    sandbox.faults.update(hold_token=True)
-    frames = FrameLog()
-    app = logged_app(sandbox, frames)
-    async with app.run_test(size=SIZE) as pilot:
-        await wait_for(pilot, lambda: sandbox.counters.held == 1, "the token request at the gate")
-        await wait_for(pilot, lambda: frames.frames, "the first frame")
-        panel = app.screen.query_one(TokenPanel)
-        assert not panel.shows_token and not app.screen.built
-        sandbox.faults.release()
-        await wait_for(pilot, lambda: panel.shows_token, "the countdown drawn")
-        await wait_for(pilot, lambda: app.screen.built, "the panes built")
-        assert frames.first(0) < frames.first(2)
 
 
 async def test_the_token_keys_work_before_the_buttons_exist(sandbox, monkeypatch):
