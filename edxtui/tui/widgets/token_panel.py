@@ -259,8 +259,8 @@ class TokenPanel(Vertical):
     def mount_buttons(self) -> AwaitMount | None:
         """Add the action buttons (once); the explorer calls this when it builds its panes.
 
-        Not in `compose`: four buttons to style and lay out are
-        time the countdown need not wait for, and their keys (t, a, f, v) work from the start.
+        Not in `compose`: four buttons to style and lay out are time the countdown need
+        not wait for, and their keys (t, a, f, v) work from the start.
         """
         if not self.is_attached or self.query("#token-actions PanelButton"):
             return None
