@@ -44,6 +44,35 @@ def sandbox_token(server: SandboxServer, layout: str = "openedx", **form: str) -
     return response.json()["access_token"]
 
 
+def sentinel_sandbox(
+    make_sandbox: Callable[..., SandboxServer],
+    monkeypatch: pytest.MonkeyPatch,
+    client_id: str,
+    secret: str,
+    **settings: Any,
+) -> SandboxServer:
+    """A sandbox that knows one more client (`client_id`, `secret`: a sentinel no output may
+    contain) and records every token it issues in `.issued`, for the no-secret-anywhere
+    tests. Import it explicitly: `from sandbox_fixtures import sentinel_sandbox`."""
+    from edxtui.sandbox.config import CLIENTS, SandboxClient
+
+    monkeypatch.setitem(
+        CLIENTS, client_id, SandboxClient(client_id, secret, "edxtui_sandbox_worker")
+    )
+    server = make_sandbox(**settings)
+    issued: list[str] = []
+    real_issue = server.app.authority.issue
+
+    def issue(*args: Any, **kwargs: Any) -> str:
+        token = real_issue(*args, **kwargs)
+        issued.append(token)
+        return token
+
+    monkeypatch.setattr(server.app.authority, "issue", issue)
+    server.issued = issued  # type: ignore[attr-defined]
+    return server
+
+
 @pytest.fixture(scope="session")
 def sandbox_server() -> Iterator[SandboxServer]:
     with SandboxServer(SandboxConfig()) as server:

@@ -13,6 +13,7 @@ import os
 import stat
 
 import pytest
+from sandbox_fixtures import sentinel_sandbox
 
 from edxtui.api import Session
 from edxtui.api.errors import ApiError
@@ -20,7 +21,6 @@ from edxtui.api.exchange import Exchange
 from edxtui.api.history_store import HISTORY_FILE, HistoryStore
 from edxtui.api.recent_requests import RecentRequests
 from edxtui.api.redaction import REDACTED
-from edxtui.sandbox.config import CLIENTS, SandboxClient
 
 SECRET = "Sentinel-History-S3cret-5b0d"
 CLIENT_ID = "sentinel-history-client"
@@ -173,21 +173,8 @@ def test_recent_requests_newest_first_once_and_never_a_secret(tmp_path):
 @pytest.fixture
 def server(make_sandbox, monkeypatch):
     """A sandbox that knows the sentinel client and records every token it issues."""
-    monkeypatch.setitem(
-        CLIENTS, CLIENT_ID, SandboxClient(CLIENT_ID, SECRET, "edxtui_sandbox_worker")
-    )
-    sb = make_sandbox(expires_in=3)  # short-lived: the session refreshes, several tokens
-    issued: list[str] = []
-    real_issue = sb.app.authority.issue
-
-    def issue(*args, **kwargs):
-        token = real_issue(*args, **kwargs)
-        issued.append(token)
-        return token
-
-    monkeypatch.setattr(sb.app.authority, "issue", issue)
-    sb.issued = issued
-    return sb
+    # short-lived tokens: the session refreshes, so there are several tokens to look for
+    return sentinel_sandbox(make_sandbox, monkeypatch, CLIENT_ID, SECRET, expires_in=3)
 
 
 async def test_sentinel_the_history_file_holds_no_secret_and_no_token(server, tmp_path):

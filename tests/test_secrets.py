@@ -28,6 +28,7 @@ import tomllib
 import keyring
 import pytest
 from keyring.backend import KeyringBackend
+from sandbox_fixtures import sentinel_sandbox
 from screen_text import screen_lines, svg_text
 from tui_helpers import open_explorer, wait_for
 
@@ -35,7 +36,6 @@ from edxtui import cli, config
 from edxtui.api import EdxError, Session
 from edxtui.api.catalog import fetch_all
 from edxtui.sandbox.catalogs import CATALOG_ALL
-from edxtui.sandbox.config import CLIENTS, SandboxClient
 
 SECRET = "Sentinel-S3cret-7c41e9aa"  # what no output may contain
 CLIENT_ID = "sentinel-client"
@@ -72,20 +72,7 @@ def memory_keyring():
 @pytest.fixture
 def server(make_sandbox, monkeypatch):
     """A sandbox that knows the sentinel client and records every token it issues."""
-    client = SandboxClient(CLIENT_ID, SECRET, "edxtui_sandbox_worker")
-    monkeypatch.setitem(CLIENTS, CLIENT_ID, client)
-    sb = make_sandbox()
-    issued: list[str] = []
-    real_issue = sb.app.authority.issue
-
-    def issue(*args, **kwargs):
-        token = real_issue(*args, **kwargs)
-        issued.append(token)
-        return token
-
-    monkeypatch.setattr(sb.app.authority, "issue", issue)
-    sb.issued = issued
-    return sb
+    return sentinel_sandbox(make_sandbox, monkeypatch, CLIENT_ID, SECRET)
 
 
 class Everything(logging.Handler):
