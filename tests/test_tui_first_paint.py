@@ -222,3 +222,22 @@ async def test_the_lifetime_bar_draws_what_textuals_progress_bar_draws(width):
             assert [list(strip) for strip in mine] == [list(strip) for strip in reference], (
                 thousandths
             )
+
+
+async def test_the_panes_first_frame_carries_the_footers_keys(sandbox):
+    # Textual's Footer composed its keys a frame after it mounted, once the screen's bindings
+    # were known: the panes' first frame had a blank footer. KeyHints draws them at once.
+    keys = re.compile(r"r Reload .* q Quit .*▏\^p palette")
+    seen: list[bool] = []  # for each frame with the panes: the keys on its last line?
+
+    def record() -> None:
+        lines = screen_lines(app)
+        if PANES.search("\n".join(lines)):
+            seen.append(bool(keys.search(lines[-1])))
+
+    app = sandbox_app(sandbox)
+    app.post_display_hook = record  # type: ignore[method-assign]
+    async with app.run_test(size=SIZE) as pilot:
+        await open_explorer(pilot)
+        assert seen and seen[0]
+

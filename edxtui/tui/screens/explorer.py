@@ -187,10 +187,9 @@ class ExplorerScreen(PanesMixin, RequestBarMixin, ServerSearchMixin, Screen[None
             return
         self._building = True
         self.screen_layout_refresh_signal.unsubscribe(self.query_one(TokenPanel))
-        from textual.widgets import Footer
-
         from edxtui.tui.widgets.catalog.tree import CatalogTree
         from edxtui.tui.widgets.inspector import Inspector
+        from edxtui.tui.widgets.key_hints import KeyHints
 
         left = Vertical(tree := CatalogTree(self.session, id="catalog-tree"), id="left")
         left.border_title = "Catalog"
@@ -206,7 +205,7 @@ class ExplorerScreen(PanesMixin, RequestBarMixin, ServerSearchMixin, Screen[None
         # resize events, arriving mid-build, would paint half-built panes).
         with self.app.batch_update():
             buttons = self.query_one(TokenPanel).mount_buttons()
-            await self.mount_all([main, Footer(compact=True)])
+            await self.mount_all([main, KeyHints()])
             if buttons is not None:
                 await buttons
         self._main = main
