@@ -241,3 +241,17 @@ async def test_the_panes_first_frame_carries_the_footers_keys(sandbox):
         await open_explorer(pilot)
         assert seen and seen[0]
 
+
+async def test_the_panel_shows_a_new_token_as_the_manager_reports_it(sandbox):
+    # The panel took a change through its message queue, so the frame being laid out when
+    # the first token came in went out without it: a frame of its own before the countdown.
+    app = sandbox_app(sandbox)
+    async with app.run_test(size=SIZE) as pilot:
+        await open_explorer(pilot)
+        panel = app.screen.query_one(TokenPanel)
+        tokens = app.session.tokens
+        seen: list[int] = []  # the panel's refresh count when each later subscriber hears
+        tokens.subscribe(lambda state: seen.append(panel.state.refresh_count))
+        await tokens.refresh()
+        await wait_for(pilot, lambda: tokens.state().refresh_count == 1, "the new token")
+        assert seen[-1] == 1

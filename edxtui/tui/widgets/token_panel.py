@@ -279,10 +279,12 @@ class TokenPanel(Vertical):
             self._unsubscribe = None
 
     def _on_change(self, _state: TokenState) -> None:
-        # The manager may call back from inside its own coroutine (same loop) or, in
-        # principle, another thread: never touch widgets directly from here.
+        # The manager calls back from inside its own coroutine on the app's loop: show the
+        # change at once, so the frame being laid out now has it. (Through call_later, the
+        # panel's queue ran it only after that frame, and the first token cost a frame of
+        # its own: ~12 ms before the countdown.) From another thread, through the loop.
         if threading.get_ident() == self._loop_thread:
-            self.call_later(self.poll)
+            self.poll()
         else:
             self.app.call_from_thread(self.poll)
 
