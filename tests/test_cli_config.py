@@ -79,6 +79,18 @@ def test_usage_errors_exit_2_with_a_short_message(capsys):
     assert code == 2 and "invalid choice" in err
 
 
+def test_the_explorers_flags_alone_build_no_command_parsers_and_help_still_lists_them(capsys):
+    # `edxtui --sandbox` is the launch the start-up benchmark counts: its line names no
+    # command, so the commands' nine parsers are not built for it.
+    parser = cli.build_parser(["--sandbox"])
+    assert parser._subparsers is None  # argparse keeps its subcommands' group there
+    assert parser.parse_args(["--sandbox"]).sandbox
+    code, _, err = run(capsys, "--sandbox", "--no-such-flag")
+    assert code == 2 and "unrecognized arguments: --no-such-flag" in err
+    code, out, _ = run(capsys, "--help")
+    assert code == 0 and all(name in out for name in ("token", "get", "export", "profile"))
+
+
 @pytest.mark.parametrize(
     "argv",
     [
