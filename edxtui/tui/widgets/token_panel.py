@@ -282,7 +282,7 @@ class TokenPanel(Vertical):
         # The manager calls back from inside its own coroutine on the app's loop: show the
         # change at once, so the frame being laid out now has it. (Through call_later, the
         # panel's queue ran it only after that frame, and the first token cost a frame of
-        # its own: ~12 ms before the countdown.) From another thread, through the loop.
+        # its own, up to ~12 ms before the countdown.) From another thread, through the loop.
         if threading.get_ident() == self._loop_thread:
             self.poll()
         else:
