@@ -5,6 +5,7 @@ from __future__ import annotations
 from textual import events
 from textual.app import App, ComposeResult
 from textual.binding import Binding
+from textual.command import CommandPalette
 from textual.widget import Widget
 from textual.widgets import Static
 
@@ -80,7 +81,7 @@ async def test_a_click_runs_the_key_and_a_disabled_key_rings_the_bell():
         assert app.ran_keys == ["r"] and app.bells == 1
         await pilot.click(KeyHints, offset=(at(app, "palette"), 0))
         await pilot.pause()
-        assert app.screen.id == "_command_palette" or type(app.screen).__name__ == "CommandPalette"
+        assert isinstance(app.screen, CommandPalette)
 
 
 async def test_hovering_a_key_highlights_it_and_shows_its_tooltip():
@@ -138,3 +139,16 @@ async def test_a_line_wider_than_the_screen_scrolls_with_the_wheel():
         app.post_message(events.MouseScrollUp(None, 2, y, 0, -1, 0, False, False, False, 2, y))
         await pilot.pause()
         assert line(app) == "Reload d Del▏^p palette "
+
+
+async def test_narrower_than_the_palettes_part_the_rule_is_no_key():
+    app = Keys()
+    async with app.run_test(size=(11, 10)) as pilot:
+        await pilot.pause()
+        assert line(app).startswith("▏^p p")  # cut at the screen's edge
+        await pilot.click(KeyHints, offset=(0, 0))  # the rule
+        await pilot.pause()
+        assert not isinstance(app.screen, CommandPalette)
+        await pilot.click(KeyHints, offset=(1, 0))  # the palette's key, where it is drawn
+        await pilot.pause()
+        assert isinstance(app.screen, CommandPalette)

@@ -115,16 +115,17 @@ class KeyHints(Widget, can_focus=False):
         bindings, palette = self._shown_bindings()
         width = self.size.width
         hints: list[Hint] = []
+        # The palette's key at the end of the line, whatever the keys' length: a rule, the
+        # key, and Footer's margin after its last key.
         right = Text(no_wrap=True, end="")
-        if palette is not None:  # at the end of the line, whatever the keys' length
-            binding, enabled = palette
-            text = self._hint_text(binding, enabled)
+        if palette is not None:
             right.append("▏", self.get_component_rich_style("key-hints--edge"))
-            right.append_text(text)
-            right.append(" ")  # Footer's margin after its last key
-            end = width - 1
-            hints.append(self._hint(binding, enabled, "", end - text.cell_len, end))
-        room = max(0, width - right.cell_len)
+            right.append_text(self._hint_text(*palette))
+            right.append(" ")
+        room = max(0, width - right.cell_len)  # for the keys; the palette's part starts here
+        if palette is not None:
+            start = room + 1  # past the rule
+            hints.append(self._hint(*palette, "", start, start + right.cell_len - 2))
         texts = [
             (self._hint_text(binding, enabled), binding, enabled, tooltip)
             for binding, enabled, tooltip in bindings
