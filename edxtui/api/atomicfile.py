@@ -28,7 +28,7 @@ import os
 import re
 import secrets
 import stat
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from pathlib import Path
 from typing import IO, Any
 
@@ -94,6 +94,33 @@ def writing(path: Path, *, mode: int | None = None, text: bool = False) -> Itera
         if error is None:
             raise
         raise error from None
+
+
+@contextlib.contextmanager
+def holding_lock(
+    path: Path,
+    timeout: float,
+    *,
+    busy: Callable[[str], Exception],
+    failed: Callable[[OSError], Exception],
+) -> Iterator[None]:
+    """Hold `path`'s lock (`PATH.lock`, a `filelock` at 0600) for a read-modify-write, so two
+    edxtuis writing at once lose nothing. Past `timeout` seconds raises `busy(said)` (said:
+    "another edxtui has held the lock on PATH for N s"); a lock that cannot be taken at all
+    raises `failed(err)`."""
+    from filelock import FileLock, Timeout  # on the first write, not at import
+
+    lock = FileLock(f"{path}.lock", timeout=timeout, mode=0o600)
+    try:
+        lock.acquire()
+    except Timeout:
+        raise busy(f"another edxtui has held the lock on {path} for {timeout:.0f} s") from None
+    except OSError as err:
+        raise failed(err) from None
+    try:
+        yield
+    finally:
+        lock.release()
 
 
 def writes_in_place(path: Path) -> bool:

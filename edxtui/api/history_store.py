@@ -27,7 +27,7 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
-from edxtui.api.atomicfile import FileWriteError, writing
+from edxtui.api.atomicfile import FileWriteError, holding_lock, writing
 from edxtui.api.exchange import Exchange
 from edxtui.api.redaction import redact_headers, redact_token_body, scrub, scrub_text
 
@@ -104,22 +104,13 @@ class HistoryStore:
     @contextlib.contextmanager
     def _locked(self) -> Iterator[None]:
         """Hold the history's lock (history.json.lock, a `filelock`, as the config's)."""
-        from filelock import FileLock, Timeout
-
-        lock = FileLock(f"{self.path}.lock", timeout=LOCK_TIMEOUT, mode=0o600)
-        try:
-            lock.acquire()
-        except Timeout:
-            raise FileWriteError(
-                f"another edxtui has held the lock on {self.path} for {LOCK_TIMEOUT:.0f} s; "
-                "this run's history was not written"
-            ) from None
-        except OSError as err:
-            raise FileWriteError(f"cannot lock {self.path}: {err.strerror or err}") from None
-        try:
+        with holding_lock(
+            self.path,
+            LOCK_TIMEOUT,
+            busy=lambda said: FileWriteError(f"{said}; this run's history was not written"),
+            failed=lambda err: FileWriteError(f"cannot lock {self.path}: {err.strerror or err}"),
+        ):
             yield
-        finally:
-            lock.release()
 
     def record(self, exchange: Exchange, secrets: Iterable[str | None] = ()) -> dict[str, Any]:
         """The exchange as written: redacted again, secrets scrubbed, body cut to max_body."""

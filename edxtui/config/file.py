@@ -14,7 +14,7 @@ from collections.abc import Iterator
 from dataclasses import dataclass, field
 from pathlib import Path
 
-from edxtui.api.atomicfile import write_error, writing
+from edxtui.api.atomicfile import holding_lock, write_error, writing
 from edxtui.api.errors import ConfigError
 from edxtui.config.profiles import Profile
 
@@ -172,25 +172,18 @@ def config_locked(path: Path | None = None) -> Iterator[Path]:
     edxtui processes saving at once never lose each other's profiles or secrets. Yields the
     config file's path.
     """
-    from filelock import FileLock, Timeout
-
     path = path or config_path()
     _private_folder(path.parent)
-    lock = FileLock(f"{path}.lock", timeout=LOCK_TIMEOUT, mode=0o600)
-    try:
-        lock.acquire()
-    except Timeout:
-        raise ConfigError(
-            f"another edxtui has held the lock on {path} for {LOCK_TIMEOUT:.0f} s; "
-            "nothing was changed",
+    with holding_lock(
+        path,
+        LOCK_TIMEOUT,
+        busy=lambda said: ConfigError(
+            f"{said}; nothing was changed",
             f"try again; if no edxtui is running, delete {path}.lock",
-        ) from None
-    except OSError as err:
-        raise _write_error(path, err) from None
-    try:
+        ),
+        failed=lambda err: _write_error(path, err),
+    ):
         yield path
-    finally:
-        lock.release()
 
 
 def _private_folder(folder: Path) -> None:
