@@ -44,7 +44,7 @@ from edxtui.api import Credentials, EdxError, Session  # noqa: E402
 from edxtui.api import catalog as paths  # noqa: E402
 from edxtui.api.tokens import refresh_margin  # noqa: E402
 from edxtui.sandbox.catalogs import CATALOG_ALL, CATALOG_CS, CATALOG_LANG  # noqa: E402
-from edxtui.sandbox.config import (  # noqa: E402
+from edxtui.sandbox.wire import (  # noqa: E402
     API_ROOTS,
     SANDBOX_CLIENT_ID,
     SANDBOX_CLIENT_SECRET,

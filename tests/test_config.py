@@ -116,7 +116,7 @@ def test_openedx_preset_with_placeholder_hosts_is_refused():
 
 def test_sandbox_preset_matches_the_sandbox_defaults():
     from edxtui.sandbox import SANDBOX_CLIENT_ID, SANDBOX_CLIENT_SECRET
-    from edxtui.sandbox.config import API_ROOTS, DEFAULT_PORT, TOKEN_PATHS
+    from edxtui.sandbox.wire import API_ROOTS, DEFAULT_PORT, TOKEN_PATHS
 
     profile, creds = resolve("sandbox", env={})
     base = f"http://127.0.0.1:{DEFAULT_PORT}"

@@ -69,5 +69,5 @@ def test_the_architecture_doc_draws_every_arrow_and_no_other():
 def test_the_narrow_arrows_stay_narrow():
     modules = imported_modules()
     assert {m for m in modules["sandbox"] if _part(m) == "api"} == {"edxtui.api.credentials"}
-    assert {m for m in modules["config"] if _part(m) == "sandbox"} == {"edxtui.sandbox.config"}
+    assert {m for m in modules["config"] if _part(m) == "sandbox"} == {"edxtui.sandbox.wire"}
     assert {m for m in modules["tui"] if _part(m) == "sandbox"} == {"edxtui.sandbox.process"}

@@ -215,3 +215,22 @@ def test_the_launch_imports_no_config_before_the_countdown(sandbox: SandboxServe
     )
     assert proc.returncode == 0, proc.stderr[-2000:]
     assert proc.stdout.strip().splitlines()[-1] == "False", proc.stdout
+
+
+def test_starting_the_sandbox_child_loads_only_its_address_in_the_apps_process():
+    """`edxtui --sandbox` starts the child before Textual is imported, so each module the
+    app's process loads for it is on the launch's path: the child's address (wire.py's plain
+    constants), not the sandbox's settings and clients (config.py's dataclasses, ~2 ms)."""
+    import subprocess
+
+    script = (
+        "import sys\n"
+        "import edxtui.tui.sandbox_child\n"
+        "print(' '.join(sorted(m for m in sys.modules if m.startswith('edxtui.sandbox'))))\n"
+    )
+    proc = subprocess.run(
+        [sys.executable, "-c", script], capture_output=True, text=True, timeout=60
+    )
+    assert proc.returncode == 0, proc.stderr[-2000:]
+    loaded = proc.stdout.split()
+    assert loaded == ["edxtui.sandbox", "edxtui.sandbox.process", "edxtui.sandbox.wire"], loaded

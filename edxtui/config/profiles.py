@@ -40,9 +40,9 @@ class Preset:
 
 def presets() -> dict[str, Preset]:
     """The built-in starting points: edx.org, openedx (hosts to fill in) and sandbox."""
-    # The sandbox's own constants: edxtui.sandbox.config is plain data (no starlette, no
+    # The sandbox's own constants: edxtui.sandbox.wire is plain data (no starlette, no
     # uvicorn), imported here so that only what lists or resolves presets loads it.
-    from edxtui.sandbox import config as sandbox
+    from edxtui.sandbox import wire as sandbox
 
     base = f"http://127.0.0.1:{sandbox.DEFAULT_PORT}"
     return {

@@ -1,7 +1,7 @@
 """The sandbox: an edX deployment on loopback (both layouts, faults on demand). See docs/sandbox.md.
 
 Names are imported on first use (PEP 562), so `edxtui.sandbox.process` and
-`edxtui.sandbox.config` load without starlette and uvicorn: `edxtui --sandbox` starts the
+`edxtui.sandbox.wire` load without starlette and uvicorn: `edxtui --sandbox` starts the
 server in a child process and must not pay for those imports itself.
 """
 
@@ -12,8 +12,8 @@ from typing import Any
 
 _WHERE = {
     "CLIENTS": "config",
-    "SANDBOX_CLIENT_ID": "config",
-    "SANDBOX_CLIENT_SECRET": "config",
+    "SANDBOX_CLIENT_ID": "wire",
+    "SANDBOX_CLIENT_SECRET": "wire",
     "SandboxClient": "config",
     "SandboxConfig": "config",
     "Counters": "faults",

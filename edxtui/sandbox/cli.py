@@ -14,15 +14,10 @@ import sys
 import threading
 from typing import Any
 
-from edxtui.sandbox.config import (
-    CACHED_COURSES,
-    DEFAULT_PORT,
-    SANDBOX_CLIENT_ID,
-    SANDBOX_CLIENT_SECRET,
-    SandboxConfig,
-)
+from edxtui.sandbox.config import CACHED_COURSES, SandboxConfig
 from edxtui.sandbox.faults import RULES, SETTINGS, Faults, parse_cli_fault
 from edxtui.sandbox.server import SandboxServer
+from edxtui.sandbox.wire import DEFAULT_PORT, SANDBOX_CLIENT_ID, SANDBOX_CLIENT_SECRET
 
 
 def add_sandbox_arguments(parser: argparse.ArgumentParser) -> None:

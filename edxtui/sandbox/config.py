@@ -5,9 +5,7 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 from typing import Any
 
-# The sandbox's own credentials: not secrets (they open a loopback toy), published in the docs.
-SANDBOX_CLIENT_ID = "edxtui-sandbox"
-SANDBOX_CLIENT_SECRET = "sandbox-secret"  # noqa: S105 (documented demo credential)
+from edxtui.sandbox.wire import SANDBOX_CLIENT_ID, SANDBOX_CLIENT_SECRET
 
 
 @dataclass(frozen=True)
@@ -45,13 +43,6 @@ CLIENTS: dict[str, SandboxClient] = {
 
 #: rendered courses the sandbox keeps for later pages by default: ~9 KB each, ~140 MB at most
 CACHED_COURSES = 16_384
-
-#: `edxtui sandbox`'s port, and the one the config's sandbox preset points at
-DEFAULT_PORT = 8765
-
-LAYOUTS = ("edx", "openedx")
-TOKEN_PATHS = {"edx": "/oauth2/v1/access_token", "openedx": "/oauth2/access_token"}
-API_ROOTS = {"edx": "/catalog/v1/", "openedx": "/api/v1/"}
 
 
 @dataclass

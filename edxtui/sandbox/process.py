@@ -20,7 +20,7 @@ import tempfile
 from typing import IO, Any
 
 from edxtui.api.credentials import Credentials
-from edxtui.sandbox.config import (
+from edxtui.sandbox.wire import (
     API_ROOTS,
     LAYOUTS,
     SANDBOX_CLIENT_ID,

@@ -20,15 +20,15 @@ import uvicorn.config
 
 from edxtui.api.credentials import Credentials
 from edxtui.sandbox.app import SandboxApp
-from edxtui.sandbox.config import (
+from edxtui.sandbox.config import SandboxConfig
+from edxtui.sandbox.faults import RESET_IDLE_TIMEOUT, Counters, Faults
+from edxtui.sandbox.wire import (
     API_ROOTS,
     LAYOUTS,
     SANDBOX_CLIENT_ID,
     SANDBOX_CLIENT_SECRET,
     TOKEN_PATHS,
-    SandboxConfig,
 )
-from edxtui.sandbox.faults import RESET_IDLE_TIMEOUT, Counters, Faults
 
 if TYPE_CHECKING:
     from edxtui.sandbox.tls import Certificates
