@@ -234,3 +234,22 @@ def test_starting_the_sandbox_child_loads_only_its_address_in_the_apps_process()
     assert proc.returncode == 0, proc.stderr[-2000:]
     loaded = proc.stdout.split()
     assert loaded == ["edxtui.sandbox", "edxtui.sandbox.process", "edxtui.sandbox.wire"], loaded
+
+
+def test_the_trees_module_leaves_its_loading_helpers_for_the_first_load():
+    """The tree's first paint is on the launch's path: its module does not import what only
+    loading and its commands use (chunks, drill, requests, load_all: ~2 ms)."""
+    import subprocess
+
+    script = (
+        "import sys\n"
+        "import edxtui.tui.widgets.catalog.tree\n"
+        "print(' '.join(sorted(m for m in sys.modules if m.startswith('edxtui.tui.widgets.catalog'))))\n"
+    )
+    proc = subprocess.run(
+        [sys.executable, "-c", script], capture_output=True, text=True, timeout=60
+    )
+    assert proc.returncode == 0, proc.stderr[-2000:]
+    later = {"chunks", "drill", "requests", "load_all"}
+    loaded = {name.rsplit(".", 1)[-1] for name in proc.stdout.split()}
+    assert "tree" in loaded and not loaded & later, sorted(loaded)

@@ -29,9 +29,7 @@ from edxtui import jsonpath
 from edxtui.api.catalog import Page, PageBudget, PagingIgnoredError, fetch_page, same_page
 from edxtui.api.errors import EdxError
 from edxtui.tui.text import safe
-from edxtui.tui.widgets.catalog import chunks, drill, requests
 from edxtui.tui.widgets.catalog.failures import FailuresMixin
-from edxtui.tui.widgets.catalog.load_all import LoadAll
 from edxtui.tui.widgets.catalog.nodes import (
     GROUPS,
     NodeInfo,
@@ -46,8 +44,13 @@ from edxtui.tui.widgets.catalog.nodes import (
 from edxtui.tui.widgets.catalog.paint import LineCachedTree
 from edxtui.tui.widgets.catalog.throttle import ThrottledLoads
 
+# chunks, drill, requests and load_all are imported where they are first used: none of
+# them runs before the tree's first paint, which is on the launch's path
+# (docs/performance.md, "The whole explorer on screen").
+
 if TYPE_CHECKING:
     from edxtui.api.session import Params, Session
+    from edxtui.tui.widgets.catalog.load_all import LoadAll
 
 #: items asked for per page (the API has no upper cap; 20 is the default)
 PAGE_SIZE = 100
@@ -86,7 +89,16 @@ class CatalogTree(FailuresMixin, LineCachedTree):
         self._throttle_timer: Timer | None = None
         self.marked: str | None = None  # the course or run key `M` marked, for `contains`
         self._unsubscribe: Callable[[], None] = lambda: None
-        self.load_all = LoadAll(self)  # "load all" (L): at most one at a time
+        self._load_all: LoadAll | None = None
+
+    @property
+    def load_all(self) -> LoadAll:
+        """ "Load all" (L): at most one at a time; made on first use."""
+        if self._load_all is None:
+            from edxtui.tui.widgets.catalog.load_all import LoadAll
+
+            self._load_all = LoadAll(self)
+        return self._load_all
 
     def process_label(self, label: str | Text) -> Text:
         # Never parse markup: a str label is untrusted data, shown literally.
@@ -131,6 +143,8 @@ class CatalogTree(FailuresMixin, LineCachedTree):
             info.width = -1
             node.set_label(group_label(info) if info.kind == "group" else search_label(info))
         elif info is not None and info.kind == "request":
+            from edxtui.tui.widgets.catalog import requests
+
             info.width = -1
             node.set_label(requests.request_label(info))
 
@@ -183,6 +197,8 @@ class CatalogTree(FailuresMixin, LineCachedTree):
         self.post_message(self.Loaded(node))
 
     async def _load(self, node: TreeNode[NodeInfo], more: bool) -> None:
+        from edxtui.tui.widgets.catalog import chunks, requests
+
         info = node.data
         assert info is not None
         if info.inline is not None:
@@ -274,6 +290,8 @@ class CatalogTree(FailuresMixin, LineCachedTree):
     def clear_list(self, node: TreeNode[NodeInfo], keep: tuple[str, ...] = ()) -> None:
         """Forget a node's loaded children before its list loads again from the start
         (children of the `keep` kinds stay: a search under a group only counted so far)."""
+        from edxtui.tui.widgets.catalog import chunks
+
         info = node.data
         assert info is not None
         if node.children:
@@ -303,6 +321,8 @@ class CatalogTree(FailuresMixin, LineCachedTree):
         if more and info.budget is not None:
             info.budget.follow(target)
         if info.kind == "request" and not more:
+            from edxtui.tui.widgets.catalog import requests
+
             page = await requests.fetch_request(self.session, target)
         else:
             page = await fetch_page(self.session, target, params)
@@ -363,6 +383,8 @@ class CatalogTree(FailuresMixin, LineCachedTree):
 
     def commands(self) -> list[tuple[str, str, Callable[[], object]]]:
         """(title, help, callback) for the command palette."""
+        from edxtui.tui.widgets.catalog import drill
+
         return [
             ("Reload node", "Reload the node under the cursor (r)", self.action_reload),
             (
@@ -384,14 +406,20 @@ class CatalogTree(FailuresMixin, LineCachedTree):
         ]
 
     def action_detail(self) -> None:
+        from edxtui.tui.widgets.catalog import drill
+
         drill.fetch_detail(self)
 
     def action_mark(self) -> None:
+        from edxtui.tui.widgets.catalog import drill
+
         drill.mark(self)
 
     def check_action(self, action: str, parameters: tuple[object, ...]) -> bool | None:
         # esc stops a load all, and otherwise goes on to the screen (it clears the filter)
-        return self.load_all.running if action == "cancel_load_all" else True
+        if action == "cancel_load_all":
+            return self._load_all is not None and self._load_all.running
+        return True
 
     def action_load_all(self) -> None:
         self.load_all.ask(self.cursor_node)
