@@ -10,6 +10,8 @@ check that order, against the real sandbox over loopback HTTP. They never look a
 from __future__ import annotations
 
 import re
+import threading
+import time
 
 import pytest
 from screen_text import screen_lines
@@ -19,6 +21,7 @@ from textual.widgets._progress_bar import Bar as TextualBar
 from tui_helpers import open_explorer, sandbox_app, wait_for
 
 from edxtui.api.state import TokenState, TokenStatus
+from edxtui.tui import app as app_module
 from edxtui.tui.app import EdxApp
 from edxtui.tui.screens import explorer
 from edxtui.tui.screens.explorer import ExplorerScreen
@@ -79,6 +82,31 @@ async def test_nothing_but_the_panel_paints_while_the_token_is_on_its_way(sandbo
         await wait_for(pilot, lambda: any(f[2] for f in frames.frames), "the tree painted")
         # The countdown was on screen before the buttons, the tree and the inspector.
         assert frames.first(0) < frames.first(1) == frames.first(2)
+
+
+async def test_the_explorer_waits_a_moment_for_its_first_token_and_paints_it_at_once(
+    sandbox, monkeypatch
+):
+    # A token that comes within FIRST_TOKEN_WAIT is in the explorer's first frame: no frame
+    # of "fetching a token…" is painted only to be painted again a few ms later. (The wait is
+    # stretched here and the token held at the server; a thread lets it go once it is there,
+    # since the app's own loop waits for it meanwhile.)
+    monkeypatch.setattr(app_module, "FIRST_TOKEN_WAIT", 60.0, raising=False)
+    sandbox.faults.update(hold_token=True)
+
+    def release_once_held() -> None:
+        while sandbox.counters.held < 1:
+            time.sleep(0.005)
+        sandbox.faults.release()
+
+    releaser = threading.Thread(target=release_once_held, daemon=True)
+    releaser.start()
+    frames = FrameLog()
+    app = logged_app(sandbox, frames)
+    async with app.run_test(size=SIZE) as pilot:
+        await wait_for(pilot, lambda: frames.frames, "the explorer's first frame")
+        assert frames.frames[0][0], "the explorer's first frame shows the live countdown"
+    releaser.join(timeout=10)
 
 
 async def test_a_fast_token_paints_the_countdown_then_the_buttons_with_the_tree(sandbox):

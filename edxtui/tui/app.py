@@ -8,6 +8,7 @@ client of their own. Failures reach the user as toasts or inline text, never tra
 
 from __future__ import annotations
 
+import asyncio
 import contextlib
 import gc
 import time
@@ -30,6 +31,10 @@ if TYPE_CHECKING:
 
 #: seconds after the app mounts by which the start-up is over (first screen, first token)
 GC_PAUSED_FOR = 1.0
+#: seconds a new session's explorer waits for its first token before it shows without one:
+#: a quick token is in the explorer's first frame; only a slow one shows "fetching a token…"
+#: (the tree's rule for "loading…", widgets/catalog/tree.py LOADING_AFTER)
+FIRST_TOKEN_WAIT = 0.1
 
 
 class EdxApp(App[int]):
@@ -132,9 +137,13 @@ class EdxApp(App[int]):
         old, self.session = self.session, new
         old_history, self.history = self.history, HistoryKeeper(self, new)
         self.profile_name = profile_name
-        # Ask for the first token before building the explorer: the request runs while the
-        # screen is composed and styled, so the countdown can be live at the first paint.
-        self.run_worker(self._first_token(new), name="first token", exit_on_error=False)
+        # Ask for the first token before building the explorer, and give it a moment: a
+        # frame painted without it would be painted again when it comes, a few ms later,
+        # and the panel restyled for its new mood (docs/performance.md).
+        answered = asyncio.Event()
+        self.run_worker(self._first_token(new, answered), name="first token", exit_on_error=False)
+        with contextlib.suppress(asyncio.TimeoutError):
+            await asyncio.wait_for(answered.wait(), FIRST_TOKEN_WAIT)
         # Drop every screen above the base one, then show the explorer for the new session.
         while len(self.screen_stack) > 1:
             await self.pop_screen()
@@ -146,8 +155,9 @@ class EdxApp(App[int]):
             await close_quietly(old)
         return True
 
-    async def _first_token(self, session: Session) -> None:
-        """Fetch the first token now, so the panel shows it, then keep it fresh in the background."""
+    async def _first_token(self, session: Session, answered: asyncio.Event) -> None:
+        """Fetch the first token now, so the panel shows it, then keep it fresh in the
+        background. `answered` is set once the token endpoint has answered, or failed to."""
         try:
             await session.tokens.get_token()
         except Exception as err:  # noqa: BLE001 - shown, never a traceback
@@ -158,6 +168,8 @@ class EdxApp(App[int]):
                 self.notify(f"No token: {err.message}", severity="error", timeout=8)
             else:
                 self.notify(f"No token: {describe(err)}", severity="error", timeout=8)
+        finally:
+            answered.set()
         if session is self.session:
             session.tokens.start_background()
 
