@@ -253,3 +253,27 @@ def test_the_trees_module_leaves_its_loading_helpers_for_the_first_load():
     later = {"chunks", "drill", "requests", "load_all"}
     loaded = {name.rsplit(".", 1)[-1] for name in proc.stdout.split()}
     assert "tree" in loaded and not loaded & later, sorted(loaded)
+
+
+def test_the_explorers_command_line_loads_no_commands_module():
+    """`edxtui --sandbox` parses its line before anything else: the commands' modules (get,
+    export, profile and their connection flags) are left to a line that may name one."""
+    import subprocess
+
+    script = (
+        "import sys\n"
+        "from edxtui.cli import build_parser\n"
+        "build_parser(['--sandbox']).parse_args(['--sandbox'])\n"
+        "print(' '.join(sorted(m for m in sys.modules if m.startswith('edxtui.cli.'))))\n"
+    )
+    proc = subprocess.run(
+        [sys.executable, "-c", script], capture_output=True, text=True, timeout=60
+    )
+    assert proc.returncode == 0, proc.stderr[-2000:]
+    commands = {
+        "edxtui.cli.get",
+        "edxtui.cli.export",
+        "edxtui.cli.profile",
+        "edxtui.cli.connection",
+    }
+    assert not commands & set(proc.stdout.split()), proc.stdout

@@ -30,7 +30,7 @@ import sys
 
 from edxtui import __version__
 from edxtui.api.errors import EdxError
-from edxtui.cli import export, get, launch, profile, secrets
+from edxtui.cli import launch, secrets
 from edxtui.cli.exits import (
     EXIT_ERROR,
     EXIT_INTERRUPTED,
@@ -61,6 +61,9 @@ def build_parser(argv: list[str] | None = None) -> argparse.ArgumentParser:
     launch.add_tui_options(parser)
     if not _may_name_a_command(argv):
         return parser  # `edxtui --sandbox`: the explorer's own flags are the whole line
+    # The commands' modules too: the explorer's flags alone need none of them.
+    from edxtui.cli import export, get, profile
+
     sub = parser.add_subparsers(title="commands", metavar="COMMAND", parser_class=Parser)
     get.add_parsers(sub)  # token, get
     export.add_parser(sub)
