@@ -15,6 +15,7 @@ import time
 
 import pytest
 from screen_text import screen_lines
+from textual import events
 from textual.app import App, ComposeResult
 from textual.widgets import Input, ProgressBar
 from textual.widgets._progress_bar import Bar as TextualBar
@@ -283,3 +284,25 @@ async def test_the_panel_shows_a_new_token_as_the_manager_reports_it(sandbox):
         await tokens.refresh()
         await wait_for(pilot, lambda: tokens.state().refresh_count == 1, "the new token")
         assert seen[-1] == 1
+
+
+async def test_the_explorers_first_resume_restyles_nothing_and_a_later_one_does(
+    sandbox, monkeypatch
+):
+    # Textual restyles a resumed screen in case its styles changed while it was away; the
+    # explorer's first resume follows the compose that styled everything, so it skips that.
+    restyled: list[bool] = []  # for each restyle of the explorer: was it built by then?
+    original = ExplorerScreen.update_node_styles
+
+    def record(self: ExplorerScreen, animate: bool = True) -> None:
+        restyled.append(self.built)
+        original(self, animate)
+
+    monkeypatch.setattr(ExplorerScreen, "update_node_styles", record)
+    app = sandbox_app(sandbox)
+    async with app.run_test(size=SIZE) as pilot:
+        await open_explorer(pilot)
+        assert restyled == []  # not on its first resume, before the panes
+        app.screen.post_message(events.ScreenResume())  # as a screen above it leaves
+        await wait_for(pilot, lambda: restyled, "a later resume's restyle")
+        assert restyled == [True]  # a later resume still catches up

@@ -15,7 +15,7 @@ from functools import partial
 from typing import TYPE_CHECKING, Any, TypeVar, cast
 
 from rich.text import Text
-from textual import on
+from textual import events, on
 from textual.app import ComposeResult
 from textual.binding import Binding
 from textual.containers import Horizontal, Vertical
@@ -126,6 +126,7 @@ class ExplorerScreen(PanesMixin, RequestBarMixin, ServerSearchMixin, Screen[None
         self._building = False
         self._unsubscribe_tokens: Callable[[], None] = lambda: None
         self.split = 40  # the tree pane's width in percent (app.tcss starts it there)
+        self._resumed = False  # see on_screen_resume
 
     def compose(self) -> ComposeResult:
         # Only the token panel at first, and that without its buttons: the countdown is
@@ -154,6 +155,15 @@ class ExplorerScreen(PanesMixin, RequestBarMixin, ServerSearchMixin, Screen[None
 
     def on_unmount(self) -> None:
         self._unsubscribe_tokens()
+
+    def on_screen_resume(self, event: events.ScreenResume) -> None:
+        # Screen's own handler runs after this one (a subclass's handler comes first) and
+        # restyles every widget, in case styles changed while the screen was away. On its
+        # first resume it was never away: compose has only just styled them all. Skipped,
+        # that takes a restyle of the whole token panel (~2 ms) off the launch.
+        if not self._resumed:
+            self._resumed = True
+            event.refresh_styles = False
 
     def _token_changed(self, state: TokenState) -> None:
         if state.status in UNSETTLED or self._building:
