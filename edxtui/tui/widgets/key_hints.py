@@ -10,7 +10,7 @@ highlights it and shows its tooltip, the wheel scrolls a line wider than the scr
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+from typing import NamedTuple
 
 from rich.text import Text
 from textual import events
@@ -19,9 +19,9 @@ from textual.screen import Screen
 from textual.widget import Widget
 
 
-@dataclass(frozen=True)
-class Hint:
-    """One key on the line: where it is drawn (cells from the line's start) and what it runs."""
+class Hint(NamedTuple):
+    """One key on the line: where it is drawn (cells from the line's start) and what it runs.
+    (A NamedTuple: defining a dataclass costs ~0.5 ms, in the panes' first frame.)"""
 
     key: str
     enabled: bool
