@@ -182,11 +182,11 @@ async def test_tree_adds_a_big_page_in_chunks(make_sandbox, monkeypatch):
         assert between, f"children counts seen: {sorted(seen)}"
 
 
-def test_the_launch_imports_no_config_before_the_countdown(sandbox: SandboxServer):
+def test_the_launch_imports_neither_config_nor_curl_before_the_countdown(sandbox: SandboxServer):
     """The launch path stays lean (docs/performance.md, "Launch -> live countdown"): the app,
     given its credentials as `--sandbox` gives them, reaches a live token without importing
-    the config package (tomllib, filelock, platformdirs: ~8 ms). The lasting history's file is
-    found on its first write instead."""
+    the config package (tomllib, filelock, platformdirs: ~8 ms; the lasting history's file is
+    found on its first write instead) or "copy as curl" (shlex and all, ~1 ms)."""
     import subprocess
 
     script = (
@@ -199,7 +199,7 @@ def test_the_launch_imports_no_config_before_the_countdown(sandbox: SandboxServe
         "    async with app.run_test() as pilot:\n"
         "        while app.session is None or app.session.tokens.current_token is None:\n"
         "            await pilot.pause(0.01)\n"
-        "        print('edxtui.config' in sys.modules)\n"
+        "        print('edxtui.config' in sys.modules, 'edxtui.api.curl' in sys.modules)\n"
         "asyncio.run(main())\n"
     )
     creds = sandbox.credentials()
@@ -214,7 +214,7 @@ def test_the_launch_imports_no_config_before_the_countdown(sandbox: SandboxServe
         [sys.executable, "-c", script], env=env, capture_output=True, text=True, timeout=120
     )
     assert proc.returncode == 0, proc.stderr[-2000:]
-    assert proc.stdout.strip().splitlines()[-1] == "False", proc.stdout
+    assert proc.stdout.strip().splitlines()[-1] == "False False", proc.stdout
 
 
 def test_starting_the_sandbox_child_loads_only_its_address_in_the_apps_process():

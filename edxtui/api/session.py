@@ -29,7 +29,6 @@ from edxtui.api.bounds import ACCEPT_ENCODING, Bounds, read_body
 from edxtui.api.budget import RequestBudget
 from edxtui.api.client_settings import no_cookies, tls_context
 from edxtui.api.credentials import Credentials, check_credentials
-from edxtui.api.curl import as_curl
 from edxtui.api.errors import (
     ConfigError,
     DeadlineError,
@@ -470,4 +469,6 @@ class Session:
     def curl(self, exchange: Exchange, reveal_token: bool = False) -> str:
         """The exchange's request as a curl command line (curl.as_curl): the live token
         written out only with `reveal_token`, else read from $EDXTUI_TOKEN."""
+        from edxtui.api.curl import as_curl  # on demand: shlex and all, off the launch's path
+
         return as_curl(exchange, self.tokens.current_token if reveal_token else None)
