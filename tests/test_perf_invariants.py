@@ -217,63 +217,50 @@ def test_the_launch_imports_neither_config_nor_curl_before_the_countdown(sandbox
     assert proc.stdout.strip().splitlines()[-1] == "False False", proc.stdout
 
 
-def test_starting_the_sandbox_child_loads_only_its_address_in_the_apps_process():
-    """`edxtui --sandbox` starts the child before Textual is imported, so each module the
-    app's process loads for it is on the launch's path: the child's address (wire.py's plain
-    constants), not the sandbox's settings and clients (config.py's dataclasses, ~2 ms)."""
+def modules_loaded_by(code: str, prefix: str) -> list[str]:
+    """The modules under `prefix` that a fresh interpreter has loaded after running `code`."""
     import subprocess
 
     script = (
-        "import sys\n"
-        "import edxtui.tui.sandbox_child\n"
-        "print(' '.join(sorted(m for m in sys.modules if m.startswith('edxtui.sandbox'))))\n"
+        f"import sys\n{code}\n"
+        f"print(' '.join(sorted(m for m in sys.modules if m.startswith({prefix!r}))))\n"
     )
     proc = subprocess.run(
         [sys.executable, "-c", script], capture_output=True, text=True, timeout=60
     )
     assert proc.returncode == 0, proc.stderr[-2000:]
-    loaded = proc.stdout.split()
+    return proc.stdout.split()
+
+
+def test_starting_the_sandbox_child_loads_only_its_address_in_the_apps_process():
+    """`edxtui --sandbox` starts the child before Textual is imported, so each module the
+    app's process loads for it is on the launch's path: the child's address (wire.py's plain
+    constants), not the sandbox's settings and clients (config.py's dataclasses, ~2 ms)."""
+    loaded = modules_loaded_by("import edxtui.tui.sandbox_child", "edxtui.sandbox")
     assert loaded == ["edxtui.sandbox", "edxtui.sandbox.process", "edxtui.sandbox.wire"], loaded
 
 
 def test_the_trees_module_leaves_its_loading_helpers_for_the_first_load():
     """The tree's first paint is on the launch's path: its module does not import what only
     loading and its commands use (chunks, drill, requests, load_all: ~2 ms)."""
-    import subprocess
-
-    script = (
-        "import sys\n"
-        "import edxtui.tui.widgets.catalog.tree\n"
-        "print(' '.join(sorted(m for m in sys.modules if m.startswith('edxtui.tui.widgets.catalog'))))\n"
+    loaded = modules_loaded_by(
+        "import edxtui.tui.widgets.catalog.tree", "edxtui.tui.widgets.catalog"
     )
-    proc = subprocess.run(
-        [sys.executable, "-c", script], capture_output=True, text=True, timeout=60
-    )
-    assert proc.returncode == 0, proc.stderr[-2000:]
-    later = {"chunks", "drill", "requests", "load_all"}
-    loaded = {name.rsplit(".", 1)[-1] for name in proc.stdout.split()}
-    assert "tree" in loaded and not loaded & later, sorted(loaded)
+    names = {name.rsplit(".", 1)[-1] for name in loaded}
+    assert "tree" in names and not names & {"chunks", "drill", "requests", "load_all"}, loaded
 
 
 def test_the_explorers_command_line_loads_no_commands_module():
     """`edxtui --sandbox` parses its line before anything else: the commands' modules (get,
     export, profile and their connection flags) are left to a line that may name one."""
-    import subprocess
-
-    script = (
-        "import sys\n"
-        "from edxtui.cli import build_parser\n"
-        "build_parser(['--sandbox']).parse_args(['--sandbox'])\n"
-        "print(' '.join(sorted(m for m in sys.modules if m.startswith('edxtui.cli.'))))\n"
+    loaded = modules_loaded_by(
+        "from edxtui.cli import build_parser\nbuild_parser(['--sandbox']).parse_args(['--sandbox'])",
+        "edxtui.cli.",
     )
-    proc = subprocess.run(
-        [sys.executable, "-c", script], capture_output=True, text=True, timeout=60
-    )
-    assert proc.returncode == 0, proc.stderr[-2000:]
     commands = {
         "edxtui.cli.get",
         "edxtui.cli.export",
         "edxtui.cli.profile",
         "edxtui.cli.connection",
     }
-    assert not commands & set(proc.stdout.split()), proc.stdout
+    assert not commands & set(loaded), loaded
