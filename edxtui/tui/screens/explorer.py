@@ -157,10 +157,8 @@ class ExplorerScreen(PanesMixin, RequestBarMixin, ServerSearchMixin, Screen[None
         self._unsubscribe_tokens()
 
     def on_screen_resume(self, event: events.ScreenResume) -> None:
-        # Screen's own handler runs after this one (a subclass's handler comes first) and
-        # restyles every widget, in case styles changed while the screen was away. On its
-        # first resume it was never away: compose has only just styled them all. Skipped,
-        # that takes a restyle of the whole token panel (~2 ms) off the launch.
+        # Screen's handler, which runs next, restyles every widget in case styles changed
+        # while the screen was away; the first time, compose has only just styled them all.
         if not self._resumed:
             self._resumed = True
             event.refresh_styles = False
