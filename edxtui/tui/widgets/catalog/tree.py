@@ -29,6 +29,7 @@ from edxtui import jsonpath
 from edxtui.api.catalog import Page, PageBudget, PagingIgnoredError, fetch_page, same_page
 from edxtui.api.errors import EdxError
 from edxtui.tui.text import safe
+from edxtui.tui.widgets.catalog import drill, requests
 from edxtui.tui.widgets.catalog.failures import FailuresMixin
 from edxtui.tui.widgets.catalog.nodes import (
     GROUPS,
@@ -44,8 +45,8 @@ from edxtui.tui.widgets.catalog.nodes import (
 from edxtui.tui.widgets.catalog.paint import LineCachedTree
 from edxtui.tui.widgets.catalog.throttle import ThrottledLoads
 
-# chunks, drill, requests and load_all are imported where they are first used: none of
-# them runs before the tree's first paint, which is on the launch's path
+# chunks (and with it the search module) and load_all are imported where they are first
+# used: neither runs before the tree's first paint, which is on the launch's path
 # (docs/performance.md, "The whole explorer on screen").
 
 if TYPE_CHECKING:
@@ -93,7 +94,7 @@ class CatalogTree(FailuresMixin, LineCachedTree):
 
     @property
     def load_all(self) -> LoadAll:
-        """ "Load all" (L): at most one at a time; made on first use."""
+        """The tree's "load all" (L): at most one at a time; made on first use."""
         if self._load_all is None:
             from edxtui.tui.widgets.catalog.load_all import LoadAll
 
@@ -143,8 +144,6 @@ class CatalogTree(FailuresMixin, LineCachedTree):
             info.width = -1
             node.set_label(group_label(info) if info.kind == "group" else search_label(info))
         elif info is not None and info.kind == "request":
-            from edxtui.tui.widgets.catalog import requests
-
             info.width = -1
             node.set_label(requests.request_label(info))
 
@@ -197,7 +196,7 @@ class CatalogTree(FailuresMixin, LineCachedTree):
         self.post_message(self.Loaded(node))
 
     async def _load(self, node: TreeNode[NodeInfo], more: bool) -> None:
-        from edxtui.tui.widgets.catalog import chunks, requests
+        from edxtui.tui.widgets.catalog import chunks
 
         info = node.data
         assert info is not None
@@ -321,8 +320,6 @@ class CatalogTree(FailuresMixin, LineCachedTree):
         if more and info.budget is not None:
             info.budget.follow(target)
         if info.kind == "request" and not more:
-            from edxtui.tui.widgets.catalog import requests
-
             page = await requests.fetch_request(self.session, target)
         else:
             page = await fetch_page(self.session, target, params)
@@ -383,8 +380,6 @@ class CatalogTree(FailuresMixin, LineCachedTree):
 
     def commands(self) -> list[tuple[str, str, Callable[[], object]]]:
         """(title, help, callback) for the command palette."""
-        from edxtui.tui.widgets.catalog import drill
-
         return [
             ("Reload node", "Reload the node under the cursor (r)", self.action_reload),
             (
@@ -406,13 +401,9 @@ class CatalogTree(FailuresMixin, LineCachedTree):
         ]
 
     def action_detail(self) -> None:
-        from edxtui.tui.widgets.catalog import drill
-
         drill.fetch_detail(self)
 
     def action_mark(self) -> None:
-        from edxtui.tui.widgets.catalog import drill
-
         drill.mark(self)
 
     def check_action(self, action: str, parameters: tuple[object, ...]) -> bool | None:
