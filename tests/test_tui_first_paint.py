@@ -92,7 +92,7 @@ async def test_the_explorer_waits_a_moment_for_its_first_token_and_paints_it_at_
     # of "fetching a token…" is painted only to be painted again a few ms later. (The wait is
     # stretched here and the token held at the server; a thread lets it go once it is there,
     # since the app's own loop waits for it meanwhile.)
-    monkeypatch.setattr(app_module, "FIRST_TOKEN_WAIT", 60.0, raising=False)
+    monkeypatch.setattr(app_module, "FIRST_TOKEN_WAIT", 60.0)
     sandbox.faults.update(hold_token=True)
 
     def release_once_held() -> None:
