@@ -66,8 +66,18 @@ def make_app(credentials, **session_settings) -> EdxApp:
 
 
 async def all_groups_loaded(pilot, app: EdxApp) -> None:
-    for title in GROUPS:
-        await wait_for(pilot, lambda t=title: settled(group(app, t)), title)
+    """Every group settled at the same time, and no load that failed for want of a token
+    still waiting for one: a token change retries those by itself, so a group seen settled
+    on its own may be loading again by the time the last one settles."""
+
+    def quiet() -> bool:
+        retries_due = any(
+            node.data is not None and node.data.kind == "error" and node.data.needs_token
+            for node in tree_of(app).loaded_nodes()
+        )
+        return all(settled(group(app, title)) for title in GROUPS) and not retries_due
+
+    await wait_for(pilot, quiet, "every group settled, no token retry due")
 
 
 def toasts(app: EdxApp) -> str:
